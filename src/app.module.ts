@@ -1,0 +1,32 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
+import { RateLimitModule } from './common/http/rate-limit.module';
+import { createValidationPipe } from './common/http/validation.pipe';
+import { ConfigModule } from './config/config.module';
+import { AppConfig } from './config/env';
+import { typeOrmOptions } from './database/typeorm-options';
+import { AuthModule } from './modules/auth/auth.module';
+import { UsersModule } from './modules/users/users.module';
+
+@Module({})
+export class AppModule {
+  /** The whole API on the database at `databaseUrl`. */
+  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        TypeOrmModule.forRoot(typeOrmOptions(databaseUrl, config.database.poolSize)),
+        RateLimitModule,
+        AuthModule,
+        UsersModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+}

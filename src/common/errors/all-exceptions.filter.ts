@@ -1,0 +1,56 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { AppError } from './app-error';
+import { ERROR_STATUS, ErrorCode } from './error-code';
+import { ErrorResponseDto } from './error-response.dto';
+
+/** Codes for the 4xx errors raised by the framework (routing, body parsing, rate limiting). */
+const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
+  [HttpStatus.NOT_FOUND]: 'NOT_FOUND',
+  [HttpStatus.PAYLOAD_TOO_LARGE]: 'PAYLOAD_TOO_LARGE',
+  [HttpStatus.TOO_MANY_REQUESTS]: 'RATE_LIMITED',
+};
+
+/** The one place where anything thrown becomes the contract's error body. */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger(AllExceptionsFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const error = this.toAppError(exception);
+    const body: ErrorResponseDto = { success: false, message: error.message, code: error.code };
+    if (error.code === 'VALIDATION_FAILED') body.errors = error.errors ?? [];
+    host.switchToHttp().getResponse<Response>().status(ERROR_STATUS[error.code]).json(body);
+  }
+
+  private toAppError(exception: unknown): AppError {
+    if (exception instanceof AppError) return exception;
+    const status = clientErrorStatus(exception);
+    if (status === undefined) {
+      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+      return new AppError('INTERNAL', 'Internal server error');
+    }
+    const message = (exception as Error).message;
+    switch (CODE_BY_STATUS[status]) {
+      case 'NOT_FOUND':
+        return new AppError('NOT_FOUND', message.replace(/^Cannot/, 'No route'));
+      case 'PAYLOAD_TOO_LARGE':
+        return new AppError('PAYLOAD_TOO_LARGE', 'Request body is larger than 100 kB');
+      case 'RATE_LIMITED':
+        return new AppError('RATE_LIMITED', 'Too many requests, retry later');
+      default:
+        return AppError.validation([{ field: 'body', message: `Malformed request: ${message}` }]);
+    }
+  }
+}
+
+/** The 4xx status of an error raised by the framework or the body parser, if it is one. */
+function clientErrorStatus(exception: unknown): number | undefined {
+  const status =
+    exception instanceof HttpException
+      ? exception.getStatus()
+      : (exception as { expose?: boolean; status?: number } | null)?.expose
+        ? (exception as { status?: number }).status
+        : undefined;
+  return status !== undefined && status >= 400 && status < 500 ? status : undefined;
+}

@@ -1,0 +1,24 @@
+import { HttpStatus } from '@nestjs/common';
+
+/** The error codes of the contract (shared/API.md), each with the one HTTP status it is sent with. */
+export const ERROR_STATUS = {
+  VALIDATION_FAILED: HttpStatus.BAD_REQUEST,
+  UNAUTHORIZED: HttpStatus.UNAUTHORIZED,
+  INVALID_CREDENTIALS: HttpStatus.UNAUTHORIZED,
+  FORBIDDEN: HttpStatus.FORBIDDEN,
+  NOT_FOUND: HttpStatus.NOT_FOUND,
+  PHONE_TAKEN: HttpStatus.CONFLICT,
+  INSUFFICIENT_TICKETS: HttpStatus.CONFLICT,
+  EVENT_NOT_BOOKABLE: HttpStatus.CONFLICT,
+  CAPACITY_BELOW_SOLD: HttpStatus.CONFLICT,
+  INVALID_STATUS_TRANSITION: HttpStatus.CONFLICT,
+  EVENT_HAS_BOOKINGS: HttpStatus.CONFLICT,
+  TICKET_ALREADY_USED: HttpStatus.CONFLICT,
+  TICKET_CANCELLED: HttpStatus.CONFLICT,
+  PAYLOAD_TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,
+  RATE_LIMITED: HttpStatus.TOO_MANY_REQUESTS,
+  INTERNAL: HttpStatus.INTERNAL_SERVER_ERROR,
+} as const satisfies Record<string, HttpStatus>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];

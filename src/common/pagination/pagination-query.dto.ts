@@ -1,0 +1,23 @@
+import { Type } from 'class-transformer';
+import { IsInt, Max, Min } from 'class-validator';
+
+export class PaginationQueryDto {
+  /** Page size. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit: number = 50;
+
+  /** Items to skip. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset: number = 0;
+}
+
+/** A page of items and the number of items in all pages, sent as `X-Total-Count`. */
+export interface Page<T> {
+  items: T[];
+  total: number;
+}

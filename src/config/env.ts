@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import { plainToInstance, Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MinLength,
+  Min,
+  validateSync,
+} from 'class-validator';
+
+/**
+ * Every environment variable the API reads, with its bounds and default.
+ * This file is the only place that reads `process.env`.
+ */
+class EnvironmentVariables {
+  /** `production` requires DATABASE_URL and JWT_SECRET. */
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  /** PostgreSQL URL; when unset outside production an embedded PostgreSQL is started. */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DATABASE_POOL_SIZE = 10;
+
+  /** Where the embedded PostgreSQL keeps its data between `npm start` runs. */
+  @IsString()
+  EMBEDDED_POSTGRES_DIR = '.data/postgres';
+
+  /** HMAC secret for access tokens; at least 32 characters. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32)
+  JWT_SECRET?: string;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(30 * 24 * 3600)
+  JWT_EXPIRES_IN_SECONDS = 3600;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  BOOKING_MAX_QUANTITY = 10;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  RATE_LIMIT_WINDOW_SECONDS = 60;
+
+  /** Requests per client address per window, on every route. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_MAX = 600;
+
+  /** Login attempts per client address per window. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  LOGIN_RATE_LIMIT_MAX = 10;
+}
+
+export interface AppConfig {
+  env: EnvironmentVariables['NODE_ENV'];
+  http: { port: number; host: string };
+  database: { url?: string; poolSize: number; embeddedDir: string };
+  jwt: { secret: string; expiresInSeconds: number; secretGenerated: boolean };
+  bookings: { maxQuantity: number };
+  rateLimit: { windowSeconds: number; max: number; loginMax: number };
+}
+
+export class ConfigError extends Error {}
+
+/** Reads, validates and types the environment once; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const defined = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const vars = plainToInstance(EnvironmentVariables, defined);
+  const problems = validateSync(vars).flatMap((error) => Object.values(error.constraints ?? {}));
+  if (vars.NODE_ENV === 'production') {
+    if (!vars.DATABASE_URL) problems.push('DATABASE_URL is required in production');
+    if (!vars.JWT_SECRET) problems.push('JWT_SECRET is required in production');
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return {
+    env: vars.NODE_ENV,
+    http: { port: vars.PORT, host: vars.HOST },
+    database: {
+      url: vars.DATABASE_URL,
+      poolSize: vars.DATABASE_POOL_SIZE,
+      embeddedDir: vars.EMBEDDED_POSTGRES_DIR,
+    },
+    jwt: {
+      secret: vars.JWT_SECRET ?? randomBytes(32).toString('base64url'),
+      secretGenerated: vars.JWT_SECRET === undefined,
+      expiresInSeconds: vars.JWT_EXPIRES_IN_SECONDS,
+    },
+    bookings: { maxQuantity: vars.BOOKING_MAX_QUANTITY },
+    rateLimit: {
+      windowSeconds: vars.RATE_LIMIT_WINDOW_SECONDS,
+      max: vars.RATE_LIMIT_MAX,
+      loginMax: vars.LOGIN_RATE_LIMIT_MAX,
+    },
+  };
+}

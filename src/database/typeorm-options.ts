@@ -1,0 +1,22 @@
+import { DataSourceOptions } from 'typeorm';
+import { InitialSchema1764000000000 } from '../../migrations/1764000000000-initial-schema';
+import { BookingEntity } from '../modules/bookings/entities/booking.entity';
+import { EventEntity } from '../modules/events/entities/event.entity';
+import { TicketEntity } from '../modules/tickets/entities/ticket.entity';
+import { UserEntity } from '../modules/users/entities/user.entity';
+
+export const entities = [UserEntity, EventEntity, BookingEntity, TicketEntity];
+export const migrations = [InitialSchema1764000000000];
+
+/** The one set of TypeORM options, shared by the API, the migration CLI, seeds and tests. */
+export function typeOrmOptions(url: string, poolSize: number): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities,
+    migrations,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    extra: { max: poolSize },
+  };
+}

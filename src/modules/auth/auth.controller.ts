@@ -1,0 +1,34 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../common/http/api-errors.decorator';
+import { toUserResponse, UserResponseDto } from '../users/dto/user-response.dto';
+import { UserEntity } from '../users/entities/user.entity';
+import { Authenticated, CurrentUser, LoginThrottle, Public } from './auth.decorators';
+import { AuthService } from './auth.service';
+import { LoginDto } from './dto/login.dto';
+import { TokenResponseDto } from './dto/token-response.dto';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  /** Exchanges phone and password for a bearer token. */
+  @Public()
+  @LoginThrottle()
+  @Post('login')
+  @HttpCode(HttpStatus.OK)
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiErrors('VALIDATION_FAILED', 'INVALID_CREDENTIALS', 'RATE_LIMITED')
+  login(@Body() dto: LoginDto): Promise<TokenResponseDto> {
+    return this.auth.login(dto);
+  }
+
+  /** The caller's own profile. */
+  @Authenticated()
+  @Get('me')
+  @ApiOkResponse({ type: UserResponseDto })
+  me(@CurrentUser() caller: UserEntity): UserResponseDto {
+    return toUserResponse(caller);
+  }
+}

@@ -1,0 +1,30 @@
+import { applyDecorators, createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ApiBearerAuth } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { ApiErrors } from '../../common/http/api-errors.decorator';
+import { UserEntity } from '../users/entities/user.entity';
+
+/** The route answers without a token; a token, if sent, must still be valid. */
+export const Public = Reflector.createDecorator<true>({ transform: () => true });
+
+export const AdminOnlyMetadata = Reflector.createDecorator<true>({ transform: () => true });
+
+/** Only callers with the admin role may use the route. */
+export const AdminOnly = () =>
+  applyDecorators(AdminOnlyMetadata(), ApiBearerAuth(), ApiErrors('UNAUTHORIZED', 'FORBIDDEN'));
+
+/** Documents a route that needs any valid token. */
+export const Authenticated = () => applyDecorators(ApiBearerAuth(), ApiErrors('UNAUTHORIZED'));
+
+export interface AuthenticatedRequest extends Request {
+  user?: UserEntity;
+}
+
+/** The caller, as loaded by the auth guard; undefined on a public route called without a token. */
+export const CurrentUser = createParamDecorator(
+  (_: unknown, context: ExecutionContext) => context.switchToHttp().getRequest<AuthenticatedRequest>().user,
+);
+
+/** Marks the login route for the strict per-address login rate limit. */
+export const LoginThrottle = Reflector.createDecorator<true>({ transform: () => true });

@@ -1,0 +1,15 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { UserResponseDto } from '../../users/dto/user-response.dto';
+
+export class TokenResponseDto {
+  /** Send as `Authorization: Bearer <access_token>`. */
+  access_token: string;
+
+  @ApiProperty({ enum: ['Bearer'] })
+  token_type: 'Bearer';
+
+  /** Seconds until the token expires. */
+  expires_in: number;
+
+  user: UserResponseDto;
+}

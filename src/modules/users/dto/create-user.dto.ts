@@ -1,0 +1,26 @@
+import { IsEnum, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { Trim } from '../../../common/http/trim.decorator';
+import { UserRole } from '../entities/user.entity';
+
+export class CreateUserDto {
+  /** @example Somchai Jaidee */
+  @Trim()
+  @IsString()
+  @Length(1, 255)
+  name: string;
+
+  /** Unique; 9 to 15 digits, optionally after a `+`. @example 0812345678 */
+  @IsString()
+  @Matches(/^\+?[0-9]{9,15}$/, { message: 'phone must be 9 to 15 digits, optionally starting with +' })
+  phone: string;
+
+  /** @example correct-horse-battery */
+  @IsString()
+  @Length(8, 128)
+  password: string;
+
+  /** `admin` may be given only by an admin. */
+  @IsOptional()
+  @IsEnum(UserRole)
+  role?: UserRole;
+}

@@ -1,0 +1,21 @@
+import { UserEntity, UserRole } from '../entities/user.entity';
+
+export class UserResponseDto {
+  id: number;
+  name: string;
+  phone: string;
+  role: UserRole;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export function toUserResponse(user: UserEntity): UserResponseDto {
+  return {
+    id: user.id,
+    name: user.name,
+    phone: user.phone,
+    role: user.role,
+    created_at: user.createdAt,
+    updated_at: user.updatedAt,
+  };
+}

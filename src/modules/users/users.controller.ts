@@ -1,0 +1,45 @@
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../common/http/api-errors.decorator';
+import { IdPipe } from '../../common/http/id.pipe';
+import { Paginated } from '../../common/pagination/paginated.decorator';
+import { Page, PaginationQueryDto } from '../../common/pagination/pagination-query.dto';
+import { AdminOnly, Authenticated, CurrentUser, Public } from '../auth/auth.decorators';
+import { CreateUserDto } from './dto/create-user.dto';
+import { toUserResponse, UserResponseDto } from './dto/user-response.dto';
+import { UserEntity } from './entities/user.entity';
+import { UsersService } from './users.service';
+
+@ApiTags('users')
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  /** Registers a customer, or (with an admin token) an admin. */
+  @Public()
+  @Post()
+  @ApiCreatedResponse({ type: UserResponseDto })
+  @ApiErrors('VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'PHONE_TAKEN')
+  async create(@Body() dto: CreateUserDto, @CurrentUser() caller?: UserEntity): Promise<UserResponseDto> {
+    return toUserResponse(await this.users.create(dto, caller));
+  }
+
+  /** Lists all users (admin). */
+  @AdminOnly()
+  @Get()
+  @Paginated(UserResponseDto)
+  @ApiErrors('VALIDATION_FAILED')
+  async list(@Query() query: PaginationQueryDto): Promise<Page<UserResponseDto>> {
+    const page = await this.users.list(query);
+    return { items: page.items.map(toUserResponse), total: page.total };
+  }
+
+  /** Reads a user: the user themself or an admin. */
+  @Authenticated()
+  @Get(':id')
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiErrors('VALIDATION_FAILED', 'FORBIDDEN', 'NOT_FOUND')
+  async get(@Param('id', IdPipe) id: number, @CurrentUser() caller: UserEntity): Promise<UserResponseDto> {
+    return toUserResponse(await this.users.get(id, caller));
+  }
+}

@@ -1,0 +1,46 @@
+import { randomInt } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { UserEntity, UserRole } from '../../src/modules/users/entities/user.entity';
+import { PasswordHasher } from '../../src/modules/users/password-hasher';
+import { TestApp } from './test-app';
+
+export const PASSWORD = 'correct-horse-battery';
+
+/** A phone no other test in this run uses. */
+export function uniquePhone(): string {
+  return `+9${randomInt(10 ** 11, 10 ** 12)}`;
+}
+
+export function makeUserInput(overrides: Record<string, unknown> = {}) {
+  return { name: 'Test Customer', phone: uniquePhone(), password: PASSWORD, ...overrides };
+}
+
+export interface Caller {
+  user: { id: number; name: string; phone: string; role: UserRole };
+  token: string;
+  auth: { Authorization: string };
+}
+
+/** A customer registered through the API, logged in. */
+export async function registerCustomer({ http }: TestApp, overrides: Record<string, unknown> = {}): Promise<Caller> {
+  const input = makeUserInput(overrides);
+  await http().post('/api/v1/users').send(input).expect(201);
+  return login({ http } as TestApp, input.phone, input.password as string);
+}
+
+/** An admin, written straight to the database (only an admin may create one through the API), logged in. */
+export async function createAdmin(testApp: TestApp): Promise<Caller> {
+  const phone = uniquePhone();
+  await insertUser(testApp.db, { name: 'Test Admin', phone, role: UserRole.Admin });
+  return login(testApp, phone, PASSWORD);
+}
+
+export async function insertUser(db: DataSource, user: Partial<UserEntity>): Promise<UserEntity> {
+  const passwordHash = await new PasswordHasher().hash(PASSWORD);
+  return db.getRepository(UserEntity).save({ name: 'Test User', phone: uniquePhone(), passwordHash, ...user });
+}
+
+export async function login({ http }: TestApp, phone: string, password: string): Promise<Caller> {
+  const { body } = await http().post('/api/v1/auth/login').send({ phone, password }).expect(200);
+  return { user: body.user, token: body.access_token, auth: { Authorization: `Bearer ${body.access_token}` } };
+}

@@ -1,0 +1,40 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/app.setup';
+import { loadConfig } from '../../src/config/env';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
+
+export interface TestApp {
+  app: INestApplication;
+  http: () => ReturnType<typeof request>;
+  db: DataSource;
+  close: () => Promise<void>;
+}
+
+/** The real API on the test run's database; `env` overrides configuration (limits are lifted by default). */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    JWT_SECRET: TEST_JWT_SECRET,
+    RATE_LIMIT_MAX: '1000000',
+    LOGIN_RATE_LIMIT_MAX: '1000000',
+    ...env,
+  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, process.env.TEST_DATABASE_URL!),
+    { bodyParser: false, logger: false },
+  );
+  configureApp(app);
+  await app.init();
+  return {
+    app,
+    http: () => request(app.getHttpServer()),
+    db: app.get(DataSource),
+    close: () => app.close(),
+  };
+}
