@@ -26,7 +26,7 @@ function setUpDocs(app: NestExpressApplication): void {
     .addBearerAuth()
     .build();
   const document = SwaggerModule.createDocument(app, config);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, document);
   app.getHttpAdapter().getInstance().get('/redoc', (_req: unknown, res: Response) => {
     res.type('html').send(REDOC_PAGE);
   });

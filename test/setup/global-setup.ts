@@ -10,7 +10,8 @@ import { testDatabaseState, withDatabase } from './test-database';
 /**
  * One fresh, migrated database per test run: on DATABASE_URL's server when set,
  * else on an embedded PostgreSQL in a throwaway directory. Its URL reaches the test
- * files as TEST_DATABASE_URL; global-teardown drops it.
+ * files as TEST_DATABASE_URL (the server's, to make scratch databases, as TEST_ADMIN_DATABASE_URL);
+ * global-teardown drops it.
  */
 export default async function globalSetup(): Promise<void> {
   const server = process.env.DATABASE_URL
@@ -22,6 +23,7 @@ export default async function globalSetup(): Promise<void> {
   try {
     await createDatabaseIfMissing(adminUrl, name);
     process.env.TEST_DATABASE_URL = withDatabase(adminUrl, name);
+    process.env.TEST_ADMIN_DATABASE_URL = adminUrl;
     await withDataSource(process.env.TEST_DATABASE_URL, (db) => db.runMigrations());
   } catch (error) {
     await globalTeardown();

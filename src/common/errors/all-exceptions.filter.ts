@@ -4,11 +4,10 @@ import { AppError } from './app-error';
 import { ERROR_STATUS, ErrorCode } from './error-code';
 import { ErrorResponseDto } from './error-response.dto';
 
-/** Codes for the 4xx errors raised by the framework (routing, body parsing, rate limiting). */
+/** Codes for the 4xx errors raised by the framework (routing, body parsing). */
 const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   [HttpStatus.NOT_FOUND]: 'NOT_FOUND',
   [HttpStatus.PAYLOAD_TOO_LARGE]: 'PAYLOAD_TOO_LARGE',
-  [HttpStatus.TOO_MANY_REQUESTS]: 'RATE_LIMITED',
 };
 
 /** The one place where anything thrown becomes the contract's error body. */
@@ -36,8 +35,6 @@ export class AllExceptionsFilter implements ExceptionFilter {
         return new AppError('NOT_FOUND', message.replace(/^Cannot/, 'No route'));
       case 'PAYLOAD_TOO_LARGE':
         return new AppError('PAYLOAD_TOO_LARGE', 'Request body is larger than 100 kB');
-      case 'RATE_LIMITED':
-        return new AppError('RATE_LIMITED', 'Too many requests, retry later');
       default:
         return AppError.validation([{ field: 'body', message: `Malformed request: ${message}` }]);
     }

@@ -1,11 +1,25 @@
-import { Module } from '@nestjs/common';
+import { ExecutionContext, Injectable, Module } from '@nestjs/common';
 import { APP_GUARD, Reflector } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModule } from '@nestjs/throttler';
+import type { Response } from 'express';
 import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/env';
 import { LoginThrottle } from '../../modules/auth/auth.decorators';
+import { AppError } from '../errors/app-error';
 
 const reflector = new Reflector();
+
+/** Answers with the contract's 429 and a plain `Retry-After`, whichever limit was hit. */
+@Injectable()
+class RateLimitGuard extends ThrottlerGuard {
+  protected override async throwThrottlingException(
+    context: ExecutionContext,
+    { timeToBlockExpire }: ThrottlerLimitDetail,
+  ): Promise<void> {
+    context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(timeToBlockExpire));
+    throw new AppError('RATE_LIMITED', `Too many requests, retry in ${timeToBlockExpire} s`);
+  }
+}
 
 /** A general per-address limit on every route and a strict one on login, both from configuration. */
 @Module({
@@ -14,7 +28,7 @@ const reflector = new Reflector();
       inject: [APP_CONFIG],
       useFactory: ({ rateLimit }: AppConfig) => ({
         throttlers: [
-          { name: 'general', ttl: rateLimit.windowSeconds * 1000, limit: rateLimit.max },
+          { name: 'default', ttl: rateLimit.windowSeconds * 1000, limit: rateLimit.max },
           {
             name: 'login',
             ttl: rateLimit.windowSeconds * 1000,
@@ -25,6 +39,6 @@ const reflector = new Reflector();
       }),
     }),
   ],
-  providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],
+  providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
 })
 export class RateLimitModule {}

@@ -1,0 +1,75 @@
+import { ArgumentsHost, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
+import { AllExceptionsFilter } from './all-exceptions.filter';
+import { AppError } from './app-error';
+import { ERROR_CODES, ERROR_STATUS } from './error-code';
+
+function respond(exception: unknown) {
+  const sent = { status: 0, body: undefined as unknown };
+  const response = {
+    status(code: number) {
+      sent.status = code;
+      return this;
+    },
+    json(body: unknown) {
+      sent.body = body;
+    },
+  };
+  const host = { switchToHttp: () => ({ getResponse: () => response }) } as unknown as ArgumentsHost;
+  new AllExceptionsFilter().catch(exception, host);
+  return sent;
+}
+
+describe(AllExceptionsFilter.name, () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
+  it.each(ERROR_CODES)('sends %s with the status of the contract table', (code) => {
+    const { status, body } = respond(new AppError(code, 'message'));
+    expect(status).toBe(ERROR_STATUS[code]);
+    expect(body).toMatchObject({ success: false, code, message: 'message' });
+  });
+
+  it('maps the contract codes to the statuses of shared/API.md', () => {
+    expect(ERROR_STATUS).toEqual({
+      VALIDATION_FAILED: 400,
+      UNAUTHORIZED: 401,
+      INVALID_CREDENTIALS: 401,
+      FORBIDDEN: 403,
+      NOT_FOUND: 404,
+      PHONE_TAKEN: 409,
+      INSUFFICIENT_TICKETS: 409,
+      EVENT_NOT_BOOKABLE: 409,
+      CAPACITY_BELOW_SOLD: 409,
+      INVALID_STATUS_TRANSITION: 409,
+      EVENT_HAS_BOOKINGS: 409,
+      TICKET_ALREADY_USED: 409,
+      TICKET_CANCELLED: 409,
+      PAYLOAD_TOO_LARGE: 413,
+      RATE_LIMITED: 429,
+      INTERNAL: 500,
+    });
+  });
+
+  it('sends errors only with VALIDATION_FAILED', () => {
+    expect(respond(AppError.validation([{ field: 'a', message: 'b' }])).body).toHaveProperty('errors');
+    expect(respond(AppError.notFound('Event', 1)).body).not.toHaveProperty('errors');
+  });
+
+  it('hides everything about an unexpected error behind 500 INTERNAL', () => {
+    const error = new Error('duplicate key value violates unique constraint "users_pkey" in SELECT * FROM users');
+    const { status, body } = respond(error);
+    expect(status).toBe(HttpStatus.INTERNAL_SERVER_ERROR);
+    expect(body).toEqual({ success: false, code: 'INTERNAL', message: 'Internal server error' });
+  });
+
+  it('hides a thrown non-error value behind 500 INTERNAL', () => {
+    expect(respond('boom').body).toEqual({ success: false, code: 'INTERNAL', message: 'Internal server error' });
+  });
+
+  it('maps a framework 404 to NOT_FOUND', () => {
+    expect(respond(new NotFoundException('Cannot GET /x')).body).toEqual({
+      success: false,
+      code: 'NOT_FOUND',
+      message: 'No route GET /x',
+    });
+  });
+});

@@ -1,0 +1,52 @@
+import { ConfigError, loadConfig } from './env';
+
+describe(loadConfig.name, () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      env: 'development',
+      http: { port: 3000 },
+      database: { url: undefined, poolSize: 10 },
+      jwt: { expiresInSeconds: 3600, secretGenerated: true },
+      bookings: { maxQuantity: 10 },
+      rateLimit: { windowSeconds: 60, max: 600, loginMax: 10 },
+    });
+  });
+
+  it('reads numbers from their strings', () => {
+    expect(loadConfig({ PORT: '8080', BOOKING_MAX_QUANTITY: '4' })).toMatchObject({
+      http: { port: 8080 },
+      bookings: { maxQuantity: 4 },
+    });
+  });
+
+  it('generates a random JWT secret outside production when none is set', () => {
+    const [a, b] = [loadConfig({}), loadConfig({})];
+    expect(a.jwt.secret.length).toBeGreaterThanOrEqual(32);
+    expect(a.jwt.secret).not.toBe(b.jwt.secret);
+  });
+
+  it('requires JWT_SECRET and DATABASE_URL in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL is required[\s\S]*JWT_SECRET is required/);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://localhost/db'],
+    ['DATABASE_POOL_SIZE', '0'],
+    ['JWT_SECRET', 'too-short'],
+    ['JWT_EXPIRES_IN_SECONDS', '10'],
+    ['BOOKING_MAX_QUANTITY', '0'],
+    ['BOOKING_MAX_QUANTITY', '1.5'],
+    ['RATE_LIMIT_MAX', '-1'],
+    ['NODE_ENV', 'staging'],
+  ])('refuses %s=%s, naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '' }).database.url).toBeUndefined();
+  });
+});

@@ -1,0 +1,75 @@
+import { ERROR_CODES } from '../../src/common/errors/error-code';
+import { createTestApp, TestApp } from '../support/test-app';
+
+interface Operation {
+  operationId: string;
+  responses: Record<string, { content?: { 'application/json': { schema: { $ref?: string } } } }>;
+  security?: unknown[];
+}
+
+describe('API documentation', () => {
+  let t: TestApp;
+  let doc: { openapi: string; paths: Record<string, Record<string, Operation>>; components: { schemas: any } };
+  beforeAll(async () => {
+    t = await createTestApp();
+    doc = (await t.http().get('/docs-json').expect(200)).body;
+  });
+  afterAll(() => t.close());
+
+  const operation = (path: string, method: string) => doc.paths[`/api/v1${path}`]?.[method];
+
+  it('serves an OpenAPI 3 document at /docs-json', () => {
+    expect(doc.openapi).toMatch(/^3\./);
+  });
+
+  it('serves Swagger UI at /docs and ReDoc at /redoc', async () => {
+    expect((await t.http().get('/docs').expect(200)).text).toContain('swagger-ui');
+    const redoc = await t.http().get('/redoc').expect(200);
+    expect(redoc.text).toContain('spec-url="/docs-json"');
+  });
+
+  it.each([
+    ['/users', 'post', ['201', '400', '401', '403', '409']],
+    ['/users', 'get', ['200', '400', '401', '403']],
+    ['/users/{id}', 'get', ['200', '400', '401', '403', '404']],
+    ['/auth/login', 'post', ['200', '400', '401', '429']],
+    ['/auth/me', 'get', ['200', '401']],
+  ])('documents %s %s with its responses', (path, method, statuses) => {
+    const op = operation(path, method);
+    expect(op).toBeDefined();
+    expect(Object.keys(op!.responses).sort()).toEqual(expect.arrayContaining(statuses));
+    for (const status of statuses.filter((s) => Number(s) >= 400)) {
+      expect(op!.responses[status].content!['application/json'].schema.$ref).toBe(
+        '#/components/schemas/ErrorResponseDto',
+      );
+    }
+  });
+
+  it('lists every error code of the contract', () => {
+    const schemas = doc.components.schemas;
+    const codes = schemas.ErrorCode?.enum ?? schemas.ErrorResponseDto.properties.code.enum;
+    expect(codes).toEqual(ERROR_CODES);
+  });
+
+  it('describes the user fields in snake_case, without the password', () => {
+    expect(Object.keys(doc.components.schemas.UserResponseDto.properties).sort()).toEqual(
+      ['created_at', 'id', 'name', 'phone', 'role', 'updated_at'].sort(),
+    );
+  });
+
+  it('describes request bodies with their rules', () => {
+    const create = doc.components.schemas.CreateUserDto;
+    expect(create.required.sort()).toEqual(['name', 'password', 'phone']);
+    expect(create.properties.password).toMatchObject({ minLength: 8, maxLength: 128 });
+  });
+
+  it('marks protected operations with bearer auth and leaves login open', () => {
+    expect(operation('/auth/me', 'get')!.security).toEqual([{ bearer: [] }]);
+    expect(operation('/auth/login', 'post')!.security).toBeUndefined();
+  });
+
+  it('documents the X-Total-Count header of list endpoints', () => {
+    const ok = operation('/users', 'get')!.responses['200'] as { headers?: Record<string, unknown> };
+    expect(ok.headers).toHaveProperty('X-Total-Count');
+  });
+});

@@ -1,0 +1,69 @@
+import { DataSource } from 'typeorm';
+import { withDataSource } from '../../src/database/database';
+import { seed } from '../../seeds/seed';
+import { createScratchDatabase, ScratchDatabase } from '../support/scratch-database';
+
+async function counts(db: DataSource) {
+  const [row] = await db.query(`
+    SELECT (SELECT count(*) FROM users)::int AS users,
+           (SELECT count(*) FROM users WHERE role = 'admin')::int AS admins,
+           (SELECT count(*) FROM events WHERE date_time > now())::int AS future_events,
+           (SELECT count(*) FROM bookings)::int AS bookings,
+           (SELECT count(DISTINCT status) FROM bookings)::int AS booking_statuses,
+           (SELECT count(*) FROM tickets)::int AS tickets`);
+  return row;
+}
+
+describe('npm run seed', () => {
+  let scratch: ScratchDatabase;
+  beforeAll(async () => {
+    scratch = await createScratchDatabase();
+    await withDataSource(scratch.url, (db) => db.runMigrations());
+  });
+  afterAll(() => scratch.drop());
+
+  it('loads 5 users (1 admin), 5 future events, 7 bookings of both statuses and 15 tickets', async () => {
+    await withDataSource(scratch.url, seed);
+    expect(await withDataSource(scratch.url, counts)).toEqual({
+      users: 5,
+      admins: 1,
+      future_events: 5,
+      bookings: 7,
+      booking_statuses: 2,
+      tickets: 15,
+    });
+  });
+
+  it('changes nothing when run again', async () => {
+    await withDataSource(scratch.url, seed);
+    const before = await withDataSource(scratch.url, (db) => db.query('SELECT * FROM tickets ORDER BY id'));
+    await withDataSource(scratch.url, seed);
+    expect(await withDataSource(scratch.url, (db) => db.query('SELECT * FROM tickets ORDER BY id'))).toEqual(before);
+    expect((await withDataSource(scratch.url, counts)).users).toBe(5);
+  });
+
+  it('leaves every event counter equal to the aggregate over its confirmed bookings', async () => {
+    await withDataSource(scratch.url, seed);
+    const mismatches = await withDataSource(scratch.url, (db) =>
+      db.query(`
+        SELECT e.id FROM events e
+          LEFT JOIN (SELECT event_id, sum(quantity) AS sold, sum(total_amount) AS revenue, count(*) AS n
+                       FROM bookings WHERE status = 'confirmed' GROUP BY event_id) b ON b.event_id = e.id
+         WHERE e.total_tickets_sold <> coalesce(b.sold, 0)
+            OR e.total_revenue <> coalesce(b.revenue, 0)
+            OR e.total_bookings <> coalesce(b.n, 0)`),
+    );
+    expect(mismatches).toEqual([]);
+  });
+
+  it('gives each booking one ticket per unit, cancelled with their booking', async () => {
+    const wrong = await withDataSource(scratch.url, (db) =>
+      db.query(`
+        SELECT b.id FROM bookings b JOIN tickets t ON t.booking_id = b.id
+         GROUP BY b.id, b.quantity, b.status
+        HAVING count(*) <> b.quantity
+            OR bool_or((b.status = 'cancelled') <> (t.status = 'cancelled'))`),
+    );
+    expect(wrong).toEqual([]);
+  });
+});
