@@ -1,0 +1,95 @@
+import { DataSource } from 'typeorm';
+import { withDataSource } from '../../src/database/database';
+import { createScratchDatabase, ScratchDatabase } from '../support/scratch-database';
+
+/** The database enforces the contract's invariants even against code that forgets them. */
+describe('Database schema', () => {
+  let scratch: ScratchDatabase;
+  let db: DataSource;
+  beforeAll(async () => {
+    scratch = await createScratchDatabase();
+    await withDataSource(scratch.url, (migrator) => migrator.runMigrations());
+    db = await new DataSource({ type: 'postgres', url: scratch.url }).initialize();
+  });
+  afterAll(async () => {
+    await db.destroy();
+    await scratch.drop();
+  });
+
+  const insertEvent = (capacity: number, price: string) =>
+    db.query(
+      `INSERT INTO events (title, venue, date_time, capacity, price) VALUES ('E', 'V', now() + interval '1 day', $1, $2)
+       RETURNING id`,
+      [capacity, price],
+    );
+  const insertUser = (phone: string) =>
+    db.query(`INSERT INTO users (name, phone, password_hash) VALUES ('U', $1, 'h') RETURNING id`, [phone]);
+
+  it('refuses a second user with the same phone', async () => {
+    await insertUser('0811111111');
+    await expect(insertUser('0811111111')).rejects.toThrow(/unique/);
+  });
+
+  it('refuses a malformed phone', async () => {
+    await expect(insertUser('phone-number')).rejects.toThrow(/chk_users_phone/);
+  });
+
+  it.each([0, 1_000_001])('refuses capacity %i', async (capacity) => {
+    await expect(insertEvent(capacity, '1.00')).rejects.toThrow(/chk_events_capacity/);
+  });
+
+  it('refuses a negative price', async () => {
+    await expect(insertEvent(10, '-0.01')).rejects.toThrow(/chk_events_price/);
+  });
+
+  it('refuses more tickets sold than capacity', async () => {
+    const [{ id }] = await insertEvent(2, '1.00');
+    await expect(db.query('UPDATE events SET total_tickets_sold = 3 WHERE id = $1', [id])).rejects.toThrow(
+      /chk_events_sold/,
+    );
+  });
+
+  it('refuses a booking of zero tickets', async () => {
+    const [{ id: eventId }] = await insertEvent(2, '1.00');
+    const [{ id: userId }] = await insertUser('0822222222');
+    await expect(
+      db.query(`INSERT INTO bookings (user_id, event_id, quantity, total_amount) VALUES ($1, $2, 0, 0)`, [
+        userId,
+        eventId,
+      ]),
+    ).rejects.toThrow(/chk_bookings_quantity/);
+  });
+
+  it('refuses to delete a user or an event that has bookings (history is never cascaded away)', async () => {
+    const [{ id: eventId }] = await insertEvent(2, '1.00');
+    const [{ id: userId }] = await insertUser('0833333333');
+    await db.query(`INSERT INTO bookings (user_id, event_id, quantity, total_amount) VALUES ($1, $2, 1, 1)`, [
+      userId,
+      eventId,
+    ]);
+    await expect(db.query('DELETE FROM users WHERE id = $1', [userId])).rejects.toThrow(/foreign key/);
+    await expect(db.query('DELETE FROM events WHERE id = $1', [eventId])).rejects.toThrow(/foreign key/);
+  });
+
+  it('holds the revenue of a sold-out 1,000,000-seat event at the largest price exactly', async () => {
+    const [{ id }] = await insertEvent(1_000_000, '99999999.99');
+    await db.query(
+      'UPDATE events SET total_tickets_sold = capacity, total_revenue = price * capacity WHERE id = $1',
+      [id],
+    );
+    const [{ total_revenue }] = await db.query('SELECT total_revenue FROM events WHERE id = $1', [id]);
+    expect(total_revenue).toBe('99999999990000.00');
+  });
+
+  it('refuses a malformed ticket code', async () => {
+    const [{ id: eventId }] = await insertEvent(2, '1.00');
+    const [{ id: userId }] = await insertUser('0844444444');
+    const [{ id: bookingId }] = await db.query(
+      `INSERT INTO bookings (user_id, event_id, quantity, total_amount) VALUES ($1, $2, 1, 1) RETURNING id`,
+      [userId, eventId],
+    );
+    await expect(
+      db.query(`INSERT INTO tickets (booking_id, ticket_code) VALUES ($1, 'TKT-2026-abc')`, [bookingId]),
+    ).rejects.toThrow(/chk_tickets_code/);
+  });
+});
