@@ -8,6 +8,9 @@ import { ConfigModule } from './config/config.module';
 import { AppConfig } from './config/env';
 import { typeOrmOptions } from './database/typeorm-options';
 import { AuthModule } from './modules/auth/auth.module';
+import { BookingsModule } from './modules/bookings/bookings.module';
+import { EventsModule } from './modules/events/events.module';
+import { TicketsModule } from './modules/tickets/tickets.module';
 import { UsersModule } from './modules/users/users.module';
 
 @Module({})
@@ -22,6 +25,9 @@ export class AppModule {
         RateLimitModule,
         AuthModule,
         UsersModule,
+        EventsModule,
+        BookingsModule,
+        TicketsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -44,3 +44,33 @@ export async function login({ http }: TestApp, phone: string, password: string):
   const { body } = await http().post('/api/v1/auth/login').send({ phone, password }).expect(200);
   return { user: body.user, token: body.access_token, auth: { Authorization: `Bearer ${body.access_token}` } };
 }
+
+const DAY_MS = 24 * 3600 * 1000;
+
+export function makeEventInput(overrides: Record<string, unknown> = {}) {
+  return {
+    title: 'Test Concert',
+    description: 'A test event',
+    venue: 'Test Hall',
+    date_time: new Date(Date.now() + 30 * DAY_MS).toISOString(),
+    capacity: 100,
+    price: '1500.00',
+    ...overrides,
+  };
+}
+
+/** An event created by an admin through the API; returns its response body. */
+export async function createEvent({ http }: TestApp, admin: Caller, overrides: Record<string, unknown> = {}) {
+  const { body } = await http().post('/api/v1/events').set(admin.auth).send(makeEventInput(overrides)).expect(201);
+  return body;
+}
+
+/** A booking through the API, expected to succeed; returns its response body. */
+export async function book({ http }: TestApp, caller: Caller, eventId: number, quantity = 1) {
+  const { body } = await http()
+    .post('/api/v1/bookings')
+    .set(caller.auth)
+    .send({ event_id: eventId, quantity })
+    .expect(201);
+  return body;
+}

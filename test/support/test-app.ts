@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
@@ -16,8 +16,14 @@ export interface TestApp {
   close: () => Promise<void>;
 }
 
-/** The real API on the test run's database; `env` overrides configuration (limits are lifted by default). */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * The real API on the test run's database. `env` overrides configuration (rate limits are
+ * lifted by default); `override` may replace a provider, e.g. the ticket code source.
+ */
+export async function createTestApp(
+  env: Record<string, string> = {},
+  override: (module: TestingModuleBuilder) => TestingModuleBuilder = (module) => module,
+): Promise<TestApp> {
   const config = loadConfig({
     NODE_ENV: 'test',
     JWT_SECRET: TEST_JWT_SECRET,
@@ -25,10 +31,10 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     LOGIN_RATE_LIMIT_MAX: '1000000',
     ...env,
   });
-  const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot(config, process.env.TEST_DATABASE_URL!),
-    { bodyParser: false, logger: false },
-  );
+  const moduleRef = await override(
+    Test.createTestingModule({ imports: [AppModule.forRoot(config, process.env.TEST_DATABASE_URL!)] }),
+  ).compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] });
   configureApp(app);
   await app.init();
   return {

@@ -1,0 +1,81 @@
+import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../common/http/api-errors.decorator';
+import { IdPipe } from '../../common/http/id.pipe';
+import { Paginated } from '../../common/pagination/paginated.decorator';
+import { Page, PaginationQueryDto } from '../../common/pagination/pagination-query.dto';
+import { AdminOnly, Authenticated, CurrentUser } from '../auth/auth.decorators';
+import { UserEntity } from '../users/entities/user.entity';
+import { BookingsService } from './bookings.service';
+import {
+  BookingDetailsResponseDto,
+  BookingResponseDto,
+  toBookingDetailsResponse,
+  toBookingResponse,
+} from './dto/booking-response.dto';
+import { CreateBookingDto } from './dto/create-booking.dto';
+import { UpdateBookingStatusDto } from './dto/update-booking-status.dto';
+
+@ApiTags('bookings')
+@Controller('bookings')
+export class BookingsController {
+  constructor(private readonly bookings: BookingsService) {}
+
+  /** Books tickets for the caller, or (admin) for another user; never oversells. */
+  @Authenticated()
+  @Post()
+  @ApiCreatedResponse({ type: BookingResponseDto })
+  @ApiErrors('VALIDATION_FAILED', 'FORBIDDEN', 'NOT_FOUND', 'INSUFFICIENT_TICKETS', 'EVENT_NOT_BOOKABLE')
+  async create(@Body() dto: CreateBookingDto, @CurrentUser() caller: UserEntity): Promise<BookingResponseDto> {
+    return toBookingResponse(await this.bookings.create(dto, caller));
+  }
+
+  /** A user's bookings, newest first: that user or an admin. */
+  @Authenticated()
+  @Get('user/:user_id')
+  @Paginated(BookingDetailsResponseDto)
+  @ApiErrors('VALIDATION_FAILED', 'FORBIDDEN', 'NOT_FOUND')
+  async listForUser(
+    @Param('user_id', IdPipe) userId: number,
+    @Query() query: PaginationQueryDto,
+    @CurrentUser() caller: UserEntity,
+  ): Promise<Page<BookingDetailsResponseDto>> {
+    const page = await this.bookings.listForUser(userId, query, caller);
+    return { items: page.items.map(toBookingDetailsResponse), total: page.total };
+  }
+
+  /** An event's bookings, newest first (admin). */
+  @AdminOnly()
+  @Get('event/:event_id')
+  @Paginated(BookingDetailsResponseDto)
+  @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND')
+  async listForEvent(
+    @Param('event_id', IdPipe) eventId: number,
+    @Query() query: PaginationQueryDto,
+  ): Promise<Page<BookingDetailsResponseDto>> {
+    const page = await this.bookings.listForEvent(eventId, query);
+    return { items: page.items.map(toBookingDetailsResponse), total: page.total };
+  }
+
+  /** A booking with its tickets: its owner or an admin. */
+  @Authenticated()
+  @Get(':id')
+  @ApiOkResponse({ type: BookingResponseDto })
+  @ApiErrors('VALIDATION_FAILED', 'FORBIDDEN', 'NOT_FOUND')
+  async get(@Param('id', IdPipe) id: number, @CurrentUser() caller: UserEntity): Promise<BookingResponseDto> {
+    return toBookingResponse(await this.bookings.get(id, caller));
+  }
+
+  /** Cancels a booking (its owner or an admin); its tickets are cancelled and its seats return to the event. */
+  @Authenticated()
+  @Put(':id/status')
+  @ApiOkResponse({ type: BookingResponseDto })
+  @ApiErrors('VALIDATION_FAILED', 'FORBIDDEN', 'NOT_FOUND', 'INVALID_STATUS_TRANSITION')
+  async updateStatus(
+    @Param('id', IdPipe) id: number,
+    @Body() dto: UpdateBookingStatusDto,
+    @CurrentUser() caller: UserEntity,
+  ): Promise<BookingResponseDto> {
+    return toBookingResponse(await this.bookings.updateStatus(id, dto.status, caller));
+  }
+}

@@ -1,0 +1,45 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { EventResponseDto, toEventResponse } from '../../events/dto/event-response.dto';
+import { TicketResponseDto, toTicketResponse } from '../../tickets/dto/ticket-response.dto';
+import { toUserResponse, UserResponseDto } from '../../users/dto/user-response.dto';
+import { BookingEntity, BookingStatus } from '../entities/booking.entity';
+
+export class BookingResponseDto {
+  id: number;
+  user_id: number;
+  event_id: number;
+  quantity: number;
+  /** Event price times quantity at booking time. @example 3000.00 */
+  total_amount: string;
+  booking_date: Date;
+  @ApiProperty({ enum: BookingStatus, enumName: 'BookingStatus' })
+  status: BookingStatus;
+  created_at: Date;
+  updated_at: Date;
+  tickets: TicketResponseDto[];
+}
+
+/** A booking in a list, with its user and event. */
+export class BookingDetailsResponseDto extends BookingResponseDto {
+  user: UserResponseDto;
+  event: EventResponseDto;
+}
+
+export function toBookingResponse(booking: BookingEntity): BookingResponseDto {
+  return {
+    id: booking.id,
+    user_id: booking.userId,
+    event_id: booking.eventId,
+    quantity: booking.quantity,
+    total_amount: booking.totalAmount,
+    booking_date: booking.bookingDate,
+    status: booking.status,
+    created_at: booking.createdAt,
+    updated_at: booking.updatedAt,
+    tickets: booking.tickets.map(toTicketResponse),
+  };
+}
+
+export function toBookingDetailsResponse(booking: BookingEntity): BookingDetailsResponseDto {
+  return { ...toBookingResponse(booking), user: toUserResponse(booking.user), event: toEventResponse(booking.event) };
+}

@@ -1,0 +1,45 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsEnum, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import { IsDateTime } from '../../../common/date-time';
+import { Trim } from '../../../common/http/trim.decorator';
+import { IsMoney } from '../../../common/money';
+import { EventStatus } from '../entities/event.entity';
+
+export class CreateEventDto {
+  /** @example Bangkok Rock Festival */
+  @Trim()
+  @IsString()
+  @Length(1, 255)
+  title: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(10_000)
+  description?: string | null;
+
+  /** @example Impact Arena, Bangkok */
+  @Trim()
+  @IsString()
+  @Length(1, 500)
+  venue: string;
+
+  /** Strictly in the future; without an offset it is read as UTC. */
+  @ApiProperty({ type: String, format: 'date-time', example: '2027-12-25T19:00:00Z' })
+  @IsDateTime()
+  date_time: Date;
+
+  /** @example 5000 */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  capacity: number;
+
+  /** 0 to 99999999.99, at most two decimals; a string or a number. */
+  @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'number' }], example: '1500.00' })
+  @IsMoney()
+  price: string;
+
+  @IsOptional()
+  @IsEnum(EventStatus)
+  status?: EventStatus;
+}

@@ -1,0 +1,44 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { EventEntity, EventStatus } from '../entities/event.entity';
+
+export class EventResponseDto {
+  id: number;
+  title: string;
+  description: string | null;
+  venue: string;
+  date_time: Date;
+  capacity: number;
+  /** @example 1500.00 */
+  price: string;
+  @ApiProperty({ enum: EventStatus, enumName: 'EventStatus' })
+  status: EventStatus;
+  /** Tickets in confirmed bookings. */
+  total_tickets_sold: number;
+  /** Sum of the confirmed bookings' amounts. @example 3000.00 */
+  total_revenue: string;
+  /** Number of confirmed bookings. */
+  total_bookings: number;
+  /** capacity - total_tickets_sold */
+  available_tickets: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export function toEventResponse(event: EventEntity): EventResponseDto {
+  return {
+    id: event.id,
+    title: event.title,
+    description: event.description,
+    venue: event.venue,
+    date_time: event.dateTime,
+    capacity: event.capacity,
+    price: event.price,
+    status: event.status,
+    total_tickets_sold: event.totalTicketsSold,
+    total_revenue: event.totalRevenue,
+    total_bookings: event.totalBookings,
+    available_tickets: event.capacity - event.totalTicketsSold,
+    created_at: event.createdAt,
+    updated_at: event.updatedAt,
+  };
+}

@@ -1,0 +1,64 @@
+import { Body, Controller, Delete, Get, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../common/http/api-errors.decorator';
+import { IdPipe } from '../../common/http/id.pipe';
+import { Paginated } from '../../common/pagination/paginated.decorator';
+import { Page } from '../../common/pagination/pagination-query.dto';
+import { AdminOnly, Public } from '../auth/auth.decorators';
+import { CreateEventDto } from './dto/create-event.dto';
+import { EventResponseDto, toEventResponse } from './dto/event-response.dto';
+import { ListEventsQueryDto } from './dto/list-events-query.dto';
+import { UpdateEventDto } from './dto/update-event.dto';
+import { EventsService } from './events.service';
+import { DeletedResponseDto } from '../../common/http/deleted-response.dto';
+
+@ApiTags('events')
+@Controller('events')
+export class EventsController {
+  constructor(private readonly events: EventsService) {}
+
+  /** Lists events by date and time, then id. */
+  @Public()
+  @Get()
+  @Paginated(EventResponseDto)
+  @ApiErrors('VALIDATION_FAILED')
+  async list(@Query() query: ListEventsQueryDto): Promise<Page<EventResponseDto>> {
+    const page = await this.events.list(query);
+    return { items: page.items.map(toEventResponse), total: page.total };
+  }
+
+  @Public()
+  @Get(':id')
+  @ApiOkResponse({ type: EventResponseDto })
+  @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND')
+  async get(@Param('id', IdPipe) id: number): Promise<EventResponseDto> {
+    return toEventResponse(await this.events.get(id));
+  }
+
+  @AdminOnly()
+  @Post()
+  @ApiCreatedResponse({ type: EventResponseDto })
+  @ApiErrors('VALIDATION_FAILED')
+  async create(@Body() dto: CreateEventDto): Promise<EventResponseDto> {
+    return toEventResponse(await this.events.create(dto));
+  }
+
+  /** Changes any subset of the fields; `status: cancelled` also cancels the event's bookings and tickets. */
+  @AdminOnly()
+  @Put(':id')
+  @ApiOkResponse({ type: EventResponseDto })
+  @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND', 'CAPACITY_BELOW_SOLD', 'INVALID_STATUS_TRANSITION')
+  async update(@Param('id', IdPipe) id: number, @Body() dto: UpdateEventDto): Promise<EventResponseDto> {
+    return toEventResponse(await this.events.update(id, dto));
+  }
+
+  /** Deletes an event that has no bookings. */
+  @AdminOnly()
+  @Delete(':id')
+  @ApiOkResponse({ type: DeletedResponseDto })
+  @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND', 'EVENT_HAS_BOOKINGS')
+  async remove(@Param('id', IdPipe) id: number): Promise<DeletedResponseDto> {
+    await this.events.remove(id);
+    return { success: true, message: 'Event deleted successfully', data: null };
+  }
+}

@@ -1,0 +1,14 @@
+import { Injectable, PipeTransform } from '@nestjs/common';
+import { AppError } from '../../common/errors/app-error';
+import { TICKET_CODE_PATTERN } from './ticket-code';
+
+/** A path ticket code must look like one (`TKT-YYYYMMDD-XXXXXXXX`); anything else is a 400. */
+@Injectable()
+export class TicketCodePipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!TICKET_CODE_PATTERN.test(value)) {
+      throw AppError.validation([{ field: 'ticket_code', message: 'ticket_code must look like TKT-YYYYMMDD-XXXXXXXX' }]);
+    }
+    return value;
+  }
+}

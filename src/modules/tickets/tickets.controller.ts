@@ -1,0 +1,36 @@
+import { Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../common/http/api-errors.decorator';
+import { AdminOnly, Authenticated, CurrentUser } from '../auth/auth.decorators';
+import { UserEntity } from '../users/entities/user.entity';
+import { TicketResponseDto, toTicketResponse } from './dto/ticket-response.dto';
+import { TicketCodePipe } from './ticket-code.pipe';
+import { TicketsService } from './tickets.service';
+
+@ApiTags('tickets')
+@Controller('tickets')
+export class TicketsController {
+  constructor(private readonly tickets: TicketsService) {}
+
+  /** A ticket, to its owner or an admin. */
+  @Authenticated()
+  @Get(':ticket_code')
+  @ApiOkResponse({ type: TicketResponseDto })
+  @ApiErrors('VALIDATION_FAILED', 'FORBIDDEN', 'NOT_FOUND')
+  async get(
+    @Param('ticket_code', TicketCodePipe) code: string,
+    @CurrentUser() caller: UserEntity,
+  ): Promise<TicketResponseDto> {
+    return toTicketResponse(await this.tickets.get(code, caller));
+  }
+
+  /** Admits the ticket's holder: an active ticket becomes used, once. */
+  @AdminOnly()
+  @Post(':ticket_code/check-in')
+  @HttpCode(HttpStatus.OK)
+  @ApiOkResponse({ type: TicketResponseDto })
+  @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND', 'TICKET_ALREADY_USED', 'TICKET_CANCELLED')
+  async checkIn(@Param('ticket_code', TicketCodePipe) code: string): Promise<TicketResponseDto> {
+    return toTicketResponse(await this.tickets.checkIn(code));
+  }
+}

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { TicketCodeGenerator } from './ticket-code';
+import { TicketsController } from './tickets.controller';
+import { TicketsService } from './tickets.service';
+
+@Module({
+  controllers: [TicketsController],
+  providers: [TicketsService, TicketCodeGenerator],
+  exports: [TicketsService],
+})
+export class TicketsModule {}

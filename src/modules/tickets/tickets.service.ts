@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppError } from '../../common/errors/app-error';
+import { UserEntity, UserRole } from '../users/entities/user.entity';
+import { TicketEntity, TicketStatus } from './entities/ticket.entity';
+import { TicketCodeGenerator } from './ticket-code';
+
+@Injectable()
+export class TicketsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly codes: TicketCodeGenerator,
+  ) {}
+
+  /**
+   * Issues `quantity` tickets for a new booking. A code that collides with an existing one is
+   * skipped by the insert and drawn again, so a collision never fails the booking.
+   */
+  async issue(em: EntityManager, bookingId: number, bookingDate: Date, quantity: number): Promise<TicketEntity[]> {
+    const issued: TicketEntity[] = [];
+    while (issued.length < quantity) {
+      const codes = Array.from({ length: quantity - issued.length }, () => this.codes.generate(bookingDate));
+      const inserted: Record<string, unknown>[] = await em.query(
+        `INSERT INTO tickets (booking_id, ticket_code)
+         SELECT $1, code FROM unnest($2::varchar[]) AS code
+         ON CONFLICT (ticket_code) DO NOTHING
+         RETURNING *`,
+        [bookingId, codes],
+      );
+      issued.push(...inserted.map((row) => em.create(TicketEntity, fromRow(row))));
+    }
+    return issued;
+  }
+
+  /** Cancels a booking's tickets; the caller holds the booking's lock. */
+  async cancelForBooking(em: EntityManager, bookingId: number): Promise<void> {
+    await em.update(TicketEntity, { bookingId, status: TicketStatus.Active }, { status: TicketStatus.Cancelled });
+  }
+
+  /** A ticket, to its booking's owner or an admin. */
+  async get(code: string, caller: UserEntity): Promise<TicketEntity> {
+    const ticket = await this.db
+      .getRepository(TicketEntity)
+      .findOne({ where: { ticketCode: code }, relations: { booking: true } });
+    if (!ticket) throw AppError.notFound('Ticket', code);
+    if (ticket.booking.userId !== caller.id && caller.role !== UserRole.Admin) throw AppError.forbidden();
+    return ticket;
+  }
+
+  /**
+   * Marks an active ticket used. The booking row is locked first (as a cancellation locks it),
+   * so a check-in and a cancellation of the same booking never interleave, and the ticket row
+   * lock makes a second concurrent check-in wait and then see the ticket used.
+   */
+  async checkIn(code: string): Promise<TicketEntity> {
+    return this.db.transaction(async (em) => {
+      const found = await em.findOneBy(TicketEntity, { ticketCode: code });
+      if (!found) throw AppError.notFound('Ticket', code);
+      await em.query('SELECT 1 FROM bookings WHERE id = $1 FOR UPDATE', [found.bookingId]);
+      const ticket = await em.findOneOrFail(TicketEntity, { where: { id: found.id }, lock: { mode: 'pessimistic_write' } });
+      if (ticket.status === TicketStatus.Used) {
+        throw new AppError('TICKET_ALREADY_USED', `Ticket ${code} was checked in at ${ticket.usedAt!.toISOString()}`);
+      }
+      if (ticket.status === TicketStatus.Cancelled) throw new AppError('TICKET_CANCELLED', `Ticket ${code} is cancelled`);
+      return em.save(Object.assign(ticket, { status: TicketStatus.Used, usedAt: new Date() }));
+    });
+  }
+}
+
+function fromRow(row: Record<string, unknown>): Partial<TicketEntity> {
+  return {
+    id: row.id as number,
+    bookingId: row.booking_id as number,
+    ticketCode: row.ticket_code as string,
+    status: row.status as TicketStatus,
+    usedAt: row.used_at as Date | null,
+    createdAt: row.created_at as Date,
+    updatedAt: row.updated_at as Date,
+  };
+}

@@ -1,0 +1,16 @@
+import { DataSource } from 'typeorm';
+
+/** Events whose counters differ from the aggregates over their confirmed bookings (should be none). */
+export function eventsWithWrongCounters(db: DataSource, eventIds?: number[]): Promise<unknown[]> {
+  return db.query(
+    `SELECT e.id, e.total_tickets_sold, e.total_revenue, e.total_bookings, b.sold, b.revenue, b.n
+       FROM events e
+       LEFT JOIN (SELECT event_id, sum(quantity) AS sold, sum(total_amount) AS revenue, count(*) AS n
+                    FROM bookings WHERE status = 'confirmed' GROUP BY event_id) b ON b.event_id = e.id
+      WHERE ($1::int[] IS NULL OR e.id = ANY($1))
+        AND (e.total_tickets_sold <> coalesce(b.sold, 0)
+          OR e.total_revenue <> coalesce(b.revenue, 0)
+          OR e.total_bookings <> coalesce(b.n, 0))`,
+    [eventIds ?? null],
+  );
+}
