@@ -34,6 +34,18 @@ describe('API documentation', () => {
     ['/users/{id}', 'get', ['200', '400', '401', '403', '404']],
     ['/auth/login', 'post', ['200', '400', '401', '429']],
     ['/auth/me', 'get', ['200', '401']],
+    ['/events', 'get', ['200', '400']],
+    ['/events', 'post', ['201', '400', '401', '403']],
+    ['/events/{id}', 'get', ['200', '400', '404']],
+    ['/events/{id}', 'put', ['200', '400', '401', '403', '404', '409']],
+    ['/events/{id}', 'delete', ['200', '400', '401', '403', '404', '409']],
+    ['/bookings', 'post', ['201', '400', '401', '403', '404', '409']],
+    ['/bookings/{id}', 'get', ['200', '400', '401', '403', '404']],
+    ['/bookings/user/{user_id}', 'get', ['200', '400', '401', '403', '404']],
+    ['/bookings/event/{event_id}', 'get', ['200', '400', '401', '403', '404']],
+    ['/bookings/{id}/status', 'put', ['200', '400', '401', '403', '404', '409']],
+    ['/tickets/{ticket_code}', 'get', ['200', '400', '401', '403', '404']],
+    ['/tickets/{ticket_code}/check-in', 'post', ['200', '400', '401', '403', '404', '409']],
   ])('documents %s %s with its responses', (path, method, statuses) => {
     const op = operation(path, method);
     expect(op).toBeDefined();
@@ -49,6 +61,41 @@ describe('API documentation', () => {
     const schemas = doc.components.schemas;
     const codes = schemas.ErrorCode?.enum ?? schemas.ErrorResponseDto.properties.code.enum;
     expect(codes).toEqual(ERROR_CODES);
+  });
+
+  it.each([
+    ['/bookings', 'post', 'INSUFFICIENT_TICKETS'],
+    ['/bookings', 'post', 'EVENT_NOT_BOOKABLE'],
+    ['/events/{id}', 'put', 'CAPACITY_BELOW_SOLD'],
+    ['/events/{id}', 'put', 'INVALID_STATUS_TRANSITION'],
+    ['/events/{id}', 'delete', 'EVENT_HAS_BOOKINGS'],
+    ['/bookings/{id}/status', 'put', 'INVALID_STATUS_TRANSITION'],
+    ['/tickets/{ticket_code}/check-in', 'post', 'TICKET_ALREADY_USED'],
+    ['/tickets/{ticket_code}/check-in', 'post', 'TICKET_CANCELLED'],
+    ['/users', 'post', 'PHONE_TAKEN'],
+  ])('names the code of %s %s: %s', (path, method, code) => {
+    const responses = operation(path, method)!.responses as Record<string, { description: string }>;
+    expect(Object.values(responses).some((r) => r.description.includes(code))).toBe(true);
+  });
+
+  it('describes the event, booking and ticket fields in snake_case', () => {
+    const fields = (name: string) => Object.keys(doc.components.schemas[name].properties).sort();
+    expect(fields('EventResponseDto')).toEqual(
+      [
+        'id', 'title', 'description', 'venue', 'date_time', 'capacity', 'price', 'status', 'total_tickets_sold',
+        'total_revenue', 'total_bookings', 'available_tickets', 'created_at', 'updated_at',
+      ].sort(),
+    );
+    expect(fields('BookingResponseDto')).toEqual(
+      [
+        'id', 'user_id', 'event_id', 'quantity', 'total_amount', 'booking_date', 'status', 'created_at', 'updated_at',
+        'tickets',
+      ].sort(),
+    );
+    expect(fields('BookingDetailsResponseDto')).toEqual(expect.arrayContaining(['user', 'event', 'tickets']));
+    expect(fields('TicketResponseDto')).toEqual(
+      ['id', 'booking_id', 'ticket_code', 'status', 'created_at', 'updated_at', 'used_at'].sort(),
+    );
   });
 
   it('describes the user fields in snake_case, without the password', () => {

@@ -1,49 +1,12 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { SAMPLE_PASSWORDS } from '../../seeds/sample-data';
+import { MAIN, ServerProcess, startServerProcess } from '../support/server-process';
 
-const MAIN = resolve(__dirname, '../../dist/src/main.js');
-
-interface Server {
-  process: ChildProcess;
-  port: number;
-  output: () => string;
-  ready: Promise<void>;
-  exited: Promise<number | null>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => done(port));
-    });
-  });
-}
-
-/** `npm start`'s server process (the build `npm test` makes first), with no DATABASE_URL. */
-async function startServer(dataDir: string, env: Record<string, string> = {}): Promise<Server> {
-  const port = await freePort();
-  const { DATABASE_URL: _external, ...inherited } = process.env;
-  const child = spawn(process.execPath, [MAIN], {
-    env: { ...inherited, NODE_ENV: 'development', PORT: String(port), EMBEDDED_POSTGRES_DIR: dataDir, ...env },
-  });
-  let output = '';
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  const ready = new Promise<void>((done, fail) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('API on http')) done();
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    void exited.then((code) => fail(new Error(`server exited with ${code}:\n${output}`)));
-  });
-  ready.catch(() => undefined);
-  return { process: child, port, output: () => output, ready, exited };
+/** `npm start`'s server with no DATABASE_URL, its embedded PostgreSQL in `dataDir`. */
+function startServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  return startServerProcess({ NODE_ENV: 'development', EMBEDDED_POSTGRES_DIR: dataDir, ...env });
 }
 
 function postmasterRunning(dataDir: string): boolean {
@@ -57,10 +20,9 @@ function postmasterRunning(dataDir: string): boolean {
   }
 }
 
-const api = (server: Server, path: string, init?: RequestInit) =>
-  fetch(`http://127.0.0.1:${server.port}${path}`, init);
+const api = (server: ServerProcess, path: string, init?: RequestInit) => fetch(`${server.url}${path}`, init);
 
-const loginAsSampleAdmin = (server: Server) =>
+const loginAsSampleAdmin = (server: ServerProcess) =>
   api(server, '/api/v1/auth/login', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -78,15 +40,12 @@ describe('npm start without DATABASE_URL', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   describe('a running server', () => {
-    let server: Server;
+    let server: ServerProcess;
     beforeAll(async () => {
       server = await startServer(dataDir);
       await server.ready;
     });
-    afterAll(async () => {
-      server.process.kill('SIGTERM');
-      await server.exited;
-    });
+    afterAll(() => server.stop());
 
     it('serves the API on an embedded PostgreSQL with the sample data loaded', async () => {
       const res = await loginAsSampleAdmin(server);
@@ -104,8 +63,7 @@ describe('npm start without DATABASE_URL', () => {
     const server = await startServer(dataDir);
     await server.ready;
     expect(postmasterRunning(dataDir)).toBe(true);
-    server.process.kill('SIGTERM');
-    expect(await server.exited).toBe(0);
+    expect(await server.stop()).toBe(0);
     expect(postmasterRunning(dataDir)).toBe(false);
   });
 
@@ -119,8 +77,7 @@ describe('npm start without DATABASE_URL', () => {
     const server = await startServer(dataDir);
     await server.ready;
     expect((await loginAsSampleAdmin(server)).status).toBe(200);
-    server.process.kill('SIGTERM');
-    expect(await server.exited).toBe(0);
+    expect(await server.stop()).toBe(0);
     expect(postmasterRunning(dataDir)).toBe(false);
   });
 

@@ -1,0 +1,55 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+/** The built server, `dist/src/main.js`, as `npm start` runs it (`npm test` builds first). */
+export const MAIN = resolve(__dirname, '../../dist/src/main.js');
+
+export interface ServerProcess {
+  process: ChildProcess;
+  url: string;
+  output: () => string;
+  /** Resolves once the server listens; rejects if it exits first. */
+  ready: Promise<void>;
+  exited: Promise<number | null>;
+  stop: () => Promise<number | null>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => done(port));
+    });
+  });
+}
+
+/** Starts the server with the test process's environment, less DATABASE_URL, plus `env`. */
+export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const port = await freePort();
+  const { DATABASE_URL: _external, ...inherited } = process.env;
+  const child = spawn(process.execPath, [MAIN], { env: { ...inherited, PORT: String(port), ...env } });
+  let output = '';
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  const ready = new Promise<void>((done, fail) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('API on http')) done();
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exited.then((code) => fail(new Error(`server exited with ${code}:\n${output}`)));
+  });
+  ready.catch(() => undefined);
+  return {
+    process: child,
+    url: `http://127.0.0.1:${port}`,
+    output: () => output,
+    ready,
+    exited,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
