@@ -74,4 +74,3 @@ async function insertBooking(em: EntityManager, userId: number, eventId: number,
 function atEvening(day: Date): Date {
   return new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), 12, 0, 0));
 }
-

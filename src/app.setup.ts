@@ -27,9 +27,12 @@ function setUpDocs(app: NestExpressApplication): void {
     .build();
   const document = SwaggerModule.createDocument(app, config);
   SwaggerModule.setup('docs', app, document);
-  app.getHttpAdapter().getInstance().get('/redoc', (_req: unknown, res: Response) => {
-    res.type('html').send(REDOC_PAGE);
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .get('/redoc', (_req: unknown, res: Response) => {
+      res.type('html').send(REDOC_PAGE);
+    });
 }
 
 const REDOC_PAGE = `<!DOCTYPE html>

@@ -27,12 +27,23 @@ describe('money', () => {
     expect(parse(input)).toEqual({ value: expected, valid: true });
   });
 
-  it.each([['1.999'], [1.999], ['-1'], [-0.01], ['100000000'], [1e21], ['1e3'], [''], ['12,50'], [null], [true], ['01.00'], [NaN]])(
-    'rejects %p',
-    (input) => {
-      expect(parse(input).valid).toBe(false);
-    },
-  );
+  it.each([
+    ['1.999'],
+    [1.999],
+    ['-1'],
+    [-0.01],
+    ['100000000'],
+    [1e21],
+    ['1e3'],
+    [''],
+    ['12,50'],
+    [null],
+    [true],
+    ['01.00'],
+    [NaN],
+  ])('rejects %p', (input) => {
+    expect(parse(input).valid).toBe(false);
+  });
 
   it('multiplies exactly where binary floating point does not', () => {
     expect(0.1 * 3).not.toBe(0.3);

@@ -27,7 +27,9 @@ describe(loadConfig.name, () => {
   });
 
   it('requires JWT_SECRET and DATABASE_URL in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL is required[\s\S]*JWT_SECRET is required/);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /DATABASE_URL is required[\s\S]*JWT_SECRET is required/,
+    );
   });
 
   it.each([

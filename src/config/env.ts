@@ -1,17 +1,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { plainToInstance, Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MinLength,
-  Min,
-  validateSync,
-} from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MinLength, Min, validateSync } from 'class-validator';
 
 /**
  * Every environment variable the API reads, with its bounds and default.
@@ -98,7 +88,9 @@ export class ConfigError extends Error {}
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const defined = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const vars = plainToInstance(EnvironmentVariables, defined);
-  const problems = validateSync(vars, { stopAtFirstError: true }).flatMap((error) => Object.values(error.constraints ?? {}));
+  const problems = validateSync(vars, { stopAtFirstError: true }).flatMap((error) =>
+    Object.values(error.constraints ?? {}),
+  );
   if (vars.NODE_ENV === 'production') {
     if (!vars.DATABASE_URL) problems.push('DATABASE_URL is required in production');
     if (!vars.JWT_SECRET) problems.push('JWT_SECRET is required in production');

@@ -50,8 +50,7 @@ export async function startEmbeddedPostgres({ dataDir, persistent, onLog }: Opti
     throw new Error(`embedded PostgreSQL in ${databaseDir} did not start`, { cause: error });
   }
 
-  const processHandle = (server as unknown as { process?: { exitCode: number | null; signalCode: unknown } })
-    .process;
+  const processHandle = (server as unknown as { process?: { exitCode: number | null; signalCode: unknown } }).process;
   return {
     url: (database) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
     async stop() {

@@ -75,7 +75,11 @@ describe('Auth', () => {
       const { token } = await registerCustomer(t);
       const [header, , signature] = token.split('.');
       const payload = Buffer.from(JSON.stringify({ sub: 1, exp: now() + 600 })).toString('base64url');
-      await t.http().get('/api/v1/auth/me').set('Authorization', `Bearer ${header}.${payload}.${signature}`).expect(401);
+      await t
+        .http()
+        .get('/api/v1/auth/me')
+        .set('Authorization', `Bearer ${header}.${payload}.${signature}`)
+        .expect(401);
     });
 
     it('answers 401 for a token signed with another secret', async () => {

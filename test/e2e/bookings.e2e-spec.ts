@@ -22,18 +22,14 @@ describe('Bookings', () => {
     bookings: await t.db.getRepository(BookingEntity).count(),
     tickets: await t.db.getRepository(TicketEntity).count(),
   });
+  const post = (caller: Caller, body: object) => t.http().post('/api/v1/bookings').set(caller.auth).send(body);
   const cancel = (caller: Caller, bookingId: number) =>
     t.http().put(`/api/v1/bookings/${bookingId}/status`).set(caller.auth).send({ status: 'cancelled' });
 
   describe('POST /bookings', () => {
     it('books for the caller, with one active ticket per unit and the exact total', async () => {
       const event = await createEvent(t, admin, { price: '1500.00' });
-      const { body } = await t
-        .http()
-        .post('/api/v1/bookings')
-        .set(customer.auth)
-        .send({ event_id: event.id, quantity: 3 })
-        .expect(201);
+      const { body } = await post(customer, { event_id: event.id, quantity: 3 }).expect(201);
       expect(body).toEqual({
         id: expect.any(Number),
         user_id: customer.user.id,
@@ -80,55 +76,30 @@ describe('Bookings', () => {
 
     it('lets an admin book for another user', async () => {
       const event = await createEvent(t, admin);
-      const { body } = await t
-        .http()
-        .post('/api/v1/bookings')
-        .set(admin.auth)
-        .send({ user_id: customer.user.id, event_id: event.id, quantity: 1 })
-        .expect(201);
+      const { body } = await post(admin, { user_id: customer.user.id, event_id: event.id, quantity: 1 }).expect(201);
       expect(body.user_id).toBe(customer.user.id);
     });
 
     it('refuses a customer booking for someone else with 403, booking nothing', async () => {
       const [event, other] = [await createEvent(t, admin), await registerCustomer(t)];
       const before = await countRows();
-      const { body } = await t
-        .http()
-        .post('/api/v1/bookings')
-        .set(customer.auth)
-        .send({ user_id: other.user.id, event_id: event.id, quantity: 1 })
-        .expect(403);
+      const { body } = await post(customer, { user_id: other.user.id, event_id: event.id, quantity: 1 }).expect(403);
       expect(body.code).toBe('FORBIDDEN');
       expect(await countRows()).toEqual(before);
     });
 
     it('lets a customer name themself as user_id', async () => {
       const event = await createEvent(t, admin);
-      await t
-        .http()
-        .post('/api/v1/bookings')
-        .set(customer.auth)
-        .send({ user_id: customer.user.id, event_id: event.id, quantity: 1 })
-        .expect(201);
+      await post(customer, { user_id: customer.user.id, event_id: event.id, quantity: 1 }).expect(201);
     });
 
     it('answers 404 for an admin booking for a user that does not exist', async () => {
       const event = await createEvent(t, admin);
-      await t
-        .http()
-        .post('/api/v1/bookings')
-        .set(admin.auth)
-        .send({ user_id: 2147483647, event_id: event.id, quantity: 1 })
-        .expect(404);
+      await post(admin, { user_id: 2147483647, event_id: event.id, quantity: 1 }).expect(404);
     });
 
     it('answers 404 NOT_FOUND for an event that does not exist', async () => {
-      const { body } = await t
-        .http()
-        .post('/api/v1/bookings')
-        .set(customer.auth)
-        .send({ event_id: 2147483647, quantity: 1 })
-        .expect(404);
+      const { body } = await post(customer, { event_id: 2147483647, quantity: 1 }).expect(404);
       expect(body.code).toBe('NOT_FOUND');
     });
 
@@ -136,12 +107,7 @@ describe('Bookings', () => {
       const event = await createEvent(t, admin, { capacity: 3 });
       await book(t, customer, event.id, 2);
       const before = await countRows();
-      const { body } = await t
-        .http()
-        .post('/api/v1/bookings')
-        .set(customer.auth)
-        .send({ event_id: event.id, quantity: 2 })
-        .expect(409);
+      const { body } = await post(customer, { event_id: event.id, quantity: 2 }).expect(409);
       expect(body).toEqual({
         success: false,
         code: 'INSUFFICIENT_TICKETS',
@@ -160,24 +126,14 @@ describe('Bookings', () => {
     it.each(['cancelled', 'completed'])('answers 409 EVENT_NOT_BOOKABLE for a %s event', async (status) => {
       const event = await createEvent(t, admin);
       await t.http().put(`/api/v1/events/${event.id}`).set(admin.auth).send({ status }).expect(200);
-      const { body } = await t
-        .http()
-        .post('/api/v1/bookings')
-        .set(customer.auth)
-        .send({ event_id: event.id, quantity: 1 })
-        .expect(409);
+      const { body } = await post(customer, { event_id: event.id, quantity: 1 }).expect(409);
       expect(body.code).toBe('EVENT_NOT_BOOKABLE');
     });
 
     it('answers 409 EVENT_NOT_BOOKABLE for an event that has started', async () => {
       const event = await createEvent(t, admin);
       await t.db.query(`UPDATE events SET date_time = now() - interval '1 minute' WHERE id = $1`, [event.id]);
-      const { body } = await t
-        .http()
-        .post('/api/v1/bookings')
-        .set(customer.auth)
-        .send({ event_id: event.id, quantity: 1 })
-        .expect(409);
+      const { body } = await post(customer, { event_id: event.id, quantity: 1 }).expect(409);
       expect(body).toMatchObject({ code: 'EVENT_NOT_BOOKABLE', message: expect.stringContaining('started') });
     });
 
@@ -193,12 +149,7 @@ describe('Bookings', () => {
     ])('rejects %s with 400 VALIDATION_FAILED, booking nothing', async (_, change, field) => {
       const event = await createEvent(t, admin);
       const before = await countRows();
-      const { body } = await t
-        .http()
-        .post('/api/v1/bookings')
-        .set(customer.auth)
-        .send({ event_id: event.id, quantity: 1, ...change })
-        .expect(400);
+      const { body } = await post(customer, { event_id: event.id, quantity: 1, ...change }).expect(400);
       expect(body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [expect.objectContaining({ field })] });
       expect(await countRows()).toEqual(before);
     });

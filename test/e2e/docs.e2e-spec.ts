@@ -82,13 +82,33 @@ describe('API documentation', () => {
     const fields = (name: string) => Object.keys(doc.components.schemas[name].properties).sort();
     expect(fields('EventResponseDto')).toEqual(
       [
-        'id', 'title', 'description', 'venue', 'date_time', 'capacity', 'price', 'status', 'total_tickets_sold',
-        'total_revenue', 'total_bookings', 'available_tickets', 'created_at', 'updated_at',
+        'id',
+        'title',
+        'description',
+        'venue',
+        'date_time',
+        'capacity',
+        'price',
+        'status',
+        'total_tickets_sold',
+        'total_revenue',
+        'total_bookings',
+        'available_tickets',
+        'created_at',
+        'updated_at',
       ].sort(),
     );
     expect(fields('BookingResponseDto')).toEqual(
       [
-        'id', 'user_id', 'event_id', 'quantity', 'total_amount', 'booking_date', 'status', 'created_at', 'updated_at',
+        'id',
+        'user_id',
+        'event_id',
+        'quantity',
+        'total_amount',
+        'booking_date',
+        'status',
+        'created_at',
+        'updated_at',
         'tickets',
       ].sort(),
     );

@@ -178,7 +178,10 @@ describe('Events', () => {
         .send({ capacity: 3, title: 'Smaller' })
         .expect(409);
       expect(body.code).toBe('CAPACITY_BELOW_SOLD');
-      expect((await t.http().get(`/api/v1/events/${event.id}`)).body).toMatchObject({ capacity: 10, title: event.title });
+      expect((await t.http().get(`/api/v1/events/${event.id}`)).body).toMatchObject({
+        capacity: 10,
+        title: event.title,
+      });
     });
 
     it('accepts a capacity equal to the tickets sold', async () => {
@@ -208,7 +211,12 @@ describe('Events', () => {
     ])('refuses %s → %s with 409 INVALID_STATUS_TRANSITION', async (from, to) => {
       const event = await createEvent(t, admin);
       await t.http().put(`/api/v1/events/${event.id}`).set(admin.auth).send({ status: from }).expect(200);
-      const { body } = await t.http().put(`/api/v1/events/${event.id}`).set(admin.auth).send({ status: to }).expect(409);
+      const { body } = await t
+        .http()
+        .put(`/api/v1/events/${event.id}`)
+        .set(admin.auth)
+        .send({ status: to })
+        .expect(409);
       expect(body.code).toBe('INVALID_STATUS_TRANSITION');
     });
 
@@ -229,7 +237,12 @@ describe('Events', () => {
         .set(admin.auth)
         .send({ status: 'cancelled' })
         .expect(200);
-      expect(body).toMatchObject({ status: 'cancelled', total_tickets_sold: 0, total_revenue: '0.00', total_bookings: 0 });
+      expect(body).toMatchObject({
+        status: 'cancelled',
+        total_tickets_sold: 0,
+        total_revenue: '0.00',
+        total_bookings: 0,
+      });
       for (const booking of [first, second]) {
         const { body: after } = await t.http().get(`/api/v1/bookings/${booking.id}`).set(customer.auth).expect(200);
         expect(after.status).toBe('cancelled');

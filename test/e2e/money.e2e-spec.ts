@@ -38,7 +38,7 @@ describe('Money', () => {
     const event = await createEvent(t, admin, { price: '19.99', capacity: 1000 });
     let expected = 0n;
     for (let i = 0; i < 60; i++) {
-      const quantity = (i * 7) % MAX_QUANTITY + 1;
+      const quantity = ((i * 7) % MAX_QUANTITY) + 1;
       const booking = await book(t, customer, event.id, quantity);
       expected += cents(booking.total_amount);
       if (i % 3 === 0) {
@@ -58,7 +58,9 @@ describe('Money', () => {
 
   it('keeps revenue exact under concurrent bookings and cancellations', async () => {
     const event = await createEvent(t, admin, { price: '0.10', capacity: 1000 });
-    const bookings = await Promise.all(quantities.flatMap((q) => [book(t, customer, event.id, q), book(t, customer, event.id, q)]));
+    const bookings = await Promise.all(
+      quantities.flatMap((q) => [book(t, customer, event.id, q), book(t, customer, event.id, q)]),
+    );
     await Promise.all(
       bookings
         .filter((_, i) => i % 2 === 0)

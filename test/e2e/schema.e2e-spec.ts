@@ -73,10 +73,9 @@ describe('Database schema', () => {
 
   it('holds the revenue of a sold-out 1,000,000-seat event at the largest price exactly', async () => {
     const [{ id }] = await insertEvent(1_000_000, '99999999.99');
-    await db.query(
-      'UPDATE events SET total_tickets_sold = capacity, total_revenue = price * capacity WHERE id = $1',
-      [id],
-    );
+    await db.query('UPDATE events SET total_tickets_sold = capacity, total_revenue = price * capacity WHERE id = $1', [
+      id,
+    ]);
     const [{ total_revenue }] = await db.query('SELECT total_revenue FROM events WHERE id = $1', [id]);
     expect(total_revenue).toBe('99999999990000.00');
   });

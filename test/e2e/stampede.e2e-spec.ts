@@ -48,7 +48,14 @@ describe('A stampede of buyers on two API processes', () => {
     const presold = [];
     for (let i = 0; i < PRESOLD; i++) presold.push({ buyer: buyers[i], booking: await book(t, buyers[i], event.id) });
 
-    const send = async (kind: Outcome['kind'], server: number, path: string, method: string, caller: Caller, body: object) => {
+    const send = async (
+      kind: Outcome['kind'],
+      server: number,
+      path: string,
+      method: string,
+      caller: Caller,
+      body: object,
+    ) => {
       const res = await fetch(`${servers[server].url}/api/v1${path}`, {
         method,
         headers: { ...caller.auth, 'Content-Type': 'application/json' },
@@ -83,7 +90,13 @@ describe('A stampede of buyers on two API processes', () => {
   });
 
   it('has both API processes serve the stampede', () => {
-    expect(new Set(bookings().filter((o) => o.status === 201).map((o) => o.server))).toEqual(new Set([0, 1]));
+    expect(
+      new Set(
+        bookings()
+          .filter((o) => o.status === 201)
+          .map((o) => o.server),
+      ),
+    ).toEqual(new Set([0, 1]));
   });
 
   it('cancels every earlier booking', () => {

@@ -42,7 +42,11 @@ describe('Tickets', () => {
     it.each(['TKT-2099-AAAA', 'tkt-20990101-aaaaaaaa', 'TKT-20990101-AAAAAAA!', '1'])(
       'answers 400 VALIDATION_FAILED for the malformed code %s',
       async (code) => {
-        const { body } = await t.http().get(`/api/v1/tickets/${encodeURIComponent(code)}`).set(admin.auth).expect(400);
+        const { body } = await t
+          .http()
+          .get(`/api/v1/tickets/${encodeURIComponent(code)}`)
+          .set(admin.auth)
+          .expect(400);
         expect(body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'ticket_code' }] });
       },
     );
@@ -127,7 +131,9 @@ describe('A ticket code collision', () => {
     const real = new TicketCodeGenerator();
     const queued: string[] = [];
     const firstQueuedThenRandom = { generate: (date: Date) => queued.shift() ?? real.generate(date) };
-    t = await createTestApp({}, (module) => module.overrideProvider(TicketCodeGenerator).useValue(firstQueuedThenRandom));
+    t = await createTestApp({}, (module) =>
+      module.overrideProvider(TicketCodeGenerator).useValue(firstQueuedThenRandom),
+    );
     const admin = await createAdmin(t);
     const event = await createEvent(t, admin);
     const taken = (await book(t, admin, event.id, 1)).tickets[0].ticket_code;

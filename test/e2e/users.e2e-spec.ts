@@ -34,7 +34,11 @@ describe('Users', () => {
     });
 
     it('trims the name', async () => {
-      const { body } = await t.http().post('/api/v1/users').send(makeUserInput({ name: '  Suda  ' })).expect(201);
+      const { body } = await t
+        .http()
+        .post('/api/v1/users')
+        .send(makeUserInput({ name: '  Suda  ' }))
+        .expect(201);
       expect(body.name).toBe('Suda');
     });
 
@@ -42,16 +46,18 @@ describe('Users', () => {
       const input = makeUserInput();
       await t.http().post('/api/v1/users').send(input).expect(201);
       const before = await countUsers();
-      const { body } = await t.http().post('/api/v1/users').send({ ...input, name: 'Other' }).expect(409);
+      const { body } = await t
+        .http()
+        .post('/api/v1/users')
+        .send({ ...input, name: 'Other' })
+        .expect(409);
       expect(body).toEqual({ success: false, code: 'PHONE_TAKEN', message: expect.stringContaining(input.phone) });
       expect(await countUsers()).toBe(before);
     });
 
     it('gives PHONE_TAKEN to all but one of concurrent registrations of the same phone', async () => {
       const input = makeUserInput();
-      const responses = await Promise.all(
-        Array.from({ length: 5 }, () => t.http().post('/api/v1/users').send(input)),
-      );
+      const responses = await Promise.all(Array.from({ length: 5 }, () => t.http().post('/api/v1/users').send(input)));
       expect(responses.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
     });
 
@@ -77,11 +83,19 @@ describe('Users', () => {
     });
 
     it('accepts a phone with a leading +', async () => {
-      await t.http().post('/api/v1/users').send(makeUserInput({ phone: uniquePhone() })).expect(201);
+      await t
+        .http()
+        .post('/api/v1/users')
+        .send(makeUserInput({ phone: uniquePhone() }))
+        .expect(201);
     });
 
     it('refuses role admin without a token: 401', async () => {
-      const { body } = await t.http().post('/api/v1/users').send(makeUserInput({ role: 'admin' })).expect(401);
+      const { body } = await t
+        .http()
+        .post('/api/v1/users')
+        .send(makeUserInput({ role: 'admin' }))
+        .expect(401);
       expect(body.code).toBe('UNAUTHORIZED');
     });
 
@@ -100,7 +114,11 @@ describe('Users', () => {
 
     it('lets an admin create an admin', async () => {
       const admin = await createAdmin(t);
-      const { body } = await t.http().post('/api/v1/users').set(admin.auth).send(makeUserInput({ role: 'admin' }));
+      const { body } = await t
+        .http()
+        .post('/api/v1/users')
+        .set(admin.auth)
+        .send(makeUserInput({ role: 'admin' }));
       expect(body.role).toBe('admin');
     });
 

@@ -83,7 +83,10 @@ export class BookingsService {
       const booking = await em.findOneOrFail(BookingEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (booking.status === BookingStatus.Cancelled) return;
       if (await em.existsBy(TicketEntity, { bookingId: id, status: TicketStatus.Used })) {
-        throw new AppError('INVALID_STATUS_TRANSITION', `Booking ${id} has a checked-in ticket and cannot be cancelled`);
+        throw new AppError(
+          'INVALID_STATUS_TRANSITION',
+          `Booking ${id} has a checked-in ticket and cannot be cancelled`,
+        );
       }
       await em.update(BookingEntity, { id }, { status: BookingStatus.Cancelled });
       await this.tickets.cancelForBooking(em, id);
@@ -121,4 +124,3 @@ export class BookingsService {
 function assertOwnerOrAdmin(booking: BookingEntity, caller: UserEntity): void {
   if (booking.userId !== caller.id && caller.role !== UserRole.Admin) throw AppError.forbidden();
 }
-

@@ -7,7 +7,9 @@ import { TICKET_CODE_PATTERN } from './ticket-code';
 export class TicketCodePipe implements PipeTransform<string, string> {
   transform(value: string): string {
     if (!TICKET_CODE_PATTERN.test(value)) {
-      throw AppError.validation([{ field: 'ticket_code', message: 'ticket_code must look like TKT-YYYYMMDD-XXXXXXXX' }]);
+      throw AppError.validation([
+        { field: 'ticket_code', message: 'ticket_code must look like TKT-YYYYMMDD-XXXXXXXX' },
+      ]);
     }
     return value;
   }

@@ -58,11 +58,15 @@ export class TicketsService {
       const found = await em.findOneBy(TicketEntity, { ticketCode: code });
       if (!found) throw AppError.notFound('Ticket', code);
       await em.query('SELECT 1 FROM bookings WHERE id = $1 FOR UPDATE', [found.bookingId]);
-      const ticket = await em.findOneOrFail(TicketEntity, { where: { id: found.id }, lock: { mode: 'pessimistic_write' } });
+      const ticket = await em.findOneOrFail(TicketEntity, {
+        where: { id: found.id },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (ticket.status === TicketStatus.Used) {
         throw new AppError('TICKET_ALREADY_USED', `Ticket ${code} was checked in at ${ticket.usedAt!.toISOString()}`);
       }
-      if (ticket.status === TicketStatus.Cancelled) throw new AppError('TICKET_CANCELLED', `Ticket ${code} is cancelled`);
+      if (ticket.status === TicketStatus.Cancelled)
+        throw new AppError('TICKET_CANCELLED', `Ticket ${code} is cancelled`);
       return em.save(Object.assign(ticket, { status: TicketStatus.Used, usedAt: new Date() }));
     });
   }
