@@ -2,8 +2,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
-/** The built server, `dist/src/main.js`, as `npm start` runs it (`npm test` builds first). */
-export const MAIN = resolve(__dirname, '../../dist/src/main.js');
+/** The built server, as `npm start` runs it (`npm test` and `npm run bench` build first, from the project root). */
+export const MAIN = resolve('dist/src/main.js');
 
 export interface ServerProcess {
   process: ChildProcess;

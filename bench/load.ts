@@ -1,0 +1,59 @@
+import autocannon from 'autocannon';
+
+export interface Measurement {
+  /** Successful (2xx) operations per second. */
+  rate: number;
+  p50: number;
+  p99: number;
+  /** Responses by status, for the checks. */
+  statuses: Record<string, number>;
+}
+
+export interface HttpLoad {
+  url: string;
+  connections: number;
+  /** Run for this long, or until `amount` requests have been answered. */
+  seconds?: number;
+  amount?: number;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  /** A new JSON body for each request. */
+  body?: () => object;
+}
+
+/** Drives an HTTP endpoint with autocannon for a fixed time. */
+export async function measureHttp(load: HttpLoad): Promise<Measurement> {
+  const body = load.body;
+  const result = await autocannon({
+    url: load.url,
+    connections: load.connections,
+    ...(load.amount ? { amount: load.amount } : { duration: load.seconds }),
+    method: load.method ?? 'GET',
+    headers: { 'content-type': 'application/json', ...load.headers },
+    requests: body ? [{ setupRequest: (request) => ({ ...request, body: JSON.stringify(body()) }) }] : undefined,
+  });
+  const statuses = Object.fromEntries(
+    Object.entries(result.statusCodeStats ?? {}).map(([status, { count }]) => [status, count ?? 0]),
+  );
+  if (result.errors > 0) statuses.connection_errors = result.errors;
+  return { rate: result['2xx'] / result.duration, p50: result.latency.p50, p99: result.latency.p99, statuses };
+}
+
+/** Runs `operation` in `concurrency` loops for a fixed time, timing each call. */
+export async function measureLoop(concurrency: number, seconds: number, operation: () => Promise<void>) {
+  const latencies: number[] = [];
+  const deadline = Date.now() + seconds * 1000;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < deadline) {
+        const start = process.hrtime.bigint();
+        await operation();
+        latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  return { rate: latencies.length / ((Date.now() - started) / 1000), p50: at(0.5), p99: at(0.99), statuses: {} };
+}

@@ -1,0 +1,322 @@
+import 'reflect-metadata';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Pool } from 'pg';
+import { createDatabaseIfMissing, withDataSource } from '../src/database/database';
+import { EmbeddedPostgres, startEmbeddedPostgres } from '../src/database/embedded-postgres';
+import { PasswordHasher } from '../src/modules/users/password-hasher';
+import { startServerProcess, freePort, ServerProcess } from '../test/support/server-process';
+import { Measurement, measureHttp, measureLoop } from './load';
+import { bookRaw } from './raw-booking';
+
+/**
+ * `npm run bench`: the API in production mode on a fresh database, each figure beside a
+ * baseline measured in the same run (raw SQL through pg for bookings, a bare Node server
+ * for reads). `--record` also writes the report to bench/RESULTS.md.
+ */
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const HOT_CONCURRENCY = [1, 16, 64, 256];
+const JWT_SECRET = randomBytes(32).toString('hex');
+/** Connections per side: the API's pool, and the raw-SQL baseline's, are the same size. */
+const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 10);
+const PASSWORD = 'bench-password';
+
+interface Row {
+  scenario: string;
+  concurrency: number | string;
+  api: Measurement;
+  baselineName: string;
+  baseline: Measurement;
+}
+
+async function main(): Promise<void> {
+  const server = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres(embeddedOptions());
+  let api: ServerProcess | undefined;
+  let pool: Pool | undefined;
+  try {
+    const url = await freshDatabase(server);
+    pool = new Pool({ connectionString: url, max: POOL_SIZE });
+    api = await startServerProcess({
+      NODE_ENV: 'production',
+      DATABASE_URL: url,
+      JWT_SECRET,
+      DATABASE_POOL_SIZE: String(POOL_SIZE),
+      RATE_LIMIT_MAX: '1000000000',
+      LOGIN_RATE_LIMIT_MAX: '1000000000',
+    });
+    await api.ready;
+    const bench = new Bench(pool, api.url);
+    await bench.setUp();
+    const rows: Row[] = [];
+    for (const scenario of [() => bench.hotEvent(), () => bench.spread(64), () => bench.sellOut(256), () => bench.reads(64)]) {
+      const done = await scenario();
+      for (const row of [done].flat()) {
+        rows.push(row);
+        console.error(`${row.scenario} @${row.concurrency}: ${row.api.rate.toFixed(0)} vs ${row.baseline.rate.toFixed(0)}`);
+      }
+    }
+    const growth = await bench.growth();
+    const report = render(rows, growth, await bench.postgresVersion());
+    console.log(report);
+    if (process.argv.includes('--record')) writeFileSync(resolve(__dirname, '../../bench/RESULTS.md'), report);
+  } finally {
+    await api?.stop();
+    await pool?.end();
+    await server?.stop();
+  }
+}
+
+function embeddedOptions() {
+  return { dataDir: mkdtempSync(join(tmpdir(), 'ticketing-bench-pg-')), persistent: false };
+}
+
+async function freshDatabase(server: EmbeddedPostgres | undefined): Promise<string> {
+  const adminUrl = process.env.DATABASE_URL ?? server!.url('postgres');
+  const name = `ticketing_bench_${Date.now()}`;
+  await createDatabaseIfMissing(adminUrl, name);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  await withDataSource(url.toString(), (db) => db.runMigrations());
+  return url.toString();
+}
+
+class Bench {
+  private token = '';
+  private userId = 0;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly apiUrl: string,
+  ) {}
+
+  async setUp(): Promise<void> {
+    const hash = await new PasswordHasher().hash(PASSWORD);
+    const { rows } = await this.pool.query(
+      `INSERT INTO users (name, phone, password_hash, role) VALUES ('Bench Admin', '0899999999', $1, 'admin') RETURNING id`,
+      [hash],
+    );
+    this.userId = rows[0].id;
+    const res = await fetch(`${this.apiUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ phone: '0899999999', password: PASSWORD }),
+    });
+    this.token = ((await res.json()) as { access_token: string }).access_token;
+  }
+
+  /** One event, every buyer on it: the row lock serialises all of them. */
+  async hotEvent(): Promise<Row[]> {
+    const rows: Row[] = [];
+    for (const concurrency of HOT_CONCURRENCY) {
+      const [apiEvent, rawEvent] = [await this.createEvent(), await this.createEvent()];
+      const api = await this.bookOverHttp(concurrency, () => apiEvent);
+      const baseline = await measureLoop(concurrency, SECONDS, () => this.bookRaw(rawEvent));
+      await this.assertIntegrity();
+      rows.push({ scenario: 'hot event: bookings/s', concurrency, api, baselineName: 'raw SQL', baseline });
+    }
+    return rows;
+  }
+
+  /** Bookings spread over 100 events: little contention. */
+  async spread(concurrency: number): Promise<Row> {
+    const apiEvents = await Promise.all(Array.from({ length: 100 }, () => this.createEvent()));
+    const rawEvents = await Promise.all(Array.from({ length: 100 }, () => this.createEvent()));
+    const pick = (events: number[]) => events[Math.floor(Math.random() * events.length)];
+    const api = await this.bookOverHttp(concurrency, () => pick(apiEvents));
+    const baseline = await measureLoop(concurrency, SECONDS, () => this.bookRaw(pick(rawEvents)));
+    await this.assertIntegrity();
+    return { scenario: 'spread over 100 events: bookings/s', concurrency, api, baselineName: 'raw SQL', baseline };
+  }
+
+  /** A 2,000-seat on-sale hit by 4,000 requests: exactly 2,000 succeed, the rest get 409. */
+  async sellOut(concurrency: number): Promise<Row> {
+    const seats = 2000;
+    const [apiEvent, rawEvent] = [await this.createEvent(seats), await this.createEvent(seats)];
+    const api = await this.bookOverHttp(concurrency, () => apiEvent, { amount: 2 * seats });
+    const baseline = await measureLoop(concurrency, SECONDS, () => this.bookRaw(rawEvent));
+    await this.assertIntegrity();
+    const { rows } = await this.pool.query('SELECT total_tickets_sold FROM events WHERE id = $1', [apiEvent]);
+    if (rows[0].total_tickets_sold !== seats || api.statuses['201'] !== seats || api.statuses['409'] !== seats) {
+      throw new Error(`sell-out: ${rows[0].total_tickets_sold} sold; answers ${JSON.stringify(api.statuses)}`);
+    }
+    return { scenario: `sell-out, ${seats} seats: bookings/s`, concurrency, api, baselineName: 'raw SQL', baseline };
+  }
+
+  /** Reads against a bare Node server answering a body of the same size. */
+  async reads(concurrency: number): Promise<Row[]> {
+    const rows: Row[] = [];
+    for (const path of ['/api/v1/events/1', '/api/v1/events?limit=50']) {
+      const body = Buffer.from(await (await fetch(`${this.apiUrl}${path}`)).arrayBuffer());
+      const api = await measureHttp({ url: `${this.apiUrl}${path}`, connections: concurrency, seconds: SECONDS });
+      const bare = await startBareServer(body);
+      try {
+        const baseline = await measureHttp({ url: bare.url, connections: concurrency, seconds: SECONDS });
+        rows.push({ scenario: `GET ${path.replace('/api/v1', '')}: requests/s (${body.length} B)`, concurrency, api, baselineName: 'bare node:http', baseline });
+      } finally {
+        bare.stop();
+      }
+    }
+    return rows;
+  }
+
+  /** Booking and listing latency with 10 thousand, then 1 million, bookings in the table. */
+  async growth() {
+    const lister = await this.createUserWithBookings(100);
+    const measure = async () => {
+      const event = await this.createEvent();
+      return {
+        book: await this.bookOverHttp(16, () => event),
+        list: await measureHttp({
+          url: `${this.apiUrl}/api/v1/bookings/user/${lister}`,
+          connections: 16,
+          seconds: SECONDS,
+          headers: { authorization: `Bearer ${this.token}` },
+        }),
+      };
+    };
+    await this.fillBookings(10_000);
+    const small = { bookings: await this.countBookings(), ...(await measure()) };
+    await this.fillBookings(1_000_000);
+    const large = { bookings: await this.countBookings(), ...(await measure()) };
+    await this.assertIntegrity();
+    return { small, large };
+  }
+
+  async postgresVersion(): Promise<string> {
+    return (await this.pool.query('SHOW server_version')).rows[0].server_version;
+  }
+
+  private bookOverHttp(
+    connections: number,
+    eventId: () => number,
+    until: { seconds?: number; amount?: number } = { seconds: SECONDS },
+  ): Promise<Measurement> {
+    return measureHttp({
+      url: `${this.apiUrl}/api/v1/bookings`,
+      method: 'POST',
+      connections,
+      ...until,
+      headers: { authorization: `Bearer ${this.token}` },
+      body: () => ({ event_id: eventId(), quantity: 1 }),
+    });
+  }
+
+  private async bookRaw(eventId: number): Promise<void> {
+    await bookRaw(this.pool, this.userId, eventId, 1);
+  }
+
+  private async createEvent(capacity = 1_000_000): Promise<number> {
+    const { rows } = await this.pool.query(
+      `INSERT INTO events (title, venue, date_time, capacity, price)
+       VALUES ('Bench event', 'Bench hall', now() + interval '30 days', $1, '19.99') RETURNING id`,
+      [capacity],
+    );
+    return rows[0].id;
+  }
+
+  private async createUserWithBookings(count: number): Promise<number> {
+    const { rows } = await this.pool.query(
+      `INSERT INTO users (name, phone, password_hash) VALUES ('Bench lister', '0888888888', 'x') RETURNING id`,
+    );
+    const event = await this.createEvent();
+    for (let i = 0; i < count; i++) await bookRaw(this.pool, rows[0].id, event, 2);
+    return rows[0].id;
+  }
+
+  /** Bulk-loads filler bookings (one ticket each) on filler events until the table holds `total`. */
+  private async fillBookings(total: number): Promise<void> {
+    const missing = total - (await this.countBookings());
+    if (missing <= 0) return;
+    await this.pool.query(`
+      INSERT INTO users (name, phone, password_hash)
+      SELECT 'Filler ' || i, '07' || lpad(i::text, 8, '0'), 'x' FROM generate_series(1, 1000) i
+      ON CONFLICT (phone) DO NOTHING`);
+    await this.pool.query(`
+      INSERT INTO events (title, venue, date_time, capacity, price)
+      SELECT 'Filler ' || i, 'Hall', now() + interval '60 days', 1000000, '10.00' FROM generate_series(1, 100) i
+      WHERE NOT EXISTS (SELECT 1 FROM events WHERE title = 'Filler 1')`);
+    await this.pool.query(
+      `WITH fillers AS (
+         SELECT (SELECT array_agg(id) FROM users WHERE name LIKE 'Filler %') AS users,
+                (SELECT array_agg(id) FROM events WHERE title LIKE 'Filler %') AS events),
+       inserted AS (
+         INSERT INTO bookings (user_id, event_id, quantity, total_amount, booking_date)
+         SELECT users[1 + i % 1000], events[1 + i % 100], 1, 10.00, now() - (i || ' seconds')::interval
+           FROM fillers, generate_series(1, $1) i
+         RETURNING id)
+       INSERT INTO tickets (booking_id, ticket_code)
+       SELECT id, 'TKT-20000101-' || lpad(upper(to_hex(id)), 8, '0') FROM inserted`,
+      [missing],
+    );
+    await this.pool.query(`
+      UPDATE events e SET total_tickets_sold = s.sold, total_revenue = s.revenue, total_bookings = s.n
+        FROM (SELECT event_id, sum(quantity) sold, sum(total_amount) revenue, count(*) n
+                FROM bookings WHERE status = 'confirmed' GROUP BY event_id) s
+       WHERE e.id = s.event_id AND e.title LIKE 'Filler %'`);
+    await this.pool.query('ANALYZE');
+  }
+
+  private async countBookings(): Promise<number> {
+    return Number((await this.pool.query('SELECT count(*) FROM bookings')).rows[0].count);
+  }
+
+  /** No event oversold, and every counter equal to the aggregate over its confirmed bookings. */
+  private async assertIntegrity(): Promise<void> {
+    const { rows } = await this.pool.query(`
+      SELECT e.id FROM events e
+        LEFT JOIN (SELECT event_id, sum(quantity) sold, sum(total_amount) revenue, count(*) n
+                     FROM bookings WHERE status = 'confirmed' GROUP BY event_id) b ON b.event_id = e.id
+       WHERE e.total_tickets_sold > e.capacity OR e.total_tickets_sold <> coalesce(b.sold, 0)
+          OR e.total_revenue <> coalesce(b.revenue, 0) OR e.total_bookings <> coalesce(b.n, 0)`);
+    if (rows.length > 0) throw new Error(`integrity broken for events ${rows.map((r) => r.id).join(', ')}`);
+  }
+}
+
+async function startBareServer(body: Buffer) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [resolve(__dirname, 'bare-server.js'), String(port)]);
+  child.stdin.end(body);
+  await new Promise((ready) => child.stdout.once('data', ready));
+  return { url: `http://127.0.0.1:${port}/`, stop: () => child.kill() };
+}
+
+const fixed = (n: number, digits = 0) => n.toFixed(digits);
+const ratio = (a: number, b: number) => `${Math.round((a / b) * 100)}%`;
+
+function render(rows: Row[], growth: Awaited<ReturnType<Bench['growth']>>, postgres: string): string {
+  const failures = (m: Measurement) =>
+    Object.entries(m.statuses)
+      .filter(([status]) => !status.startsWith('2') && status !== '409')
+      .map(([status, count]) => `${count}×${status}`)
+      .join(' ') || '0';
+  const lines = [
+    `# Benchmark results`,
+    '',
+    `${new Date().toISOString().slice(0, 10)}; ${cpus().length} × ${cpus()[0].model}, ${Math.round(totalmem() / 2 ** 30)} GiB;`,
+    `Node ${process.version}; PostgreSQL ${postgres}; ${SECONDS} s per measurement; API in production mode, one process;`,
+    `API and raw-SQL baseline each use a pool of ${POOL_SIZE} connections for the given number of concurrent buyers.`,
+    '',
+    '| scenario | conc. | API rate | API p50 / p99 ms | baseline | baseline rate | baseline p50 / p99 ms | API / baseline | API errors (not 2xx/409) |',
+    '| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
+    ...rows.map(
+      (r) =>
+        `| ${r.scenario} | ${r.concurrency} | ${fixed(r.api.rate)} | ${fixed(r.api.p50, 1)} / ${fixed(r.api.p99, 1)} | ${r.baselineName} | ${fixed(r.baseline.rate)} | ${fixed(r.baseline.p50, 1)} / ${fixed(r.baseline.p99, 1)} | ${ratio(r.api.rate, r.baseline.rate)} | ${failures(r.api)} |`,
+    ),
+    '',
+    '| growth (16 connections) | p50 / p99 ms with ' +
+      `${growth.small.bookings.toLocaleString('en')} bookings | with ${growth.large.bookings.toLocaleString('en')} | p50 ratio |`,
+    '| --- | ---: | ---: | ---: |',
+    `| POST /bookings | ${fixed(growth.small.book.p50, 1)} / ${fixed(growth.small.book.p99, 1)} | ${fixed(growth.large.book.p50, 1)} / ${fixed(growth.large.book.p99, 1)} | ${(growth.large.book.p50 / growth.small.book.p50).toFixed(2)} |`,
+    `| GET /bookings/user/{id} (100 bookings, page of 50) | ${fixed(growth.small.list.p50, 1)} / ${fixed(growth.small.list.p99, 1)} | ${fixed(growth.large.list.p50, 1)} / ${fixed(growth.large.list.p99, 1)} | ${(growth.large.list.p50 / growth.small.list.p50).toFixed(2)} |`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
