@@ -1,17 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
+import { DataSource, In, QueryFailedError } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
 import { Page, PaginationQueryDto } from '../../common/pagination/pagination-query.dto';
 import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/env';
+import { EventStatus } from '../events/entities/event.entity';
 import { EventsService } from '../events/events.service';
 import { TicketEntity, TicketStatus } from '../tickets/entities/ticket.entity';
+import { TicketCodeGenerator } from '../tickets/ticket-code';
 import { TicketsService } from '../tickets/tickets.service';
 import { UserEntity, UserRole } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
+import { BOOK_STATEMENT, BookRow, SALE_REFUSAL_QUERY, SaleRefusalRow } from './book.statement';
 import { CreateBookingDto } from './dto/create-booking.dto';
 import { BookingEntity, BookingStatus } from './entities/booking.entity';
+
+const UNIQUE_VIOLATION = '23505';
+/** Draws of ticket codes after a collision, and tries after a refusal that a cancellation made stale. */
+const MAX_ATTEMPTS = 3;
 
 @Injectable()
 export class BookingsService {
@@ -20,13 +27,14 @@ export class BookingsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly events: EventsService,
     private readonly tickets: TicketsService,
+    private readonly codes: TicketCodeGenerator,
     private readonly users: UsersService,
   ) {}
 
   /**
-   * Books in one transaction: lock the event, check it is bookable and has the seats,
-   * insert the booking and one ticket per seat, count the sale. Concurrent bookings of one
-   * event queue on its row lock, so seats sold never exceed capacity.
+   * Books in one statement (see BOOK_STATEMENT): lock the event, check it is bookable and has
+   * the seats, insert the booking and one ticket per seat, count the sale. Concurrent bookings
+   * of one event queue on its row lock, so seats sold never exceed capacity.
    */
   async create(dto: CreateBookingDto, caller: UserEntity): Promise<BookingEntity> {
     const maxQuantity = this.config.bookings.maxQuantity;
@@ -38,14 +46,31 @@ export class BookingsService {
       if (caller.role !== UserRole.Admin) throw AppError.forbidden('Only an admin may book for another user');
       if (!(await this.users.findById(userId))) throw AppError.notFound('User', userId);
     }
-    return this.db.transaction(async (em) => {
-      const totalAmount = await this.events.reserve(em, dto.event_id, dto.quantity);
-      const booking = await em.save(
-        em.create(BookingEntity, { userId, eventId: dto.event_id, quantity: dto.quantity, totalAmount }),
-      );
-      booking.tickets = await this.tickets.issue(em, booking.id, booking.bookingDate, dto.quantity);
-      return booking;
+    const row = await this.book(dto.event_id, userId, dto.quantity);
+    const bookingDate = row.booking_date;
+    const booking = this.db.getRepository(BookingEntity).create({
+      id: row.id,
+      userId,
+      eventId: dto.event_id,
+      quantity: dto.quantity,
+      totalAmount: row.total_amount,
+      bookingDate,
+      status: BookingStatus.Confirmed,
+      createdAt: bookingDate,
+      updatedAt: bookingDate,
     });
+    booking.tickets = row.ticket_ids.map((id, i) =>
+      this.db.getRepository(TicketEntity).create({
+        id,
+        bookingId: booking.id,
+        ticketCode: row.ticket_codes[i],
+        status: TicketStatus.Active,
+        usedAt: null,
+        createdAt: bookingDate,
+        updatedAt: bookingDate,
+      }),
+    );
+    return booking;
   }
 
   async get(id: number, caller: UserEntity): Promise<BookingEntity> {
@@ -93,6 +118,39 @@ export class BookingsService {
       await this.events.release(em, booking.eventId, booking.quantity, booking.totalAmount);
     });
     return this.get(id, caller);
+  }
+
+  /**
+   * Runs BOOK_STATEMENT. A ticket code that collides with an existing one is drawn again; a
+   * refusal is explained from the event as it is now, and tried again if a cancellation has
+   * freed the seats in between.
+   */
+  private async book(eventId: number, userId: number, quantity: number): Promise<BookRow> {
+    for (let attempt = 1; ; attempt++) {
+      const suffixes = Array.from({ length: quantity }, () => this.codes.suffix());
+      try {
+        const [row]: BookRow[] = await this.db.query(BOOK_STATEMENT, [eventId, userId, quantity, suffixes]);
+        if (row) return row;
+      } catch (error) {
+        const driverError =
+          error instanceof QueryFailedError ? (error.driverError as { code?: string; table?: string }) : {};
+        const codeCollision = driverError.code === UNIQUE_VIOLATION && driverError.table === 'tickets';
+        if (!codeCollision || attempt === MAX_ATTEMPTS) throw error;
+        continue;
+      }
+      const [event]: SaleRefusalRow[] = await this.db.query(SALE_REFUSAL_QUERY, [eventId]);
+      if (!event) throw AppError.notFound('Event', eventId);
+      if (!event.open) {
+        const reason = event.status === EventStatus.Active ? 'has already started' : `is ${event.status}`;
+        throw new AppError('EVENT_NOT_BOOKABLE', `Event ${eventId} ${reason}`);
+      }
+      if (event.available < quantity || attempt === MAX_ATTEMPTS) {
+        throw new AppError(
+          'INSUFFICIENT_TICKETS',
+          `Not enough tickets: ${quantity} requested, ${event.available} available`,
+        );
+      }
+    }
   }
 
   /**

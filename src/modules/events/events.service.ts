@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
-import { multiplyMoney } from '../../common/money';
 import { Page } from '../../common/pagination/pagination-query.dto';
 import { BookingEntity, BookingStatus } from '../bookings/entities/booking.entity';
 import { TicketEntity, TicketStatus } from '../tickets/entities/ticket.entity';
@@ -12,8 +11,9 @@ import { UpdateEventDto } from './dto/update-event.dto';
 import { EventEntity, EventStatus } from './entities/event.entity';
 
 /**
- * Events and their seats. Every change to an event's seats or counters happens here, under a
- * `SELECT … FOR UPDATE` lock on the event row; callers pass their transaction's manager.
+ * Events and their seats. Every change to an event's counters happens under a
+ * `SELECT … FOR UPDATE` lock on the event row: a sale in the bookings module's BOOK_STATEMENT,
+ * a cancellation through `lock` and `release` in the caller's transaction.
  * Lock order, everywhere: event, then booking, then ticket.
  */
 @Injectable()
@@ -80,28 +80,15 @@ export class EventsService {
     });
   }
 
-  /**
-   * Takes `quantity` seats of a bookable event and counts the sale; returns the amount to charge.
-   * The event stays locked until the caller's transaction ends.
-   */
-  async reserve(em: EntityManager, eventId: number, quantity: number): Promise<string> {
-    const event = await this.lock(em, eventId);
-    if (event.status !== EventStatus.Active || event.dateTime.getTime() <= Date.now()) {
-      const reason = event.status === EventStatus.Active ? 'has already started' : `is ${event.status}`;
-      throw new AppError('EVENT_NOT_BOOKABLE', `Event ${eventId} ${reason}`);
-    }
-    const available = event.capacity - event.totalTicketsSold;
-    if (quantity > available) {
-      throw new AppError('INSUFFICIENT_TICKETS', `Not enough tickets: ${quantity} requested, ${available} available`);
-    }
-    const amount = multiplyMoney(event.price, quantity);
-    await this.addToCounters(em, eventId, quantity, amount, 1);
-    return amount;
-  }
-
   /** Returns a cancelled booking's seats and takes back its amount. */
-  release(em: EntityManager, eventId: number, quantity: number, amount: string): Promise<void> {
-    return this.addToCounters(em, eventId, -quantity, `-${amount}`, -1);
+  async release(em: EntityManager, eventId: number, quantity: number, amount: string): Promise<void> {
+    await em.query(
+      `UPDATE events
+          SET total_tickets_sold = total_tickets_sold - $2, total_revenue = total_revenue - $3,
+              total_bookings = total_bookings - 1, updated_at = now()
+        WHERE id = $1`,
+      [eventId, quantity, amount],
+    );
   }
 
   /** Locks the event row for the rest of the transaction. */
@@ -111,15 +98,6 @@ export class EventsService {
     return event;
   }
 
-  private async addToCounters(em: EntityManager, id: number, tickets: number, amount: string, bookings: 1 | -1) {
-    await em.query(
-      `UPDATE events
-          SET total_tickets_sold = total_tickets_sold + $2, total_revenue = total_revenue + $3,
-              total_bookings = total_bookings + $4, updated_at = now()
-        WHERE id = $1`,
-      [id, tickets, amount, bookings],
-    );
-  }
 
   private async cancelBookings(em: EntityManager, event: EventEntity): Promise<void> {
     const cancelled: { id: number }[] = await em

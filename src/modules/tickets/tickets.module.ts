@@ -6,6 +6,6 @@ import { TicketsService } from './tickets.service';
 @Module({
   controllers: [TicketsController],
   providers: [TicketsService, TicketCodeGenerator],
-  exports: [TicketsService],
+  exports: [TicketsService, TicketCodeGenerator],
 })
 export class TicketsModule {}

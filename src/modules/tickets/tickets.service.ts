@@ -4,34 +4,10 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
 import { UserEntity, UserRole } from '../users/entities/user.entity';
 import { TicketEntity, TicketStatus } from './entities/ticket.entity';
-import { TicketCodeGenerator } from './ticket-code';
 
 @Injectable()
 export class TicketsService {
-  constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    private readonly codes: TicketCodeGenerator,
-  ) {}
-
-  /**
-   * Issues `quantity` tickets for a new booking. A code that collides with an existing one is
-   * skipped by the insert and drawn again, so a collision never fails the booking.
-   */
-  async issue(em: EntityManager, bookingId: number, bookingDate: Date, quantity: number): Promise<TicketEntity[]> {
-    const issued: TicketEntity[] = [];
-    while (issued.length < quantity) {
-      const codes = Array.from({ length: quantity - issued.length }, () => this.codes.generate(bookingDate));
-      const inserted: Record<string, unknown>[] = await em.query(
-        `INSERT INTO tickets (booking_id, ticket_code)
-         SELECT $1, code FROM unnest($2::varchar[]) AS code
-         ON CONFLICT (ticket_code) DO NOTHING
-         RETURNING *`,
-        [bookingId, codes],
-      );
-      issued.push(...inserted.map((row) => em.create(TicketEntity, fromRow(row))));
-    }
-    return issued;
-  }
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** Cancels a booking's tickets; the caller holds the booking's lock. */
   async cancelForBooking(em: EntityManager, bookingId: number): Promise<void> {
@@ -70,16 +46,4 @@ export class TicketsService {
       return em.save(Object.assign(ticket, { status: TicketStatus.Used, usedAt: new Date() }));
     });
   }
-}
-
-function fromRow(row: Record<string, unknown>): Partial<TicketEntity> {
-  return {
-    id: row.id as number,
-    bookingId: row.booking_id as number,
-    ticketCode: row.ticket_code as string,
-    status: row.status as TicketStatus,
-    usedAt: row.used_at as Date | null,
-    createdAt: row.created_at as Date,
-    updatedAt: row.updated_at as Date,
-  };
 }
