@@ -3,6 +3,8 @@ import autocannon from 'autocannon';
 export interface Measurement {
   /** Successful (2xx) operations per second. */
   rate: number;
+  /** Answers of any status per second. */
+  answered: number;
   p50: number;
   p99: number;
   /** Responses by status, for the checks. */
@@ -36,10 +38,17 @@ export async function measureHttp(load: HttpLoad): Promise<Measurement> {
     Object.entries(result.statusCodeStats ?? {}).map(([status, { count }]) => [status, count ?? 0]),
   );
   if (result.errors > 0) statuses.connection_errors = result.errors;
-  return { rate: result['2xx'] / result.duration, p50: result.latency.p50, p99: result.latency.p99, statuses };
+  const rate = (count: number) => count / result.duration;
+  return {
+    rate: rate(result['2xx']),
+    answered: rate(result.requests.total),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    statuses,
+  };
 }
 
-/** Runs `operation` in `concurrency` loops for a fixed time, timing each call. */
+/** Runs `operation` in `concurrency` loops for a fixed time, timing each call; every call counts. */
 export async function measureLoop(concurrency: number, seconds: number, operation: () => Promise<void>) {
   const latencies: number[] = [];
   const deadline = Date.now() + seconds * 1000;
@@ -55,5 +64,6 @@ export async function measureLoop(concurrency: number, seconds: number, operatio
   );
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return { rate: latencies.length / ((Date.now() - started) / 1000), p50: at(0.5), p99: at(0.99), statuses: {} };
+  const rate = latencies.length / ((Date.now() - started) / 1000);
+  return { rate, answered: rate, p50: at(0.5), p99: at(0.99), statuses: {} };
 }
