@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In, QueryFailedError } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
 import { Page, PaginationQueryDto } from '../../common/pagination/pagination-query.dto';
 import { APP_CONFIG } from '../../config/config.module';
+import { isUniqueViolation } from '../../database/postgres-errors';
 import { AppConfig } from '../../config/env';
 import { EventStatus } from '../events/entities/event.entity';
 import { EventsService } from '../events/events.service';
@@ -16,7 +17,6 @@ import { BOOK_STATEMENT, BookRow, SALE_REFUSAL_QUERY, SaleRefusalRow } from './b
 import { CreateBookingDto } from './dto/create-booking.dto';
 import { BookingEntity, BookingStatus } from './entities/booking.entity';
 
-const UNIQUE_VIOLATION = '23505';
 /** Draws of ticket codes after a collision, and tries after a refusal that a cancellation made stale. */
 const MAX_ATTEMPTS = 3;
 
@@ -132,10 +132,7 @@ export class BookingsService {
         const [row]: BookRow[] = await this.db.query(BOOK_STATEMENT, [eventId, userId, quantity, suffixes]);
         if (row) return row;
       } catch (error) {
-        const driverError =
-          error instanceof QueryFailedError ? (error.driverError as { code?: string; table?: string }) : {};
-        const codeCollision = driverError.code === UNIQUE_VIOLATION && driverError.table === 'tickets';
-        if (!codeCollision || attempt === MAX_ATTEMPTS) throw error;
+        if (!isUniqueViolation(error, 'tickets') || attempt === MAX_ATTEMPTS) throw error;
         continue;
       }
       const [event]: SaleRefusalRow[] = await this.db.query(SALE_REFUSAL_QUERY, [eventId]);

@@ -98,7 +98,6 @@ export class EventsService {
     return event;
   }
 
-
   private async cancelBookings(em: EntityManager, event: EventEntity): Promise<void> {
     const cancelled: { id: number }[] = await em
       .createQueryBuilder()

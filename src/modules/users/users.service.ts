@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
+import { isUniqueViolation } from '../../database/postgres-errors';
 import { Page, PaginationQueryDto } from '../../common/pagination/pagination-query.dto';
 import { CreateUserDto } from './dto/create-user.dto';
 import { UserEntity, UserRole } from './entities/user.entity';
 import { PasswordHasher } from './password-hasher';
-
-const UNIQUE_VIOLATION = '23505';
 
 @Injectable()
 export class UsersService {
@@ -27,7 +26,7 @@ export class UsersService {
     try {
       return await this.users.save(this.users.create({ name: dto.name, phone: dto.phone, passwordHash, role }));
     } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
+      if (isUniqueViolation(error, 'users')) {
         throw new AppError('PHONE_TAKEN', `A user with phone ${dto.phone} already exists`);
       }
       throw error;
