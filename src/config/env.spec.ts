@@ -9,7 +9,7 @@ describe(loadConfig.name, () => {
       database: { url: undefined, poolSize: 10 },
       jwt: { expiresInSeconds: 3600, secretGenerated: true },
       bookings: { maxQuantity: 10 },
-      rateLimit: { windowSeconds: 60, max: 600, loginMax: 10 },
+      rateLimit: { enabled: true, windowSeconds: 60, max: 600, loginMax: 10 },
     });
   });
 
@@ -43,6 +43,7 @@ describe(loadConfig.name, () => {
     ['BOOKING_MAX_QUANTITY', '1.5'],
     ['RATE_LIMIT_MAX', '-1'],
     ['NODE_ENV', 'staging'],
+    ['RATE_LIMIT_ENABLED', 'yes'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);

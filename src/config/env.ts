@@ -54,6 +54,10 @@ class EnvironmentVariables {
   @Max(100)
   BOOKING_MAX_QUANTITY = 10;
 
+  /** `false` where an API gateway in front already limits requests (and for benchmarks from one address). */
+  @IsIn(['true', 'false'])
+  RATE_LIMIT_ENABLED: 'true' | 'false' = 'true';
+
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -79,7 +83,7 @@ export interface AppConfig {
   database: { url?: string; poolSize: number; embeddedDir: string };
   jwt: { secret: string; expiresInSeconds: number; secretGenerated: boolean };
   bookings: { maxQuantity: number };
-  rateLimit: { windowSeconds: number; max: number; loginMax: number };
+  rateLimit: { enabled: boolean; windowSeconds: number; max: number; loginMax: number };
 }
 
 export class ConfigError extends Error {}
@@ -113,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     bookings: { maxQuantity: vars.BOOKING_MAX_QUANTITY },
     rateLimit: {
+      enabled: vars.RATE_LIMIT_ENABLED === 'true',
       windowSeconds: vars.RATE_LIMIT_WINDOW_SECONDS,
       max: vars.RATE_LIMIT_MAX,
       loginMax: vars.LOGIN_RATE_LIMIT_MAX,

@@ -23,3 +23,17 @@ describe('Rate limits', () => {
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
   });
 });
+
+describe('Rate limits switched off', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ RATE_LIMIT_ENABLED: 'false', RATE_LIMIT_MAX: '2', LOGIN_RATE_LIMIT_MAX: '1' });
+  });
+  afterAll(() => t.close());
+
+  it('lets every request through', async () => {
+    for (let i = 0; i < 5; i++) {
+      await t.http().post('/api/v1/auth/login').send({ phone: '0899999999', password: 'wrong-password' }).expect(401);
+    }
+  });
+});

@@ -21,21 +21,23 @@ class RateLimitGuard extends ThrottlerGuard {
   }
 }
 
-/** A general per-address limit on every route and a strict one on login, both from configuration. */
+/** A general per-address limit on every route and a strict one on login, both from configuration (or none). */
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: ({ rateLimit }: AppConfig) => ({
-        throttlers: [
-          { name: 'default', ttl: rateLimit.windowSeconds * 1000, limit: rateLimit.max },
-          {
-            name: 'login',
-            ttl: rateLimit.windowSeconds * 1000,
-            limit: rateLimit.loginMax,
-            skipIf: (context) => !reflector.get(LoginThrottle, context.getHandler()),
-          },
-        ],
+        throttlers: rateLimit.enabled
+          ? [
+              { name: 'default', ttl: rateLimit.windowSeconds * 1000, limit: rateLimit.max },
+              {
+                name: 'login',
+                ttl: rateLimit.windowSeconds * 1000,
+                limit: rateLimit.loginMax,
+                skipIf: (context) => !reflector.get(LoginThrottle, context.getHandler()),
+              },
+            ]
+          : [],
       }),
     }),
   ],
