@@ -21,3 +21,7 @@ export interface Page<T> {
   items: T[];
   total: number;
 }
+
+export function mapPage<T, U>({ items, total }: Page<T>, map: (item: T) => U): Page<U> {
+  return { items: items.map(map), total };
+}

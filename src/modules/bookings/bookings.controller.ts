@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
 import { IdPipe } from '../../common/http/id.pipe';
 import { Paginated } from '../../common/pagination/paginated.decorator';
-import { Page, PaginationQueryDto } from '../../common/pagination/pagination-query.dto';
+import { mapPage, Page, PaginationQueryDto } from '../../common/pagination/pagination-query.dto';
 import { AdminOnly, Authenticated, CurrentUser } from '../auth/auth.decorators';
 import { UserEntity } from '../users/entities/user.entity';
 import { BookingsService } from './bookings.service';
@@ -40,8 +40,7 @@ export class BookingsController {
     @Query() query: PaginationQueryDto,
     @CurrentUser() caller: UserEntity,
   ): Promise<Page<BookingDetailsResponseDto>> {
-    const page = await this.bookings.listForUser(userId, query, caller);
-    return { items: page.items.map(toBookingDetailsResponse), total: page.total };
+    return mapPage(await this.bookings.listForUser(userId, query, caller), toBookingDetailsResponse);
   }
 
   /** An event's bookings, newest first (admin). */
@@ -53,8 +52,7 @@ export class BookingsController {
     @Param('event_id', IdPipe) eventId: number,
     @Query() query: PaginationQueryDto,
   ): Promise<Page<BookingDetailsResponseDto>> {
-    const page = await this.bookings.listForEvent(eventId, query);
-    return { items: page.items.map(toBookingDetailsResponse), total: page.total };
+    return mapPage(await this.bookings.listForEvent(eventId, query), toBookingDetailsResponse);
   }
 
   /** A booking with its tickets: its owner or an admin. */

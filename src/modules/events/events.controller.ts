@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
 import { IdPipe } from '../../common/http/id.pipe';
 import { Paginated } from '../../common/pagination/paginated.decorator';
-import { Page } from '../../common/pagination/pagination-query.dto';
+import { mapPage, Page } from '../../common/pagination/pagination-query.dto';
 import { AdminOnly, Public } from '../auth/auth.decorators';
 import { CreateEventDto } from './dto/create-event.dto';
 import { EventResponseDto, toEventResponse } from './dto/event-response.dto';
@@ -23,8 +23,7 @@ export class EventsController {
   @Paginated(EventResponseDto)
   @ApiErrors('VALIDATION_FAILED')
   async list(@Query() query: ListEventsQueryDto): Promise<Page<EventResponseDto>> {
-    const page = await this.events.list(query);
-    return { items: page.items.map(toEventResponse), total: page.total };
+    return mapPage(await this.events.list(query), toEventResponse);
   }
 
   @Public()

@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
 import { IdPipe } from '../../common/http/id.pipe';
 import { Paginated } from '../../common/pagination/paginated.decorator';
-import { Page, PaginationQueryDto } from '../../common/pagination/pagination-query.dto';
+import { mapPage, Page, PaginationQueryDto } from '../../common/pagination/pagination-query.dto';
 import { AdminOnly, Authenticated, CurrentUser, Public } from '../auth/auth.decorators';
 import { CreateUserDto } from './dto/create-user.dto';
 import { toUserResponse, UserResponseDto } from './dto/user-response.dto';
@@ -30,8 +30,7 @@ export class UsersController {
   @Paginated(UserResponseDto)
   @ApiErrors('VALIDATION_FAILED')
   async list(@Query() query: PaginationQueryDto): Promise<Page<UserResponseDto>> {
-    const page = await this.users.list(query);
-    return { items: page.items.map(toUserResponse), total: page.total };
+    return mapPage(await this.users.list(query), toUserResponse);
   }
 
   /** Reads a user: the user themself or an admin. */
