@@ -14,8 +14,8 @@ import { bookRaw } from './raw-booking';
 
 /**
  * `npm run bench`: the API in production mode on a fresh database, each figure beside a
- * baseline measured in the same run (raw SQL through pg for bookings, a bare Node server
- * for reads). `--record` also writes the report to bench/RESULTS.md.
+ * baseline measured in the same run (raw SQL through pg for bookings; for reads, a bare Node
+ * server and a one-route Nest app). `--record` also writes the report to bench/RESULTS.md.
  */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const HOT_CONCURRENCY = [1, 16, 64, 256];
@@ -161,24 +161,29 @@ class Bench {
     };
   }
 
-  /** Reads against a bare Node server answering a body of the same size. */
+  /**
+   * Reads against a bare node:http server and against a one-route Nest app on Express (the ceiling
+   * of the API's stack), each answering a body of the same size.
+   */
   async reads(concurrency: number): Promise<Row[]> {
     const rows: Row[] = [];
     for (const path of ['/api/v1/events/1', '/api/v1/events?limit=50']) {
       const body = Buffer.from(await (await fetch(`${this.apiUrl}${path}`)).arrayBuffer());
       const api = await measureHttp({ url: `${this.apiUrl}${path}`, connections: concurrency, seconds: SECONDS });
-      const bare = await startBareServer(body);
-      try {
-        const baseline = await measureHttp({ url: bare.url, connections: concurrency, seconds: SECONDS });
-        rows.push({
-          scenario: `GET ${path.replace('/api/v1', '')}: requests/s (${body.length} B)`,
-          concurrency,
-          api,
-          baselineName: 'bare node:http',
-          baseline,
-        });
-      } finally {
-        bare.stop();
+      for (const kind of ['node', 'nest'] as const) {
+        const bare = await startBareServer(kind, body);
+        try {
+          const baseline = await measureHttp({ url: bare.url, connections: concurrency, seconds: SECONDS });
+          rows.push({
+            scenario: `GET ${path.replace('/api/v1', '')}: requests/s (${body.length} B)`,
+            concurrency,
+            api,
+            baselineName: kind === 'node' ? 'bare node:http' : 'one-route Nest app',
+            baseline,
+          });
+        } finally {
+          bare.stop();
+        }
       }
     }
     return rows;
@@ -294,9 +299,9 @@ class Bench {
   }
 }
 
-async function startBareServer(body: Buffer) {
+async function startBareServer(kind: 'node' | 'nest', body: Buffer) {
   const port = await freePort();
-  const child = spawn(process.execPath, [resolve(__dirname, 'bare-server.js'), String(port)]);
+  const child = spawn(process.execPath, [resolve(__dirname, 'bare-server.js'), kind, String(port)]);
   child.stdin.end(body);
   await new Promise((ready) => child.stdout.once('data', ready));
   return { url: `http://127.0.0.1:${port}/`, stop: () => child.kill() };
@@ -325,7 +330,9 @@ function render(rows: Row[], growth: { small: Growth; large: Growth }, postgres:
     "baseline runs the API's own booking statement (one round trip) through `pg`; the API adds HTTP, JSON,",
     'validation, authentication (a JWT check and one user lookup per request) and the response mapping.',
     'The sell-out row counts answers (201 and 409) per second on both sides; the API explains a refusal',
-    'with a second read of the event, the baseline does not.',
+    'with a second read of the event, the baseline does not. Each read is measured against two',
+    'servers answering a body of the same size without a database: a bare node:http server (the HTTP',
+    "ceiling) and a one-route Nest app on Express (the ceiling of the API's own stack).",
     '',
     '| scenario | conc. | API rate | API p50 / p99 ms | baseline | baseline rate | baseline p50 / p99 ms | API / baseline | API errors (not 2xx/409) |',
     '| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
