@@ -1,12 +1,14 @@
 import { DataSourceOptions } from 'typeorm';
 import { InitialSchema1764000000000 } from '../../migrations/1764000000000-initial-schema';
+import { IdempotencyKeys1795535564353 } from '../../migrations/1795535564353-idempotency-keys';
 import { BookingEntity } from '../modules/bookings/entities/booking.entity';
+import { IdempotencyKeyEntity } from '../modules/bookings/idempotency/idempotency-key.entity';
 import { EventEntity } from '../modules/events/entities/event.entity';
 import { TicketEntity } from '../modules/tickets/entities/ticket.entity';
 import { UserEntity } from '../modules/users/entities/user.entity';
 
-export const entities = [UserEntity, EventEntity, BookingEntity, TicketEntity];
-export const migrations = [InitialSchema1764000000000];
+export const entities = [UserEntity, EventEntity, BookingEntity, TicketEntity, IdempotencyKeyEntity];
+export const migrations = [InitialSchema1764000000000, IdempotencyKeys1795535564353];
 
 /** The one set of TypeORM options, shared by the API, the migration CLI, seeds and tests. */
 export function typeOrmOptions(url: string, poolSize: number): DataSourceOptions {

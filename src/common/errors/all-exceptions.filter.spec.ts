@@ -28,7 +28,7 @@ describe(AllExceptionsFilter.name, () => {
     expect(body).toMatchObject({ success: false, code, message: 'message' });
   });
 
-  it('maps the contract codes to the statuses of shared/API.md', () => {
+  it('maps the codes of shared/API.md, and those the API adds to it, to their statuses', () => {
     expect(ERROR_STATUS).toEqual({
       VALIDATION_FAILED: 400,
       UNAUTHORIZED: 401,
@@ -43,6 +43,7 @@ describe(AllExceptionsFilter.name, () => {
       EVENT_HAS_BOOKINGS: 409,
       TICKET_ALREADY_USED: 409,
       TICKET_CANCELLED: 409,
+      IDEMPOTENCY_KEY_REUSED: 409,
       PAYLOAD_TOO_LARGE: 413,
       RATE_LIMITED: 429,
       INTERNAL: 500,

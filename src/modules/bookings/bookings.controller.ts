@@ -15,6 +15,7 @@ import {
 } from './dto/booking-response.dto';
 import { CreateBookingDto } from './dto/create-booking.dto';
 import { UpdateBookingStatusDto } from './dto/update-booking-status.dto';
+import { ApiIdempotencyKey, IdempotencyKey } from './idempotency/idempotency-key.decorator';
 
 @ApiTags('bookings')
 @Controller('bookings')
@@ -26,8 +27,13 @@ export class BookingsController {
   @Post()
   @ApiCreatedResponse({ type: BookingResponseDto })
   @ApiErrors('VALIDATION_FAILED', 'FORBIDDEN', 'NOT_FOUND', 'INSUFFICIENT_TICKETS', 'EVENT_NOT_BOOKABLE')
-  async create(@Body() dto: CreateBookingDto, @CurrentUser() caller: UserEntity): Promise<BookingResponseDto> {
-    return toBookingResponse(await this.bookings.create(dto, caller));
+  @ApiIdempotencyKey()
+  create(
+    @Body() dto: CreateBookingDto,
+    @CurrentUser() caller: UserEntity,
+    @IdempotencyKey() idempotencyKey?: string,
+  ): Promise<BookingResponseDto> {
+    return this.bookings.create(dto, caller, idempotencyKey);
   }
 
   /** A user's bookings, newest first: that user or an admin. */

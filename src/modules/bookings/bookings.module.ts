@@ -4,10 +4,11 @@ import { TicketsModule } from '../tickets/tickets.module';
 import { UsersModule } from '../users/users.module';
 import { BookingsController } from './bookings.controller';
 import { BookingsService } from './bookings.service';
+import { IdempotencyKeys } from './idempotency/idempotency-keys.service';
 
 @Module({
   imports: [EventsModule, TicketsModule, UsersModule],
   controllers: [BookingsController],
-  providers: [BookingsService],
+  providers: [BookingsService, IdempotencyKeys],
 })
 export class BookingsModule {}

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
 import { Page, PaginationQueryDto } from '../../common/pagination/pagination-query.dto';
 import { APP_CONFIG } from '../../config/config.module';
@@ -14,8 +14,10 @@ import { TicketsService } from '../tickets/tickets.service';
 import { UserEntity, UserRole } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import { BOOK_STATEMENT, BookRow, SALE_REFUSAL_QUERY, SaleRefusalRow } from './book.statement';
+import { BookingResponseDto, toBookingResponse } from './dto/booking-response.dto';
 import { CreateBookingDto } from './dto/create-booking.dto';
 import { BookingEntity, BookingStatus } from './entities/booking.entity';
+import { IdempotencyKeys } from './idempotency/idempotency-keys.service';
 
 /** Draws of ticket codes after a collision, and tries after a refusal that a cancellation made stale. */
 const MAX_ATTEMPTS = 3;
@@ -29,48 +31,37 @@ export class BookingsService {
     private readonly tickets: TicketsService,
     private readonly codes: TicketCodeGenerator,
     private readonly users: UsersService,
+    private readonly idempotencyKeys: IdempotencyKeys,
   ) {}
 
   /**
    * Books in one statement (see BOOK_STATEMENT): lock the event, check it is bookable and has
    * the seats, insert the booking and one ticket per seat, count the sale. Concurrent bookings
    * of one event queue on its row lock, so seats sold never exceed capacity.
+   *
+   * With an idempotency key the statement runs in a transaction that first claims the key, and
+   * the response is remembered in it: a retry gets the remembered response, never a second booking.
    */
-  async create(dto: CreateBookingDto, caller: UserEntity): Promise<BookingEntity> {
+  async create(dto: CreateBookingDto, caller: UserEntity, idempotencyKey?: string): Promise<BookingResponseDto> {
     const maxQuantity = this.config.bookings.maxQuantity;
     if (dto.quantity > maxQuantity) {
       throw AppError.validation([{ field: 'quantity', message: `quantity must not be greater than ${maxQuantity}` }]);
     }
-    const userId = dto.user_id ?? caller.id;
-    if (userId !== caller.id) {
+    const request = { user_id: dto.user_id ?? caller.id, event_id: dto.event_id, quantity: dto.quantity };
+    if (request.user_id !== caller.id) {
       if (caller.role !== UserRole.Admin) throw AppError.forbidden('Only an admin may book for another user');
-      if (!(await this.users.findById(userId))) throw AppError.notFound('User', userId);
+      if (!(await this.users.findById(request.user_id))) throw AppError.notFound('User', request.user_id);
     }
-    const row = await this.book(dto.event_id, userId, dto.quantity);
-    const bookingDate = row.booking_date;
-    const booking = this.db.getRepository(BookingEntity).create({
-      id: row.id,
-      userId,
-      eventId: dto.event_id,
-      quantity: dto.quantity,
-      totalAmount: row.total_amount,
-      bookingDate,
-      status: BookingStatus.Confirmed,
-      createdAt: bookingDate,
-      updatedAt: bookingDate,
-    });
-    booking.tickets = row.ticket_ids.map((id, i) =>
-      this.db.getRepository(TicketEntity).create({
-        id,
-        bookingId: booking.id,
-        ticketCode: row.ticket_codes[i],
-        status: TicketStatus.Active,
-        usedAt: null,
-        createdAt: bookingDate,
-        updatedAt: bookingDate,
+    if (idempotencyKey === undefined) return this.retrying((last) => this.book(this.db.manager, request, last));
+    return this.retrying((last) =>
+      this.db.transaction(async (em) => {
+        const remembered = await this.idempotencyKeys.claim(em, caller.id, idempotencyKey, request);
+        if (remembered) return remembered as BookingResponseDto;
+        const booking = await this.book(em, request, last);
+        await this.idempotencyKeys.remember(em, caller.id, idempotencyKey, booking);
+        return booking;
       }),
     );
-    return booking;
   }
 
   async get(id: number, caller: UserEntity): Promise<BookingEntity> {
@@ -120,34 +111,69 @@ export class BookingsService {
     return this.get(id, caller);
   }
 
-  /**
-   * Runs BOOK_STATEMENT. A ticket code that collides with an existing one is drawn again; a
-   * refusal is explained from the event as it is now, and tried again if a cancellation has
-   * freed the seats in between.
-   */
-  private async book(eventId: number, userId: number, quantity: number): Promise<BookRow> {
-    for (let attempt = 1; ; attempt++) {
-      const suffixes = Array.from({ length: quantity }, () => this.codes.suffix());
+  /** The booking BOOK_STATEMENT just made: confirmed, with active tickets. */
+  private booked({ user_id: userId, event_id: eventId, quantity }: BookingRequest, row: BookRow): BookingEntity {
+    const at = row.booking_date;
+    const booking = this.db.getRepository(BookingEntity).create({
+      id: row.id,
+      userId,
+      eventId,
+      quantity,
+      totalAmount: row.total_amount,
+      bookingDate: at,
+      status: BookingStatus.Confirmed,
+      createdAt: at,
+      updatedAt: at,
+    });
+    booking.tickets = row.ticket_ids.map((id, i) =>
+      this.db.getRepository(TicketEntity).create({
+        id,
+        bookingId: booking.id,
+        ticketCode: row.ticket_codes[i],
+        status: TicketStatus.Active,
+        usedAt: null,
+        createdAt: at,
+        updatedAt: at,
+      }),
+    );
+    return booking;
+  }
+
+  /** Runs `attempt` again after a ticket code collision or a refusal that a cancellation made stale. */
+  private async retrying<T>(attempt: (last: boolean) => Promise<T>): Promise<T> {
+    for (let n = 1; ; n++) {
       try {
-        const [row]: BookRow[] = await this.db.query(BOOK_STATEMENT, [eventId, userId, quantity, suffixes]);
-        if (row) return row;
+        return await attempt(n === MAX_ATTEMPTS);
       } catch (error) {
-        if (!isUniqueViolation(error, 'tickets') || attempt === MAX_ATTEMPTS) throw error;
-        continue;
-      }
-      const [event]: SaleRefusalRow[] = await this.db.query(SALE_REFUSAL_QUERY, [eventId]);
-      if (!event) throw AppError.notFound('Event', eventId);
-      if (!event.open) {
-        const reason = event.status === EventStatus.Active ? 'has already started' : `is ${event.status}`;
-        throw new AppError('EVENT_NOT_BOOKABLE', `Event ${eventId} ${reason}`);
-      }
-      if (event.available < quantity || attempt === MAX_ATTEMPTS) {
-        throw new AppError(
-          'INSUFFICIENT_TICKETS',
-          `Not enough tickets: ${quantity} requested, ${event.available} available`,
-        );
+        const again = isUniqueViolation(error, 'tickets') || error instanceof SeatsFreed;
+        if (!again || n === MAX_ATTEMPTS) throw error;
       }
     }
+  }
+
+  /**
+   * Runs BOOK_STATEMENT with freshly drawn ticket codes. A refusal is explained from the event
+   * as it is now; if a cancellation has freed the seats in between, SeatsFreed asks for another
+   * attempt, unless this is the `last` one.
+   */
+  private async book(em: EntityManager, request: BookingRequest, last: boolean): Promise<BookingResponseDto> {
+    const { user_id: userId, event_id: eventId, quantity } = request;
+    const suffixes = Array.from({ length: quantity }, () => this.codes.suffix());
+    const [row]: BookRow[] = await em.query(BOOK_STATEMENT, [eventId, userId, quantity, suffixes]);
+    if (row) return toBookingResponse(this.booked(request, row));
+    const [event]: SaleRefusalRow[] = await em.query(SALE_REFUSAL_QUERY, [eventId]);
+    if (!event) throw AppError.notFound('Event', eventId);
+    if (!event.open) {
+      const reason = event.status === EventStatus.Active ? 'has already started' : `is ${event.status}`;
+      throw new AppError('EVENT_NOT_BOOKABLE', `Event ${eventId} ${reason}`);
+    }
+    if (event.available < quantity || last) {
+      throw new AppError(
+        'INSUFFICIENT_TICKETS',
+        `Not enough tickets: ${quantity} requested, ${event.available} available`,
+      );
+    }
+    throw new SeatsFreed();
   }
 
   /**
@@ -175,6 +201,15 @@ export class BookingsService {
     return { items, total };
   }
 }
+
+interface BookingRequest {
+  user_id: number;
+  event_id: number;
+  quantity: number;
+}
+
+/** A refusal was out of date: the seats are there now. */
+class SeatsFreed extends Error {}
 
 function assertOwnerOrAdmin(booking: BookingEntity, caller: UserEntity): void {
   if (booking.userId !== caller.id && caller.role !== UserRole.Admin) throw AppError.forbidden();
