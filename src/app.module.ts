@@ -21,7 +21,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        TypeOrmModule.forRoot(typeOrmOptions(databaseUrl, config.database.poolSize)),
+        TypeOrmModule.forRoot(typeOrmOptions(databaseUrl, config.database)),
         RateLimitModule,
         AuthModule,
         UsersModule,

@@ -32,6 +32,24 @@ class EnvironmentVariables {
   @Max(200)
   DATABASE_POOL_SIZE = 10;
 
+  /** A statement running longer is cancelled; the request answers 503. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  DATABASE_STATEMENT_TIMEOUT_MS = 10_000;
+
+  /** A wait for a row lock longer than this gives up; the request answers 503. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  DATABASE_LOCK_TIMEOUT_MS = 5_000;
+
+  /** Waiting for a connection (new, or free in the pool) gives up after this; the request answers 503. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  DATABASE_CONNECT_TIMEOUT_MS = 5_000;
+
   /** Where the embedded PostgreSQL keeps its data between `npm start` runs. */
   @IsString()
   EMBEDDED_POSTGRES_DIR = '.data/postgres';
@@ -80,10 +98,19 @@ class EnvironmentVariables {
 export interface AppConfig {
   env: EnvironmentVariables['NODE_ENV'];
   http: { port: number; host: string };
-  database: { url?: string; poolSize: number; embeddedDir: string };
+  database: DatabaseConfig;
   jwt: { secret: string; expiresInSeconds: number; secretGenerated: boolean };
   bookings: { maxQuantity: number };
   rateLimit: { enabled: boolean; windowSeconds: number; max: number; loginMax: number };
+}
+
+export interface DatabaseConfig {
+  url?: string;
+  poolSize: number;
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
+  connectTimeoutMs: number;
+  embeddedDir: string;
 }
 
 export class ConfigError extends Error {}
@@ -108,6 +135,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     database: {
       url: vars.DATABASE_URL,
       poolSize: vars.DATABASE_POOL_SIZE,
+      statementTimeoutMs: vars.DATABASE_STATEMENT_TIMEOUT_MS,
+      lockTimeoutMs: vars.DATABASE_LOCK_TIMEOUT_MS,
+      connectTimeoutMs: vars.DATABASE_CONNECT_TIMEOUT_MS,
       embeddedDir: vars.EMBEDDED_POSTGRES_DIR,
     },
     jwt: {

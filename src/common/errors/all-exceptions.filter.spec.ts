@@ -1,11 +1,15 @@
 import { ArgumentsHost, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
 import { AllExceptionsFilter } from './all-exceptions.filter';
 import { AppError } from './app-error';
 import { ERROR_CODES, ERROR_STATUS } from './error-code';
 
 function respond(exception: unknown) {
-  const sent = { status: 0, body: undefined as unknown };
+  const sent = { status: 0, body: undefined as unknown, headers: {} as Record<string, string> };
   const response = {
+    setHeader(name: string, value: string) {
+      sent.headers[name] = value;
+    },
     status(code: number) {
       sent.status = code;
       return this;
@@ -47,12 +51,32 @@ describe(AllExceptionsFilter.name, () => {
       PAYLOAD_TOO_LARGE: 413,
       RATE_LIMITED: 429,
       INTERNAL: 500,
+      SERVICE_UNAVAILABLE: 503,
     });
   });
 
   it('sends errors only with VALIDATION_FAILED', () => {
     expect(respond(AppError.validation([{ field: 'a', message: 'b' }])).body).toHaveProperty('errors');
     expect(respond(AppError.notFound('Event', 1)).body).not.toHaveProperty('errors');
+  });
+
+  it.each([
+    [
+      'a lock timeout',
+      new QueryFailedError('SELECT 1', [], Object.assign(new Error('lock timeout'), { code: '55P03' })),
+    ],
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
+    ['a lost connection', new Error('Connection terminated unexpectedly')],
+    ['a server shutting down', Object.assign(new Error('terminating connection'), { code: '57P01' })],
+  ])('answers %s from the database with 503 SERVICE_UNAVAILABLE and Retry-After', (_, error) => {
+    const { status, body, headers } = respond(error);
+    expect(status).toBe(HttpStatus.SERVICE_UNAVAILABLE);
+    expect(body).toEqual({
+      success: false,
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'The service is briefly unavailable, retry shortly',
+    });
+    expect(headers['Retry-After']).toBe('1');
   });
 
   it('hides everything about an unexpected error behind 500 INTERNAL', () => {

@@ -1,8 +1,12 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { isDatabaseUnavailable } from '../../database/postgres-errors';
 import { AppError } from './app-error';
 import { ERROR_STATUS, ErrorCode } from './error-code';
 import { ErrorResponseDto } from './error-response.dto';
+
+/** Seconds a client should wait before retrying a 503. */
+const RETRY_UNAVAILABLE_AFTER_S = 1;
 
 /** Codes for the 4xx errors raised by the framework (routing, body parsing). */
 const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
@@ -19,11 +23,17 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const error = this.toAppError(exception);
     const body: ErrorResponseDto = { success: false, message: error.message, code: error.code };
     if (error.code === 'VALIDATION_FAILED') body.errors = error.errors ?? [];
-    host.switchToHttp().getResponse<Response>().status(ERROR_STATUS[error.code]).json(body);
+    const response = host.switchToHttp().getResponse<Response>();
+    if (error.code === 'SERVICE_UNAVAILABLE') response.setHeader('Retry-After', String(RETRY_UNAVAILABLE_AFTER_S));
+    response.status(ERROR_STATUS[error.code]).json(body);
   }
 
   private toAppError(exception: unknown): AppError {
     if (exception instanceof AppError) return exception;
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn(`database unavailable: ${(exception as Error).message}`);
+      return new AppError('SERVICE_UNAVAILABLE', 'The service is briefly unavailable, retry shortly');
+    }
     const status = clientErrorStatus(exception);
     if (status === undefined) {
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
