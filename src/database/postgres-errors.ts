@@ -1,4 +1,4 @@
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 
 /** PostgreSQL refused a duplicate key, on `table` when given. */
 export function isUniqueViolation(error: unknown, table?: string): boolean {
@@ -31,6 +31,11 @@ const UNAVAILABLE_MESSAGE =
 
 /** The database is down, restarting, unreachable or too slow: worth a 503 and a retry, not a 500. */
 export function isDatabaseUnavailable(error: unknown): boolean {
+  // TypeORM releases a transaction's connection when it fails; the transaction's next query or its
+  // COMMIT throws one of these.
+  if (error instanceof QueryRunnerProviderAlreadyReleasedError || error instanceof QueryRunnerAlreadyReleasedError) {
+    return true;
+  }
   const cause = error instanceof QueryFailedError ? (error.driverError as unknown) : error;
   if (!(cause instanceof Error)) return false;
   const code = (cause as { code?: string }).code;

@@ -1,5 +1,5 @@
 import { ArgumentsHost, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { AllExceptionsFilter } from './all-exceptions.filter';
 import { AppError } from './app-error';
 import { ERROR_CODES, ERROR_STATUS } from './error-code';
@@ -67,6 +67,8 @@ describe(AllExceptionsFilter.name, () => {
     ],
     ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
     ['a lost connection', new Error('Connection terminated unexpectedly')],
+    ['a lost connection in a transaction', new QueryRunnerProviderAlreadyReleasedError()],
+    ['a lost connection at commit', new QueryRunnerAlreadyReleasedError()],
     ['a server shutting down', Object.assign(new Error('terminating connection'), { code: '57P01' })],
   ])('answers %s from the database with 503 SERVICE_UNAVAILABLE and Retry-After', (_, error) => {
     const { status, body, headers } = respond(error);
