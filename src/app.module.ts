@@ -9,6 +9,7 @@ import { AppConfig } from './config/env';
 import { typeOrmOptions } from './database/typeorm-options';
 import { AuthModule } from './modules/auth/auth.module';
 import { BookingsModule } from './modules/bookings/bookings.module';
+import { HealthModule } from './modules/health/health.module';
 import { EventsModule } from './modules/events/events.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
 import { UsersModule } from './modules/users/users.module';
@@ -28,6 +29,7 @@ export class AppModule {
         EventsModule,
         BookingsModule,
         TicketsModule,
+        HealthModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

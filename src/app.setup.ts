@@ -2,15 +2,30 @@ import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Response } from 'express';
+import helmet from 'helmet';
+import { APP_CONFIG } from './config/config.module';
+import { AppConfig } from './config/env';
 
 export const API_PREFIX = 'api/v1';
 const BODY_LIMIT = '100kb';
+const REDOC_BUNDLE = 'https://cdn.jsdelivr.net/npm/redoc@2.5.0/bundles/redoc.standalone.js';
+/** Headers a browser client may read from a cross-origin response. */
+const EXPOSED_HEADERS = ['X-Total-Count', 'X-Request-Id', 'Retry-After'];
 
-/** HTTP wiring shared by the server and the tests: prefix, body parsing, API documentation. */
+/**
+ * HTTP wiring shared by the server and the tests: prefix (probes stay outside it), security
+ * headers, CORS for the configured origins, body parsing, API documentation.
+ */
 export function configureApp(app: NestExpressApplication): INestApplication {
-  app.setGlobalPrefix(API_PREFIX);
+  const { http } = app.get<AppConfig>(APP_CONFIG);
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready'] });
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { scriptSrc: ["'self'", REDOC_BUNDLE], workerSrc: ["'self'", 'blob:'] } },
+    }),
+  );
+  if (http.corsOrigins.length > 0) app.enableCors({ origin: http.corsOrigins, exposedHeaders: EXPOSED_HEADERS });
   app.useBodyParser('json', { limit: BODY_LIMIT });
-  app.disable('x-powered-by');
   setUpDocs(app);
   return app;
 }
@@ -44,6 +59,6 @@ const REDOC_PAGE = `<!DOCTYPE html>
   </head>
   <body>
     <redoc spec-url="/docs-json"></redoc>
-    <script src="https://cdn.jsdelivr.net/npm/redoc@2.5.0/bundles/redoc.standalone.js"></script>
+    <script src="${REDOC_BUNDLE}"></script>
   </body>
 </html>`;

@@ -44,6 +44,10 @@ describe(loadConfig.name, () => {
     ['RATE_LIMIT_MAX', '-1'],
     ['NODE_ENV', 'staging'],
     ['RATE_LIMIT_ENABLED', 'yes'],
+    ['CORS_ORIGINS', 'shop.example'],
+    ['CORS_ORIGINS', 'https://a.example, https://b.example'],
+    ['DATABASE_LOCK_TIMEOUT_MS', '0'],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', 'soon'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);

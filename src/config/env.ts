@@ -21,6 +21,13 @@ class EnvironmentVariables {
   @IsString()
   HOST = '0.0.0.0';
 
+  /** Comma-separated origins allowed to call the API from a browser (CORS); none when empty. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s,]+(,https?:\/\/[^\s,]+)*$/, {
+    message: 'CORS_ORIGINS must be a comma-separated list of http(s) origins',
+  })
+  CORS_ORIGINS?: string;
+
   /** PostgreSQL URL; when unset outside production an embedded PostgreSQL is started. */
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
@@ -97,7 +104,7 @@ class EnvironmentVariables {
 
 export interface AppConfig {
   env: EnvironmentVariables['NODE_ENV'];
-  http: { port: number; host: string };
+  http: { port: number; host: string; corsOrigins: string[] };
   database: DatabaseConfig;
   jwt: { secret: string; expiresInSeconds: number; secretGenerated: boolean };
   bookings: { maxQuantity: number };
@@ -131,7 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   return {
     env: vars.NODE_ENV,
-    http: { port: vars.PORT, host: vars.HOST },
+    http: { port: vars.PORT, host: vars.HOST, corsOrigins: vars.CORS_ORIGINS?.split(',') ?? [] },
     database: {
       url: vars.DATABASE_URL,
       poolSize: vars.DATABASE_POOL_SIZE,

@@ -1,0 +1,44 @@
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { AppError } from '../../common/errors/app-error';
+import { ApiErrors } from '../../common/http/api-errors.decorator';
+import { Public } from '../auth/auth.decorators';
+
+const DATABASE_PING_TIMEOUT_MS = 1_000;
+
+/** Probes for orchestrators, outside the API prefix: `/health/live` and `/health/ready`. */
+@ApiTags('health')
+@Public()
+@SkipThrottle()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+  ) {}
+
+  /** The process answers; says nothing of its dependencies. */
+  @Get('live')
+  @HealthCheck()
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
+  }
+
+  /** The process can serve requests: the database answers a ping within a second. */
+  @Get('ready')
+  @HealthCheck()
+  @ApiOkResponse({ description: 'Ready' })
+  @ApiErrors('SERVICE_UNAVAILABLE')
+  async ready(): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([
+        () => this.database.pingCheck('database', { timeout: DATABASE_PING_TIMEOUT_MS }),
+      ]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      throw new AppError('SERVICE_UNAVAILABLE', 'Not ready: the database does not answer');
+    }
+  }
+}
