@@ -1,11 +1,15 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { Server } from 'node:http';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { loadConfig } from './config/env';
 import { openDatabase } from './database/database';
+
+/** How long in-flight requests get to finish on SIGTERM. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 async function bootstrap(): Promise<void> {
   const logger = new Logger('Bootstrap');
@@ -21,9 +25,9 @@ async function bootstrap(): Promise<void> {
     configureApp(app);
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () => {
-        logger.log(`${signal}: shutting down`);
-        void app
-          .close()
+        logger.log(`${signal}: finishing in-flight requests, then shutting down`);
+        void stopAccepting(app.getHttpServer())
+          .then(() => app.close())
           .then(() => database.close())
           .then(() => process.exit(0));
       });
@@ -34,6 +38,18 @@ async function bootstrap(): Promise<void> {
     throw error;
   }
   logger.log(`API on http://localhost:${config.http.port}/api/v1, docs on http://localhost:${config.http.port}/docs`);
+}
+
+/**
+ * Stops listening and resolves once every in-flight request has been answered; connections
+ * still open after SHUTDOWN_GRACE_MS are cut. Runs before the app closes its database pool,
+ * which Nest would otherwise do while the server still accepts requests.
+ */
+function stopAccepting(server: Server): Promise<void> {
+  const closed = new Promise<void>((done) => server.close(() => done()));
+  server.closeIdleConnections();
+  const deadline = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+  return closed.finally(() => clearTimeout(deadline));
 }
 
 bootstrap().catch((error: unknown) => {
