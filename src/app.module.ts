@@ -5,6 +5,7 @@ import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { RateLimitModule } from './common/http/rate-limit.module';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { ConfigModule } from './config/config.module';
+import { LoggingModule } from './logging/logging.module';
 import { AppConfig } from './config/env';
 import { typeOrmOptions } from './database/typeorm-options';
 import { AuthModule } from './modules/auth/auth.module';
@@ -22,6 +23,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        LoggingModule.forRoot(config),
         TypeOrmModule.forRoot(typeOrmOptions(databaseUrl, config.database)),
         RateLimitModule,
         AuthModule,

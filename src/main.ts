@@ -1,19 +1,20 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Server } from 'node:http';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { loadConfig } from './config/env';
 import { openDatabase } from './database/database';
+import { bootstrapLogger } from './logging/logging.module';
 
 /** How long in-flight requests get to finish on SIGTERM. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
 async function bootstrap(): Promise<void> {
-  const logger = new Logger('Bootstrap');
   const config = loadConfig();
+  const logger = bootstrapLogger(config);
   if (config.jwt.secretGenerated) {
     logger.warn('JWT_SECRET is not set: using a random secret, so tokens end with this process');
   }
@@ -21,7 +22,9 @@ async function bootstrap(): Promise<void> {
   try {
     const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, database.url), {
       bodyParser: false,
+      bufferLogs: true,
     });
+    app.useLogger(app.get(Logger));
     configureApp(app);
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () => {

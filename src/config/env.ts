@@ -18,6 +18,10 @@ class EnvironmentVariables {
   @Max(65535)
   PORT = 3000;
 
+  /** JSON log lines at this level and above, on stdout. */
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
+
   @IsString()
   HOST = '0.0.0.0';
 
@@ -105,6 +109,7 @@ class EnvironmentVariables {
 export interface AppConfig {
   env: EnvironmentVariables['NODE_ENV'];
   http: { port: number; host: string; corsOrigins: string[] };
+  logLevel: EnvironmentVariables['LOG_LEVEL'];
   database: DatabaseConfig;
   jwt: { secret: string; expiresInSeconds: number; secretGenerated: boolean };
   bookings: { maxQuantity: number };
@@ -139,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     env: vars.NODE_ENV,
     http: { port: vars.PORT, host: vars.HOST, corsOrigins: vars.CORS_ORIGINS?.split(',') ?? [] },
+    logLevel: vars.LOG_LEVEL,
     database: {
       url: vars.DATABASE_URL,
       poolSize: vars.DATABASE_POOL_SIZE,

@@ -29,6 +29,7 @@ export async function createTestApp(
     JWT_SECRET: TEST_JWT_SECRET,
     RATE_LIMIT_MAX: '1000000',
     LOGIN_RATE_LIMIT_MAX: '1000000',
+    LOG_LEVEL: 'silent',
     ...env,
   });
   const moduleRef = await override(

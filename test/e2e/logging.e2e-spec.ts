@@ -1,0 +1,91 @@
+import request from 'supertest';
+import { Caller, createAdmin, createEvent, login, makeUserInput } from '../support/factories';
+import { ServerProcess, startServerProcess } from '../support/server-process';
+import { createTestApp, TEST_JWT_SECRET, TestApp } from '../support/test-app';
+
+describe('Structured logs', () => {
+  jest.setTimeout(60_000);
+  let t: TestApp;
+  let server: ServerProcess;
+  let customer: Caller;
+  let password: string;
+  let lines: Record<string, unknown>[];
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    server = await startServerProcess({
+      NODE_ENV: 'test',
+      DATABASE_URL: process.env.TEST_DATABASE_URL!,
+      JWT_SECRET: TEST_JWT_SECRET,
+      LOG_LEVEL: 'info',
+    });
+    await server.ready;
+    const viaServer = { http: () => request(server.url), db: t.db } as TestApp;
+    const input = makeUserInput();
+    password = input.password;
+    await viaServer.http().post('/api/v1/users').send(input).expect(201);
+    customer = await login(viaServer, input.phone, input.password);
+    await viaServer
+      .http()
+      .post('/api/v1/auth/login')
+      .send({ phone: input.phone, password: 'wrong-password' })
+      .expect(401);
+    const event = await createEvent(viaServer, await createAdmin(viaServer));
+    await viaServer
+      .http()
+      .post('/api/v1/bookings')
+      .set(customer.auth)
+      .set('X-Request-Id', 'trace-me-42')
+      .send({ event_id: event.id, quantity: 1 })
+      .expect(201);
+    await new Promise((done) => setTimeout(done, 200));
+    lines = server
+      .output()
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  });
+  afterAll(async () => {
+    await server.stop();
+    await t.close();
+  });
+
+  const requestLines = () => lines.filter((line) => line.req !== undefined);
+
+  it('writes every line as JSON, with level and time', () => {
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toMatchObject({ level: expect.any(Number), time: expect.any(Number) });
+  });
+
+  it('logs each request with its id, method, path, status and duration', () => {
+    expect(requestLines()).toContainEqual(
+      expect.objectContaining({
+        request_id: 'trace-me-42',
+        req: { method: 'POST', path: '/api/v1/bookings' },
+        res: { status: 201 },
+        responseTime: expect.any(Number),
+      }),
+    );
+  });
+
+  it('gives a request without X-Request-Id a generated one', () => {
+    const ids = requestLines().map((line) => line.request_id);
+    expect(ids.every((id) => typeof id === 'string' && id.length > 0)).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('never logs a password, a token or a phone number', () => {
+    const output = server.output();
+    expect(output).not.toContain(password);
+    expect(output).not.toContain(customer.token);
+    expect(output).not.toContain(customer.user.phone);
+    expect(output).not.toContain('wrong-password');
+  });
+
+  it('returns the request id in X-Request-Id, the caller’s when well-formed', async () => {
+    const given = await request(server.url).get('/api/v1/events').set('X-Request-Id', 'abc-123').expect(200);
+    expect(given.headers['x-request-id']).toBe('abc-123');
+    const malformed = await request(server.url).get('/api/v1/events').set('X-Request-Id', 'a b"c').expect(200);
+    expect(malformed.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
