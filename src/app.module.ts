@@ -6,6 +6,7 @@ import { RateLimitModule } from './common/http/rate-limit.module';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { ConfigModule } from './config/config.module';
 import { LoggingModule } from './logging/logging.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { AppConfig } from './config/env';
 import { typeOrmOptions } from './database/typeorm-options';
 import { AuthModule } from './modules/auth/auth.module';
@@ -24,6 +25,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(config),
+        MetricsModule,
         TypeOrmModule.forRoot(typeOrmOptions(databaseUrl, config.database)),
         RateLimitModule,
         AuthModule,

@@ -5,6 +5,7 @@ import type { Response } from 'express';
 import helmet from 'helmet';
 import { APP_CONFIG } from './config/config.module';
 import { AppConfig } from './config/env';
+import { Metrics } from './metrics/metrics.service';
 
 export const API_PREFIX = 'api/v1';
 const BODY_LIMIT = '100kb';
@@ -13,12 +14,14 @@ const REDOC_BUNDLE = 'https://cdn.jsdelivr.net/npm/redoc@2.5.0/bundles/redoc.sta
 const EXPOSED_HEADERS = ['X-Total-Count', 'X-Request-Id', 'Retry-After'];
 
 /**
- * HTTP wiring shared by the server and the tests: prefix (probes stay outside it), security
+ * HTTP wiring shared by the server and the tests: prefix (probes and metrics stay outside it),
+ * request metrics, security
  * headers, CORS for the configured origins, body parsing, API documentation.
  */
 export function configureApp(app: NestExpressApplication): INestApplication {
   const { http } = app.get<AppConfig>(APP_CONFIG);
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready'] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics'] });
+  app.use(app.get(Metrics).recordHttp);
   app.use(
     helmet({
       contentSecurityPolicy: { directives: { scriptSrc: ["'self'", REDOC_BUNDLE], workerSrc: ["'self'", 'blob:'] } },

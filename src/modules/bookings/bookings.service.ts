@@ -18,6 +18,7 @@ import { BookingResponseDto, toBookingResponse } from './dto/booking-response.dt
 import { CreateBookingDto } from './dto/create-booking.dto';
 import { BookingEntity, BookingStatus } from './entities/booking.entity';
 import { IdempotencyKeys } from './idempotency/idempotency-keys.service';
+import { Metrics } from '../../metrics/metrics.service';
 
 /** Draws of ticket codes after a collision, and tries after a refusal that a cancellation made stale. */
 const MAX_ATTEMPTS = 3;
@@ -32,6 +33,7 @@ export class BookingsService {
     private readonly codes: TicketCodeGenerator,
     private readonly users: UsersService,
     private readonly idempotencyKeys: IdempotencyKeys,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -160,20 +162,32 @@ export class BookingsService {
     const { user_id: userId, event_id: eventId, quantity } = request;
     const suffixes = Array.from({ length: quantity }, () => this.codes.suffix());
     const [row]: BookRow[] = await em.query(BOOK_STATEMENT, [eventId, userId, quantity, suffixes]);
-    if (row) return toBookingResponse(this.booked(request, row));
+    if (row) {
+      this.metrics.bookingsCreated.inc();
+      return toBookingResponse(this.booked(request, row));
+    }
+    const refusal = await this.refusal(em, request, last);
+    this.metrics.bookingsRejected.inc({ code: refusal.code });
+    throw refusal;
+  }
+
+  /** Why the event refused the booking, read as it is now; throws SeatsFreed when it no longer does. */
+  private async refusal(
+    em: EntityManager,
+    { event_id: eventId, quantity }: BookingRequest,
+    last: boolean,
+  ): Promise<AppError> {
     const [event]: SaleRefusalRow[] = await em.query(SALE_REFUSAL_QUERY, [eventId]);
-    if (!event) throw AppError.notFound('Event', eventId);
+    if (!event) return AppError.notFound('Event', eventId);
     if (!event.open) {
       const reason = event.status === EventStatus.Active ? 'has already started' : `is ${event.status}`;
-      throw new AppError('EVENT_NOT_BOOKABLE', `Event ${eventId} ${reason}`);
+      return new AppError('EVENT_NOT_BOOKABLE', `Event ${eventId} ${reason}`);
     }
-    if (event.available < quantity || last) {
-      throw new AppError(
-        'INSUFFICIENT_TICKETS',
-        `Not enough tickets: ${quantity} requested, ${event.available} available`,
-      );
-    }
-    throw new SeatsFreed();
+    if (event.available >= quantity && !last) throw new SeatsFreed();
+    return new AppError(
+      'INSUFFICIENT_TICKETS',
+      `Not enough tickets: ${quantity} requested, ${event.available} available`,
+    );
   }
 
   /**

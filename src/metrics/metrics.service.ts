@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { NextFunction, Request, Response } from 'express';
+import type { Pool } from 'pg';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+
+/** The process's Prometheus metrics, in a registry of its own (several apps may share a process in tests). */
+@Injectable()
+export class Metrics {
+  readonly registry = new Registry();
+
+  private readonly httpRequests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered, by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [this.registry],
+  });
+
+  private readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time to answer HTTP requests, by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly bookingsCreated = new Counter({
+    name: 'bookings_created_total',
+    help: 'Bookings made (a replayed idempotent request books nothing and is not counted)',
+    registers: [this.registry],
+  });
+
+  readonly bookingsRejected = new Counter({
+    name: 'bookings_rejected_total',
+    help: 'Booking requests the event refused, by error code',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
+
+  constructor(@InjectDataSource() db: DataSource) {
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'db_pool_connections',
+      help: 'Database pool connections: total open, idle, and requests waiting for one',
+      labelNames: ['state'],
+      registers: [this.registry],
+      collect() {
+        const pool = (db.driver as PostgresDriver).master as Pool | undefined;
+        this.set({ state: 'total' }, pool?.totalCount ?? 0);
+        this.set({ state: 'idle' }, pool?.idleCount ?? 0);
+        this.set({ state: 'waiting' }, pool?.waitingCount ?? 0);
+      },
+    });
+  }
+
+  /**
+   * Express middleware counting every answered request, also those refused before reaching a
+   * controller (guards, unknown routes), labelled by route pattern so ids do not explode the series.
+   */
+  readonly recordHttp = (req: Request, res: Response, next: NextFunction): void => {
+    const end = this.httpDuration.startTimer();
+    res.once('finish', () => {
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      const labels = { method: req.method, route, status: String(res.statusCode) };
+      this.httpRequests.inc(labels);
+      end(labels);
+    });
+    next();
+  };
+}
