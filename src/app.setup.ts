@@ -21,6 +21,7 @@ const EXPOSED_HEADERS = ['X-Total-Count', 'X-Request-Id', 'Retry-After'];
 export function configureApp(app: NestExpressApplication): INestApplication {
   const { http } = app.get<AppConfig>(APP_CONFIG);
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics'] });
+  app.set('trust proxy', http.trustProxyHops);
   app.use(app.get(Metrics).recordHttp);
   app.use(
     helmet({

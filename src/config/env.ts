@@ -104,16 +104,41 @@ class EnvironmentVariables {
   @IsInt()
   @Min(1)
   LOGIN_RATE_LIMIT_MAX = 10;
+
+  /** Login attempts per phone number per window, from any address. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  LOGIN_PHONE_RATE_LIMIT_MAX = 5;
+
+  /** Where rate limit counters live, shared by every API process; in each process's memory when unset. */
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  /** Proxies in front of the API whose X-Forwarded-For is trusted for the client address (0: none). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  TRUST_PROXY_HOPS = 0;
 }
 
 export interface AppConfig {
   env: EnvironmentVariables['NODE_ENV'];
-  http: { port: number; host: string; corsOrigins: string[] };
+  http: { port: number; host: string; corsOrigins: string[]; trustProxyHops: number };
   logLevel: EnvironmentVariables['LOG_LEVEL'];
   database: DatabaseConfig;
   jwt: { secret: string; expiresInSeconds: number; secretGenerated: boolean };
   bookings: { maxQuantity: number };
-  rateLimit: { enabled: boolean; windowSeconds: number; max: number; loginMax: number };
+  rateLimit: {
+    enabled: boolean;
+    windowSeconds: number;
+    max: number;
+    loginMax: number;
+    loginPhoneMax: number;
+    redisUrl?: string;
+  };
 }
 
 export interface DatabaseConfig {
@@ -143,7 +168,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   return {
     env: vars.NODE_ENV,
-    http: { port: vars.PORT, host: vars.HOST, corsOrigins: vars.CORS_ORIGINS?.split(',') ?? [] },
+    http: {
+      port: vars.PORT,
+      host: vars.HOST,
+      corsOrigins: vars.CORS_ORIGINS?.split(',') ?? [],
+      trustProxyHops: vars.TRUST_PROXY_HOPS,
+    },
     logLevel: vars.LOG_LEVEL,
     database: {
       url: vars.DATABASE_URL,
@@ -164,6 +194,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       windowSeconds: vars.RATE_LIMIT_WINDOW_SECONDS,
       max: vars.RATE_LIMIT_MAX,
       loginMax: vars.LOGIN_RATE_LIMIT_MAX,
+      loginPhoneMax: vars.LOGIN_PHONE_RATE_LIMIT_MAX,
+      redisUrl: vars.REDIS_URL,
     },
   };
 }

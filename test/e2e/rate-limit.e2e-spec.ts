@@ -1,3 +1,4 @@
+import { describeWithRedis, RedisServer, startRedisServer } from '../support/redis-server';
 import { createTestApp, TestApp } from '../support/test-app';
 
 describe('Rate limits', () => {
@@ -21,6 +22,63 @@ describe('Rate limits', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 21; i++) statuses.push((await t.http().get('/api/v1/auth/me')).status);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+  });
+});
+
+const loginAttempt = (t: TestApp, phone: string, address?: string) => {
+  const req = t.http().post('/api/v1/auth/login');
+  if (address) req.set('X-Forwarded-For', address);
+  return req.send({ phone, password: 'wrong-password' });
+};
+
+describe('Login rate limit per phone', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ LOGIN_RATE_LIMIT_MAX: '100', LOGIN_PHONE_RATE_LIMIT_MAX: '2' });
+  });
+  afterAll(() => t.close());
+
+  it('limits attempts on one phone and leaves other phones alone', async () => {
+    for (let i = 0; i < 2; i++) expect((await loginAttempt(t, '0811111111')).status).toBe(401);
+    expect((await loginAttempt(t, '0811111111')).status).toBe(429);
+    expect((await loginAttempt(t, '0822222222')).status).toBe(401);
+  });
+});
+
+describe('Login rate limit per address behind a trusted proxy (TRUST_PROXY_HOPS=1)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ TRUST_PROXY_HOPS: '1', LOGIN_RATE_LIMIT_MAX: '2', LOGIN_PHONE_RATE_LIMIT_MAX: '100' });
+  });
+  afterAll(() => t.close());
+
+  it('counts each forwarded client address on its own', async () => {
+    for (let i = 0; i < 2; i++) expect((await loginAttempt(t, '0833333333', '203.0.113.1')).status).toBe(401);
+    expect((await loginAttempt(t, '0833333333', '203.0.113.1')).status).toBe(429);
+    expect((await loginAttempt(t, '0833333333', '203.0.113.2')).status).toBe(401);
+  });
+});
+
+describeWithRedis('Rate limits shared through Redis (REDIS_URL)', () => {
+  let redis: RedisServer;
+  let apps: TestApp[];
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    const env = { REDIS_URL: redis.url, LOGIN_RATE_LIMIT_MAX: '100', LOGIN_PHONE_RATE_LIMIT_MAX: '3' };
+    apps = [await createTestApp(env), await createTestApp(env)];
+  });
+  afterAll(async () => {
+    await Promise.all((apps ?? []).map((app) => app.close()));
+    await redis?.stop();
+  });
+
+  it('counts attempts made on two API processes against one limit', async () => {
+    expect((await loginAttempt(apps[0], '0844444444')).status).toBe(401);
+    expect((await loginAttempt(apps[1], '0844444444')).status).toBe(401);
+    expect((await loginAttempt(apps[0], '0844444444')).status).toBe(401);
+    const res = await loginAttempt(apps[1], '0844444444');
+    expect(res.status).toBe(429);
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
   });
 });
 

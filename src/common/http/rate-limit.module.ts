@@ -1,5 +1,6 @@
 import { ExecutionContext, Injectable, Module } from '@nestjs/common';
 import { APP_GUARD, Reflector } from '@nestjs/core';
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModule } from '@nestjs/throttler';
 import type { Response } from 'express';
 import { APP_CONFIG } from '../../config/config.module';
@@ -21,24 +22,35 @@ class RateLimitGuard extends ThrottlerGuard {
   }
 }
 
-/** A general per-address limit on every route and a strict one on login, both from configuration (or none). */
+/** The phone a login attempt is for, so attempts on one account are limited from any address. */
+function loginPhone(req: Record<string, unknown>): string {
+  const phone = (req.body as { phone?: unknown } | undefined)?.phone;
+  return typeof phone === 'string' ? `phone:${phone.trim()}` : `address:${String(req.ip)}`;
+}
+
+/**
+ * A general per-address limit on every route and strict ones on login, per address and per
+ * phone, all from configuration (or none). Counters live in Redis when REDIS_URL is set, so
+ * every API process counts against the same limits; keys are hashes, never a phone in clear.
+ */
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
       inject: [APP_CONFIG],
-      useFactory: ({ rateLimit }: AppConfig) => ({
-        throttlers: rateLimit.enabled
-          ? [
-              { name: 'default', ttl: rateLimit.windowSeconds * 1000, limit: rateLimit.max },
-              {
-                name: 'login',
-                ttl: rateLimit.windowSeconds * 1000,
-                limit: rateLimit.loginMax,
-                skipIf: (context) => !reflector.get(LoginThrottle, context.getHandler()),
-              },
-            ]
-          : [],
-      }),
+      useFactory: ({ rateLimit }: AppConfig) => {
+        const ttl = rateLimit.windowSeconds * 1000;
+        const notLogin = (context: ExecutionContext) => !reflector.get(LoginThrottle, context.getHandler());
+        return {
+          throttlers: rateLimit.enabled
+            ? [
+                { name: 'default', ttl, limit: rateLimit.max },
+                { name: 'login', ttl, limit: rateLimit.loginMax, skipIf: notLogin },
+                { name: 'login-phone', ttl, limit: rateLimit.loginPhoneMax, skipIf: notLogin, getTracker: loginPhone },
+              ]
+            : [],
+          storage: rateLimit.redisUrl ? new ThrottlerStorageRedisService(rateLimit.redisUrl) : undefined,
+        };
+      },
     }),
   ],
   providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],

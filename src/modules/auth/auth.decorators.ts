@@ -26,5 +26,5 @@ export const CurrentUser = createParamDecorator(
   (_: unknown, context: ExecutionContext) => context.switchToHttp().getRequest<AuthenticatedRequest>().user,
 );
 
-/** Marks the login route for the strict per-address login rate limit. */
+/** Marks the login route for the strict login rate limits, per address and per phone. */
 export const LoginThrottle = Reflector.createDecorator<true>({ transform: () => true });
