@@ -52,7 +52,7 @@ export class LoggingModule {
             genReqId: requestId,
             customProps: (req) => ({ request_id: req.id }),
             serializers: {
-              req: (req: { id: string; method: string; url: string }) => ({
+              req: (req: { method: string; url: string }) => ({
                 method: req.method,
                 path: pathOf(req.url),
               }),

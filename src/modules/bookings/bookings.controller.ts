@@ -26,7 +26,14 @@ export class BookingsController {
   @Authenticated()
   @Post()
   @ApiCreatedResponse({ type: BookingResponseDto })
-  @ApiErrors('VALIDATION_FAILED', 'FORBIDDEN', 'NOT_FOUND', 'INSUFFICIENT_TICKETS', 'EVENT_NOT_BOOKABLE')
+  @ApiErrors(
+    'VALIDATION_FAILED',
+    'FORBIDDEN',
+    'NOT_FOUND',
+    'INSUFFICIENT_TICKETS',
+    'EVENT_NOT_BOOKABLE',
+    'IDEMPOTENCY_KEY_REUSED',
+  )
   @ApiIdempotencyKey()
   create(
     @Body() dto: CreateBookingDto,

@@ -1,8 +1,7 @@
-import { applyDecorators, createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AppError } from '../../../common/errors/app-error';
-import { ApiErrors } from '../../../common/http/api-errors.decorator';
 import { IDEMPOTENCY_KEY_TTL_HOURS } from './idempotency-keys.service';
 
 const HEADER = 'Idempotency-Key';
@@ -20,15 +19,12 @@ export const IdempotencyKey = createParamDecorator((_: unknown, context: Executi
 
 /** Documents the `Idempotency-Key` header of a route that takes it. */
 export const ApiIdempotencyKey = () =>
-  applyDecorators(
-    ApiHeader({
-      name: HEADER,
-      required: false,
-      description:
-        `Makes the request safe to retry: a retry with the same key and the same body gets the original ` +
-        `response and books nothing more, also when retries arrive concurrently; the same key with another ` +
-        `body is 409 IDEMPOTENCY_KEY_REUSED. Keys belong to the caller and are kept ${IDEMPOTENCY_KEY_TTL_HOURS} ` +
-        `hours. Only a created booking is remembered: a refused request may be retried with the same key.`,
-    }),
-    ApiErrors('IDEMPOTENCY_KEY_REUSED'),
-  );
+  ApiHeader({
+    name: HEADER,
+    required: false,
+    description:
+      `Makes the request safe to retry: a retry with the same key and the same body gets the original ` +
+      `response and books nothing more, also when retries arrive concurrently; the same key with another ` +
+      `body is 409 IDEMPOTENCY_KEY_REUSED. Keys belong to the caller and are kept ${IDEMPOTENCY_KEY_TTL_HOURS} ` +
+      `hours. Only a created booking is remembered: a refused request may be retried with the same key.`,
+  });
