@@ -6,7 +6,7 @@ import { eventsWithWrongCounters } from '../support/counters';
 import { Caller, createAdmin, createEvent, registerCustomer } from '../support/factories';
 import { RestartablePostgres, startRestartablePostgres } from '../support/restartable-postgres';
 import { ServerProcess, startServerProcess } from '../support/server-process';
-import { createTestApp, TEST_JWT_SECRET, TestApp } from '../support/test-app';
+import { createTestApp, TestApp, testServerEnv } from '../support/test-app';
 
 describe('Database faults', () => {
   describe('a booking that waits too long for the event lock', () => {
@@ -66,13 +66,9 @@ describe('Database faults', () => {
       server = await startRestartablePostgres();
       await createDatabaseIfMissing(server.url('postgres'), 'restart');
       url = server.url('restart');
-      api = await startServerProcess({
-        NODE_ENV: 'test',
-        DATABASE_URL: url,
-        JWT_SECRET: TEST_JWT_SECRET,
-        RATE_LIMIT_ENABLED: 'false',
-        DATABASE_CONNECT_TIMEOUT_MS: '1000',
-      });
+      api = await startServerProcess(
+        testServerEnv({ DATABASE_URL: url, RATE_LIMIT_ENABLED: 'false', DATABASE_CONNECT_TIMEOUT_MS: '1000' }),
+      );
       await api.ready;
       const viaApi = { http: () => request(api.url), db: undefined } as unknown as TestApp;
       const buyers: Caller[] = [];

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { Caller, createAdmin, createEvent, login, makeUserInput } from '../support/factories';
 import { ServerProcess, startServerProcess } from '../support/server-process';
-import { createTestApp, TEST_JWT_SECRET, TestApp } from '../support/test-app';
+import { createTestApp, TestApp, testServerEnv } from '../support/test-app';
 
 describe('Structured logs', () => {
   jest.setTimeout(60_000);
@@ -13,12 +13,7 @@ describe('Structured logs', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    server = await startServerProcess({
-      NODE_ENV: 'test',
-      DATABASE_URL: process.env.TEST_DATABASE_URL!,
-      JWT_SECRET: TEST_JWT_SECRET,
-      LOG_LEVEL: 'info',
-    });
+    server = await startServerProcess(testServerEnv({ LOG_LEVEL: 'info' }));
     await server.ready;
     const viaServer = { http: () => request(server.url), db: t.db } as TestApp;
     const input = makeUserInput();

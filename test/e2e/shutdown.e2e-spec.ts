@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { Caller, createAdmin, createEvent, registerCustomer } from '../support/factories';
 import { ServerProcess, startServerProcess } from '../support/server-process';
-import { createTestApp, TEST_JWT_SECRET, TestApp } from '../support/test-app';
+import { createTestApp, TestApp, testServerEnv } from '../support/test-app';
 
 describe('Graceful shutdown on SIGTERM', () => {
   jest.setTimeout(60_000);
@@ -10,11 +10,7 @@ describe('Graceful shutdown on SIGTERM', () => {
   let server: ServerProcess;
   beforeAll(async () => {
     t = await createTestApp();
-    server = await startServerProcess({
-      NODE_ENV: 'test',
-      DATABASE_URL: process.env.TEST_DATABASE_URL!,
-      JWT_SECRET: TEST_JWT_SECRET,
-    });
+    server = await startServerProcess(testServerEnv());
     await server.ready;
   });
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { eventsWithWrongCounters } from '../support/counters';
 import { book, Caller, createAdmin, createEvent, registerCustomer } from '../support/factories';
 import { ServerProcess, startServerProcess } from '../support/server-process';
-import { createTestApp, TEST_JWT_SECRET, TestApp } from '../support/test-app';
+import { createTestApp, TestApp, testServerEnv } from '../support/test-app';
 
 const CAPACITY = 60;
 const PRESOLD = 10;
@@ -31,13 +31,7 @@ describe('A stampede of buyers on two API processes', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    const env = {
-      NODE_ENV: 'test',
-      DATABASE_URL: process.env.TEST_DATABASE_URL!,
-      JWT_SECRET: TEST_JWT_SECRET,
-      RATE_LIMIT_MAX: '1000000',
-      DATABASE_POOL_SIZE: '10',
-    };
+    const env = testServerEnv({ RATE_LIMIT_MAX: '1000000', DATABASE_POOL_SIZE: '10' });
     servers = await Promise.all([startServerProcess(env), startServerProcess(env)]);
     await Promise.all(servers.map((s) => s.ready));
 

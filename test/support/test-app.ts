@@ -9,6 +9,11 @@ import { loadConfig } from '../../src/config/env';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 
+/** Environment for a built server process (startServerProcess) on the test run's database; `env` overrides. */
+export function testServerEnv(env: Record<string, string> = {}): Record<string, string> {
+  return { NODE_ENV: 'test', DATABASE_URL: process.env.TEST_DATABASE_URL!, JWT_SECRET: TEST_JWT_SECRET, ...env };
+}
+
 export interface TestApp {
   app: INestApplication;
   http: () => ReturnType<typeof request>;
