@@ -15,8 +15,7 @@ const EXPOSED_HEADERS = ['X-Total-Count', 'X-Request-Id', 'Retry-After'];
 
 /**
  * HTTP wiring shared by the server and the tests: prefix (probes and metrics stay outside it),
- * request metrics, security
- * headers, CORS for the configured origins, body parsing, API documentation.
+ * request metrics, security headers, CORS for the configured origins, body parsing, API documentation.
  */
 export function configureApp(app: NestExpressApplication): INestApplication {
   const { http } = app.get<AppConfig>(APP_CONFIG);
