@@ -1,10 +1,11 @@
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { Response } from 'express';
 import helmet from 'helmet';
 import { APP_CONFIG } from './config/config.module';
 import { AppConfig } from './config/env';
+import { createOpenApiDocument } from './docs/openapi';
 import { Metrics } from './metrics/metrics.service';
 
 export const API_PREFIX = 'api/v1';
@@ -13,13 +14,18 @@ const REDOC_BUNDLE = 'https://cdn.jsdelivr.net/npm/redoc@2.5.0/bundles/redoc.sta
 /** Headers a browser client may read from a cross-origin response. */
 const EXPOSED_HEADERS = ['X-Total-Count', 'X-Request-Id', 'Retry-After'];
 
+/** Every route under /api/v1 but the probes and metrics; also applied where the OpenAPI document is written. */
+export function setRoutePrefix(app: INestApplication): void {
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics'] });
+}
+
 /**
  * HTTP wiring shared by the server and the tests: prefix (probes and metrics stay outside it),
  * request metrics, security headers, CORS for the configured origins, body parsing, API documentation.
  */
 export function configureApp(app: NestExpressApplication): INestApplication {
   const { http } = app.get<AppConfig>(APP_CONFIG);
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics'] });
+  setRoutePrefix(app);
   app.set('trust proxy', http.trustProxyHops);
   app.use(app.get(Metrics).recordHttp);
   app.use(
@@ -34,17 +40,7 @@ export function configureApp(app: NestExpressApplication): INestApplication {
 }
 
 function setUpDocs(app: NestExpressApplication): void {
-  const config = new DocumentBuilder()
-    .setTitle('Ticketing API')
-    .setDescription(
-      'Sells tickets for events without ever overselling them. ' +
-        'Every non-2xx response has the body `{ success: false, message, code, errors? }`.',
-    )
-    .setVersion('1')
-    .addBearerAuth()
-    .build();
-  const document = SwaggerModule.createDocument(app, config);
-  SwaggerModule.setup('docs', app, document);
+  SwaggerModule.setup('docs', app, createOpenApiDocument(app));
   app
     .getHttpAdapter()
     .getInstance()

@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ValidateBy } from 'class-validator';
 
@@ -40,4 +41,9 @@ export function IsMoney(): PropertyDecorator {
     normalise(target, key);
     validate(target, key);
   };
+}
+
+/** Documents a money field of a response: a decimal string with exactly two decimals. */
+export function ApiMoney(example: string): PropertyDecorator {
+  return ApiProperty({ type: String, pattern: '^[0-9]+\\.[0-9]{2}$', example });
 }

@@ -7,6 +7,6 @@ export class DeletedResponseDto {
   /** @example Event deleted successfully */
   message: string;
 
-  @ApiProperty({ type: 'null', nullable: true, example: null })
+  @ApiProperty({ nullable: true, enum: [null], example: null })
   data: null;
 }

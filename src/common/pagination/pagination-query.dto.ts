@@ -1,8 +1,10 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
 
 export class PaginationQueryDto {
   /** Page size. */
+  @ApiPropertyOptional({ type: 'integer' })
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -10,6 +12,7 @@ export class PaginationQueryDto {
   limit: number = 50;
 
   /** Items to skip. */
+  @ApiPropertyOptional({ type: 'integer' })
   @Type(() => Number)
   @IsInt()
   @Min(0)

@@ -28,7 +28,7 @@ export class AuthController {
   @Authenticated()
   @Get('me')
   @ApiOkResponse({ type: UserResponseDto })
-  me(@CurrentUser() caller: UserEntity): UserResponseDto {
+  getMe(@CurrentUser() caller: UserEntity): UserResponseDto {
     return toUserResponse(caller);
   }
 }

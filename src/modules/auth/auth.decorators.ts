@@ -1,12 +1,15 @@
 import { applyDecorators, createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiBearerAuth } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
 import { UserEntity } from '../users/entities/user.entity';
 
-/** The route answers without a token; a token, if sent, must still be valid. */
-export const Public = Reflector.createDecorator<true>({ transform: () => true });
+export const PublicMetadata = Reflector.createDecorator<true>({ transform: () => true });
+
+/** The route answers without a token; a token, if sent, must still be valid (documented as optional bearer auth). */
+export const Public = () =>
+  applyDecorators(PublicMetadata(), ApiSecurity({}), ApiBearerAuth(), ApiErrors('UNAUTHORIZED'));
 
 export const AdminOnlyMetadata = Reflector.createDecorator<true>({ transform: () => true });
 

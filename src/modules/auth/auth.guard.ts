@@ -4,7 +4,7 @@ import { JwtService } from '@nestjs/jwt';
 import { AppError } from '../../common/errors/app-error';
 import { UserRole } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
-import { AdminOnlyMetadata, AuthenticatedRequest, Public } from './auth.decorators';
+import { AdminOnlyMetadata, AuthenticatedRequest, PublicMetadata } from './auth.decorators';
 import { TokenPayload } from './auth.service';
 
 /** Authenticates the bearer token on every route, loading the caller so that deleted users are refused. */
@@ -20,7 +20,7 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
     if (header === undefined) {
-      if (this.reflector.getAllAndOverride(Public, [context.getHandler(), context.getClass()])) return true;
+      if (this.reflector.getAllAndOverride(PublicMetadata, [context.getHandler(), context.getClass()])) return true;
       throw AppError.unauthorized();
     }
     const [scheme, token] = header.split(' ');

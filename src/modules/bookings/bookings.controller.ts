@@ -35,7 +35,7 @@ export class BookingsController {
     'IDEMPOTENCY_KEY_REUSED',
   )
   @ApiIdempotencyKey()
-  create(
+  createBooking(
     @Body() dto: CreateBookingDto,
     @CurrentUser() caller: UserEntity,
     @IdempotencyKey() idempotencyKey?: string,
@@ -48,7 +48,7 @@ export class BookingsController {
   @Get('user/:user_id')
   @Paginated(BookingDetailsResponseDto)
   @ApiErrors('VALIDATION_FAILED', 'FORBIDDEN', 'NOT_FOUND')
-  async listForUser(
+  async listUserBookings(
     @Param('user_id', IdPipe) userId: number,
     @Query() query: PaginationQueryDto,
     @CurrentUser() caller: UserEntity,
@@ -61,7 +61,7 @@ export class BookingsController {
   @Get('event/:event_id')
   @Paginated(BookingDetailsResponseDto)
   @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND')
-  async listForEvent(
+  async listEventBookings(
     @Param('event_id', IdPipe) eventId: number,
     @Query() query: PaginationQueryDto,
   ): Promise<Page<BookingDetailsResponseDto>> {
@@ -73,7 +73,7 @@ export class BookingsController {
   @Get(':id')
   @ApiOkResponse({ type: BookingResponseDto })
   @ApiErrors('VALIDATION_FAILED', 'FORBIDDEN', 'NOT_FOUND')
-  async get(@Param('id', IdPipe) id: number, @CurrentUser() caller: UserEntity): Promise<BookingResponseDto> {
+  async getBooking(@Param('id', IdPipe) id: number, @CurrentUser() caller: UserEntity): Promise<BookingResponseDto> {
     return toBookingResponse(await this.bookings.get(id, caller));
   }
 
@@ -82,7 +82,7 @@ export class BookingsController {
   @Put(':id/status')
   @ApiOkResponse({ type: BookingResponseDto })
   @ApiErrors('VALIDATION_FAILED', 'FORBIDDEN', 'NOT_FOUND', 'INVALID_STATUS_TRANSITION')
-  async updateStatus(
+  async updateBookingStatus(
     @Param('id', IdPipe) id: number,
     @Body() dto: UpdateBookingStatusDto,
     @CurrentUser() caller: UserEntity,

@@ -22,23 +22,25 @@ export class EventsController {
   @Get()
   @Paginated(EventResponseDto)
   @ApiErrors('VALIDATION_FAILED')
-  async list(@Query() query: ListEventsQueryDto): Promise<Page<EventResponseDto>> {
+  async listEvents(@Query() query: ListEventsQueryDto): Promise<Page<EventResponseDto>> {
     return mapPage(await this.events.list(query), toEventResponse);
   }
 
+  /** An event with its live counters. */
   @Public()
   @Get(':id')
   @ApiOkResponse({ type: EventResponseDto })
   @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND')
-  async get(@Param('id', IdPipe) id: number): Promise<EventResponseDto> {
+  async getEvent(@Param('id', IdPipe) id: number): Promise<EventResponseDto> {
     return toEventResponse(await this.events.get(id));
   }
 
+  /** Creates an event (admin); its date and time must be in the future. */
   @AdminOnly()
   @Post()
   @ApiCreatedResponse({ type: EventResponseDto })
   @ApiErrors('VALIDATION_FAILED')
-  async create(@Body() dto: CreateEventDto): Promise<EventResponseDto> {
+  async createEvent(@Body() dto: CreateEventDto): Promise<EventResponseDto> {
     return toEventResponse(await this.events.create(dto));
   }
 
@@ -47,7 +49,7 @@ export class EventsController {
   @Put(':id')
   @ApiOkResponse({ type: EventResponseDto })
   @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND', 'CAPACITY_BELOW_SOLD', 'INVALID_STATUS_TRANSITION')
-  async update(@Param('id', IdPipe) id: number, @Body() dto: UpdateEventDto): Promise<EventResponseDto> {
+  async updateEvent(@Param('id', IdPipe) id: number, @Body() dto: UpdateEventDto): Promise<EventResponseDto> {
     return toEventResponse(await this.events.update(id, dto));
   }
 
@@ -56,7 +58,7 @@ export class EventsController {
   @Delete(':id')
   @ApiOkResponse({ type: DeletedResponseDto })
   @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND', 'EVENT_HAS_BOOKINGS')
-  async remove(@Param('id', IdPipe) id: number): Promise<DeletedResponseDto> {
+  async deleteEvent(@Param('id', IdPipe) id: number): Promise<DeletedResponseDto> {
     await this.events.remove(id);
     return { success: true, message: 'Event deleted successfully', data: null };
   }

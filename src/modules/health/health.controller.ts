@@ -5,6 +5,7 @@ import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndica
 import { AppError } from '../../common/errors/app-error';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
 import { Public } from '../auth/auth.decorators';
+import { HealthResponseDto } from './dto/health-response.dto';
 
 const DATABASE_PING_TIMEOUT_MS = 1_000;
 
@@ -21,17 +22,18 @@ export class HealthController {
 
   /** The process answers; says nothing of its dependencies. */
   @Get('live')
-  @HealthCheck()
-  live(): Promise<HealthCheckResult> {
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiOkResponse({ type: HealthResponseDto })
+  liveness(): Promise<HealthCheckResult> {
     return this.health.check([]);
   }
 
   /** The process can serve requests: the database answers a ping within a second. */
   @Get('ready')
-  @HealthCheck()
-  @ApiOkResponse({ description: 'Ready' })
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiOkResponse({ type: HealthResponseDto })
   @ApiErrors('SERVICE_UNAVAILABLE')
-  async ready(): Promise<HealthCheckResult> {
+  async readiness(): Promise<HealthCheckResult> {
     try {
       return await this.health.check([
         () => this.database.pingCheck('database', { timeout: DATABASE_PING_TIMEOUT_MS }),

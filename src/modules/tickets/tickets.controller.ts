@@ -17,7 +17,7 @@ export class TicketsController {
   @Get(':ticket_code')
   @ApiOkResponse({ type: TicketResponseDto })
   @ApiErrors('VALIDATION_FAILED', 'FORBIDDEN', 'NOT_FOUND')
-  async get(
+  async getTicket(
     @Param('ticket_code', TicketCodePipe) code: string,
     @CurrentUser() caller: UserEntity,
   ): Promise<TicketResponseDto> {
@@ -30,7 +30,7 @@ export class TicketsController {
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: TicketResponseDto })
   @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND', 'TICKET_ALREADY_USED', 'TICKET_CANCELLED')
-  async checkIn(@Param('ticket_code', TicketCodePipe) code: string): Promise<TicketResponseDto> {
+  async checkInTicket(@Param('ticket_code', TicketCodePipe) code: string): Promise<TicketResponseDto> {
     return toTicketResponse(await this.tickets.checkIn(code));
   }
 }

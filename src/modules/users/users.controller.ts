@@ -19,8 +19,8 @@ export class UsersController {
   @Public()
   @Post()
   @ApiCreatedResponse({ type: UserResponseDto })
-  @ApiErrors('VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'PHONE_TAKEN')
-  async create(@Body() dto: CreateUserDto, @CurrentUser() caller?: UserEntity): Promise<UserResponseDto> {
+  @ApiErrors('VALIDATION_FAILED', 'FORBIDDEN', 'PHONE_TAKEN')
+  async createUser(@Body() dto: CreateUserDto, @CurrentUser() caller?: UserEntity): Promise<UserResponseDto> {
     return toUserResponse(await this.users.create(dto, caller));
   }
 
@@ -29,7 +29,7 @@ export class UsersController {
   @Get()
   @Paginated(UserResponseDto)
   @ApiErrors('VALIDATION_FAILED')
-  async list(@Query() query: PaginationQueryDto): Promise<Page<UserResponseDto>> {
+  async listUsers(@Query() query: PaginationQueryDto): Promise<Page<UserResponseDto>> {
     return mapPage(await this.users.list(query), toUserResponse);
   }
 
@@ -38,7 +38,7 @@ export class UsersController {
   @Get(':id')
   @ApiOkResponse({ type: UserResponseDto })
   @ApiErrors('VALIDATION_FAILED', 'FORBIDDEN', 'NOT_FOUND')
-  async get(@Param('id', IdPipe) id: number, @CurrentUser() caller: UserEntity): Promise<UserResponseDto> {
+  async getUser(@Param('id', IdPipe) id: number, @CurrentUser() caller: UserEntity): Promise<UserResponseDto> {
     return toUserResponse(await this.users.get(id, caller));
   }
 }

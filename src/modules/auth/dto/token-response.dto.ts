@@ -9,6 +9,7 @@ export class TokenResponseDto {
   token_type: 'Bearer';
 
   /** Seconds until the token expires. */
+  @ApiProperty({ type: 'integer' })
   expires_in: number;
 
   user: UserResponseDto;

@@ -1,3 +1,4 @@
+import { ApiMoney } from '../../../common/money';
 import { ApiProperty } from '@nestjs/swagger';
 import { EventResponseDto, toEventResponse } from '../../events/dto/event-response.dto';
 import { TicketResponseDto, toTicketResponse } from '../../tickets/dto/ticket-response.dto';
@@ -5,11 +6,16 @@ import { toUserResponse, UserResponseDto } from '../../users/dto/user-response.d
 import { BookingEntity, BookingStatus } from '../entities/booking.entity';
 
 export class BookingResponseDto {
+  @ApiProperty({ type: 'integer' })
   id: number;
+  @ApiProperty({ type: 'integer' })
   user_id: number;
+  @ApiProperty({ type: 'integer' })
   event_id: number;
+  @ApiProperty({ type: 'integer' })
   quantity: number;
-  /** Event price times quantity at booking time. @example 3000.00 */
+  /** Event price times quantity at booking time. */
+  @ApiMoney('3000.00')
   total_amount: string;
   booking_date: Date;
   @ApiProperty({ enum: BookingStatus, enumName: 'BookingStatus' })

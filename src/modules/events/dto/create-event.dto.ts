@@ -29,6 +29,7 @@ export class CreateEventDto {
   date_time: Date;
 
   /** @example 5000 */
+  @ApiProperty({ type: 'integer' })
   @IsInt()
   @Min(1)
   @Max(1_000_000)

@@ -1,24 +1,31 @@
+import { ApiMoney } from '../../../common/money';
 import { ApiProperty } from '@nestjs/swagger';
 import { EventEntity, EventStatus } from '../entities/event.entity';
 
 export class EventResponseDto {
+  @ApiProperty({ type: 'integer' })
   id: number;
   title: string;
   description: string | null;
   venue: string;
   date_time: Date;
+  @ApiProperty({ type: 'integer' })
   capacity: number;
-  /** @example 1500.00 */
+  @ApiMoney('1500.00')
   price: string;
   @ApiProperty({ enum: EventStatus, enumName: 'EventStatus' })
   status: EventStatus;
   /** Tickets in confirmed bookings. */
+  @ApiProperty({ type: 'integer' })
   total_tickets_sold: number;
-  /** Sum of the confirmed bookings' amounts. @example 3000.00 */
+  /** Sum of the confirmed bookings' amounts. */
+  @ApiMoney('3000.00')
   total_revenue: string;
   /** Number of confirmed bookings. */
+  @ApiProperty({ type: 'integer' })
   total_bookings: number;
   /** capacity - total_tickets_sold */
+  @ApiProperty({ type: 'integer' })
   available_tickets: number;
   created_at: Date;
   updated_at: Date;

@@ -2,7 +2,9 @@ import { ApiProperty } from '@nestjs/swagger';
 import { TicketEntity, TicketStatus } from '../entities/ticket.entity';
 
 export class TicketResponseDto {
+  @ApiProperty({ type: 'integer' })
   id: number;
+  @ApiProperty({ type: 'integer' })
   booking_id: number;
   /** @example TKT-20261225-7K3QX9PA */
   ticket_code: string;

@@ -1,6 +1,8 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { UserEntity, UserRole } from '../entities/user.entity';
 
 export class UserResponseDto {
+  @ApiProperty({ type: 'integer' })
   id: number;
   name: string;
   phone: string;
