@@ -6,6 +6,9 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { loadConfig } from '../../src/config/env';
+import { ContractValidator, recordContractViolations } from './contract';
+
+let contract: ContractValidator | undefined;
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 
@@ -23,7 +26,8 @@ export interface TestApp {
 
 /**
  * The real API on the test run's database. `env` overrides configuration (rate limits are
- * lifted by default); `override` may replace a provider, e.g. the ticket code source.
+ * lifted by default); `override` may replace a provider, e.g. the ticket code source. Every
+ * response is checked against openapi.json (test/support/contract.ts).
  */
 export async function createTestApp(
   env: Record<string, string> = {},
@@ -41,6 +45,7 @@ export async function createTestApp(
     Test.createTestingModule({ imports: [AppModule.forRoot(config, process.env.TEST_DATABASE_URL!)] }),
   ).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] });
+  app.use(recordContractViolations((contract ??= new ContractValidator())));
   configureApp(app);
   await app.init();
   return {

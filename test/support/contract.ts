@@ -1,0 +1,124 @@
+import Ajv, { ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { NextFunction, Request, Response } from 'express';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/** Routes the API serves outside its OpenAPI document: the documentation itself and Prometheus. */
+const UNDOCUMENTED = /^\/(docs|docs-json|docs-yaml|redoc|metrics)(\/|$)/;
+
+type Schema = Record<string, unknown>;
+interface Operation {
+  responses: Record<string, { content?: Record<string, { schema: Schema }> }>;
+}
+interface Document {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Schema> };
+}
+
+/**
+ * Checks responses against the committed openapi.json, the document SDKs are generated from:
+ * the route and status must be documented and the body must match the schema exactly (objects
+ * are closed, so an undocumented field is drift too). Undocumented routes may only answer errors.
+ */
+export class ContractValidator {
+  private readonly document: Document;
+  private readonly routes: { method: string; pattern: RegExp; operation: Operation }[];
+  private readonly ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
+  private readonly validators = new Map<Schema, ValidateFunction>();
+
+  constructor(path = resolve('openapi.json')) {
+    this.document = JSON.parse(readFileSync(path, 'utf8'));
+    closeObjects(this.document.components);
+    this.routes = Object.entries(this.document.paths)
+      .flatMap(([template, operations]) =>
+        Object.entries(operations).map(([method, operation]) => {
+          closeObjects(operation.responses);
+          const pattern = new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`);
+          return { method: method.toUpperCase(), pattern, operation, params: template.split('{').length };
+        }),
+      )
+      .sort((a, b) => a.params - b.params);
+  }
+
+  /** What is wrong with this response, or undefined when it is as documented. */
+  violation(method: string, path: string, status: number, contentType: string | undefined, body: string) {
+    if (method === 'OPTIONS') return undefined; // CORS preflights, answered by the CORS middleware
+    const where = `${method} ${path} → ${status}`;
+    const route = this.routes.find((r) => r.method === method && r.pattern.test(path));
+    if (!route && status < 400) {
+      return UNDOCUMENTED.test(path) ? undefined : `${where}: the route is not in openapi.json`;
+    }
+    const response = route
+      ? route.operation.responses[status]
+      : { content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } } };
+    if (!response) return `${where}: status ${status} is not documented for this operation`;
+    const schema = response.content?.['application/json']?.schema;
+    if (!schema) return body === '' ? undefined : `${where}: a body is sent but none is documented`;
+    if (!contentType?.startsWith('application/json')) return `${where}: content-type ${contentType}, not JSON`;
+    const validate = this.validator(schema);
+    if (validate(JSON.parse(body))) return undefined;
+    return `${where}: ${this.ajv.errorsText(validate.errors, { dataVar: 'body' })}\n${body.slice(0, 500)}`;
+  }
+
+  private validator(schema: Schema): ValidateFunction {
+    let validate = this.validators.get(schema);
+    if (!validate) {
+      validate = this.ajv.compile({ allOf: [schema], components: this.document.components });
+      this.validators.set(schema, validate);
+    }
+    return validate;
+  }
+}
+
+/** Every object schema with listed properties admits no others. */
+function closeObjects(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(closeObjects);
+  if (typeof node !== 'object' || node === null) return;
+  const schema = node as Schema;
+  if (schema.type === 'object' && schema.properties && schema.additionalProperties === undefined) {
+    schema.additionalProperties = false;
+  }
+  Object.values(schema).forEach(closeObjects);
+}
+
+const violations: string[] = [];
+
+/**
+ * Express middleware for the test app: records every response that strays from the document.
+ * test/setup/contract.ts fails the test that caused one.
+ */
+export function recordContractViolations(validator: ContractValidator) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const chunks: Buffer[] = [];
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+    const end = res.end.bind(res) as (...args: unknown[]) => Response;
+    res.write = ((chunk: unknown, ...rest: unknown[]) => {
+      collect(chunks, chunk);
+      return write(chunk, ...rest);
+    }) as Response['write'];
+    res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+      collect(chunks, chunk);
+      const problem = validator.violation(
+        req.method,
+        req.originalUrl.split('?')[0],
+        res.statusCode,
+        res.getHeader('content-type')?.toString(),
+        Buffer.concat(chunks).toString('utf8'),
+      );
+      if (problem) violations.push(problem);
+      return end(chunk, ...rest);
+    }) as Response['end'];
+    next();
+  };
+}
+
+function collect(chunks: Buffer[], chunk: unknown): void {
+  if (typeof chunk === 'string') chunks.push(Buffer.from(chunk));
+  else if (Buffer.isBuffer(chunk)) chunks.push(chunk);
+}
+
+/** The violations recorded since the last call. */
+export function takeContractViolations(): string[] {
+  return violations.splice(0);
+}
