@@ -1,0 +1,104 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTicketingClient, Event, TicketingClient } from '../../sdk';
+import { Caller, createAdmin, makeEventInput, makeUserInput } from '../support/factories';
+import { ServerProcess, startServerProcess } from '../support/server-process';
+import { createTestApp, TestApp, testServerEnv } from '../support/test-app';
+
+const bin = (name: string) => join('node_modules', '.bin', name);
+
+describe('The TypeScript SDK generated from openapi.json', () => {
+  it('is what `npm run sdk` generates from the committed document', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'ticketing-sdk-')), 'schema.d.ts');
+    execFileSync(bin('openapi-typescript'), ['openapi.json', '--output', out], { stdio: 'pipe' });
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync('sdk/schema.d.ts', 'utf8'));
+  });
+
+  it('compiles under strict TypeScript', () => {
+    expect(() => execFileSync(bin('tsc'), ['-p', 'sdk/tsconfig.json'], { stdio: 'pipe' })).not.toThrow();
+  });
+});
+
+/** A customer's whole journey through the SDK, against the built server on a real port. */
+describe('A journey through the SDK against the running API', () => {
+  jest.setTimeout(60_000);
+  let t: TestApp;
+  let server: ServerProcess;
+  let admin: Caller;
+  let anonymous: TicketingClient;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    server = await startServerProcess(testServerEnv());
+    await server.ready;
+    admin = await createAdmin(t);
+    anonymous = createTicketingClient(server.url);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await t.close();
+  });
+
+  it('registers, logs in, finds an event, books, reads its tickets and cancels', async () => {
+    const { data: event } = await createTicketingClient(server.url, admin.token).POST('/api/v1/events', {
+      body: makeEventInput({ title: 'SDK Night', capacity: 5, price: '12.50' }),
+    });
+    const input = makeUserInput();
+    const { data: user, response } = await anonymous.POST('/api/v1/users', { body: input });
+    expect(response.status).toBe(201);
+
+    const { data: session } = await anonymous.POST('/api/v1/auth/login', {
+      body: { phone: input.phone, password: input.password },
+    });
+    expect(session!.user).toEqual(user);
+    const customer = createTicketingClient(server.url, session!.access_token);
+
+    const listed: Event[] = [];
+    for (let total = Infinity; listed.length < total;) {
+      const { data: page, response } = await customer.GET('/api/v1/events', {
+        params: { query: { limit: 100, offset: listed.length } },
+      });
+      listed.push(...page!);
+      total = Number(response.headers.get('X-Total-Count'));
+    }
+    expect(listed.map((e) => e.id)).toContain(event!.id);
+
+    const { data: booking } = await customer.POST('/api/v1/bookings', { body: { event_id: event!.id, quantity: 2 } });
+    expect(booking).toMatchObject({ user_id: user!.id, quantity: 2, total_amount: '25.00', status: 'confirmed' });
+
+    for (const { ticket_code } of booking!.tickets) {
+      const { data: ticket } = await customer.GET('/api/v1/tickets/{ticket_code}', {
+        params: { path: { ticket_code } },
+      });
+      expect(ticket).toMatchObject({ booking_id: booking!.id, status: 'active' });
+    }
+
+    const { data: mine } = await customer.GET('/api/v1/bookings/user/{user_id}', {
+      params: { path: { user_id: user!.id } },
+    });
+    expect(mine!.map((b) => b.id)).toEqual([booking!.id]);
+
+    const { data: cancelled } = await customer.PUT('/api/v1/bookings/{id}/status', {
+      params: { path: { id: booking!.id } },
+      body: { status: 'cancelled' },
+    });
+    expect(cancelled!.tickets.map((ticket) => ticket.status)).toEqual(['cancelled', 'cancelled']);
+
+    const { data: after } = await anonymous.GET('/api/v1/events/{id}', { params: { path: { id: event!.id } } });
+    expect(after).toMatchObject({ available_tickets: 5, total_tickets_sold: 0, total_revenue: '0.00' });
+  });
+
+  it('gives a refused call the contract error body, typed', async () => {
+    const { data: event } = await createTicketingClient(server.url, admin.token).POST('/api/v1/events', {
+      body: makeEventInput({ capacity: 1 }),
+    });
+    const { data, error, response } = await createTicketingClient(server.url, admin.token).POST('/api/v1/bookings', {
+      body: { event_id: event!.id, quantity: 2 },
+    });
+    expect(data).toBeUndefined();
+    expect(response.status).toBe(409);
+    expect(error).toMatchObject({ success: false, code: 'INSUFFICIENT_TICKETS' });
+  });
+});
