@@ -1,7 +1,18 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { plainToInstance, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MinLength, Min, validateSync } from 'class-validator';
+import {
+  getMetadataStorage,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MinLength,
+  Min,
+  validateSync,
+} from 'class-validator';
 
 /**
  * Every environment variable the API reads, with its bounds and default.
@@ -151,6 +162,12 @@ export interface DatabaseConfig {
 }
 
 export class ConfigError extends Error {}
+
+/** The names of every environment variable the API reads, for deployment files to be checked against. */
+export function environmentVariableNames(): string[] {
+  const metadata = getMetadataStorage().getTargetValidationMetadatas(EnvironmentVariables, '', true, false);
+  return [...new Set(metadata.map((rule) => rule.propertyName))];
+}
 
 /** Reads, validates and types the environment once; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {

@@ -1,0 +1,64 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { environmentVariableNames } from '../../src/config/env';
+
+/** `docker compose` or the older `docker-compose`, whichever is installed; CI installs the latter. */
+const composeCommand = [['docker', 'compose'], ['docker-compose']].find(
+  ([command, ...args]) => spawnSync(command, [...args, 'version']).status === 0,
+);
+
+function composeConfig(env: Record<string, string>) {
+  const [command, ...args] = composeCommand!;
+  const { JWT_SECRET: _unset, ...inherited } = process.env;
+  return spawnSync(command, [...args, '-f', 'docker-compose.yml', 'config', '-q'], {
+    encoding: 'utf8',
+    env: { ...inherited, ...env },
+  });
+}
+
+/** docker-compose.yml and the Dockerfile, checked statically: no Docker engine runs here. */
+describe('Deployment files', () => {
+  const compose = parse(readFileSync('docker-compose.yml', 'utf8'));
+  const stages = readFileSync('Dockerfile', 'utf8')
+    .split(/^FROM /m)
+    .slice(1);
+
+  it.each(['api', 'migrate'])('gives the %s service only variables the configuration reads', (service) => {
+    const names = Object.keys(compose.services[service].environment);
+    expect(names.filter((name) => !environmentVariableNames().includes(name))).toEqual([]);
+  });
+
+  it('runs the API in production mode on PostgreSQL, with rate limits shared through Redis', () => {
+    expect(compose.services.api.environment).toMatchObject({
+      NODE_ENV: 'production',
+      DATABASE_URL: expect.stringContaining('@postgres:5432/'),
+      REDIS_URL: 'redis://redis:6379',
+    });
+  });
+
+  it('starts the API only after the migrations have run', () => {
+    expect(compose.services.api.depends_on.migrate).toEqual({ condition: 'service_completed_successfully' });
+  });
+
+  it('builds the image in stages and runs the API as an unprivileged user', () => {
+    const runtime = stages.at(-1)!;
+    expect(stages.length).toBeGreaterThan(1);
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).not.toMatch(/RUN npm ci(?! --omit=dev)/);
+    expect(runtime).toMatch(/^CMD \["node", "dist\/src\/main.js"\]$/m);
+  });
+
+  describe('with a compose CLI (skipped where none is installed)', () => {
+    const withCompose = composeCommand ? it : it.skip;
+
+    withCompose('is a valid compose file', () => {
+      const config = composeConfig({ JWT_SECRET: 'x'.repeat(48) });
+      expect({ status: config.status, stderr: config.stderr }).toEqual({ status: 0, stderr: '' });
+    });
+
+    withCompose('refuses to start without JWT_SECRET', () => {
+      expect(composeConfig({}).stderr).toMatch(/JWT_SECRET/);
+    });
+  });
+});
