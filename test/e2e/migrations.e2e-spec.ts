@@ -1,0 +1,76 @@
+import { spawnSync } from 'node:child_process';
+import { Client } from 'pg';
+import { migrations } from '../../src/database/typeorm-options';
+import { createScratchDatabase, ScratchDatabase } from '../support/scratch-database';
+
+/** The TypeORM CLI on the built data source, as `npm run migration:*` runs it. */
+function typeorm(url: string, ...args: string[]) {
+  const run = spawnSync(
+    process.execPath,
+    ['node_modules/typeorm/cli.js', ...args, '-d', 'dist/src/database/data-source.js'],
+    { encoding: 'utf8', env: { ...process.env, DATABASE_URL: url } },
+  );
+  if (run.status !== 0)
+    throw new Error(`typeorm ${args.join(' ')} exited with ${run.status}:\n${run.stdout}${run.stderr}`);
+  return run.stdout;
+}
+
+async function query(url: string, sql: string): Promise<Record<string, string>[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Columns, constraints, indexes and types of the public schema, but the migrations log. */
+function schemaOf(url: string) {
+  return query(
+    url,
+    `
+      SELECT 'column' AS kind, table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable
+             || ' ' || coalesce(column_default, '') AS definition
+        FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> 'migrations'
+      UNION ALL
+      SELECT 'constraint', conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+        FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conrelid <> 'migrations'::regclass
+      UNION ALL
+      SELECT 'index', indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> 'migrations'
+      UNION ALL
+      SELECT 'type', typname FROM pg_type WHERE typnamespace = 'public'::regnamespace AND typtype = 'e'
+      ORDER BY 1, 2`,
+  );
+}
+
+describe('Migrations through the TypeORM CLI (npm run migration:run, migration:revert, migration:generate)', () => {
+  jest.setTimeout(60_000);
+  let scratch: ScratchDatabase;
+  let migrated: Record<string, string>[];
+  beforeAll(async () => {
+    scratch = await createScratchDatabase();
+    typeorm(scratch.url, 'migration:run');
+    migrated = await schemaOf(scratch.url);
+  });
+  afterAll(() => scratch.drop());
+
+  it('creates the tables of every module on an empty database', async () => {
+    const tables = await query(scratch.url, `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`);
+    expect(tables.map((row) => row.tablename).sort()).toEqual(
+      ['bookings', 'events', 'idempotency_keys', 'migrations', 'tickets', 'users'].sort(),
+    );
+  });
+
+  it('has nothing left to generate: the entities and the migrations agree', () => {
+    expect(() => typeorm(scratch.url, 'migration:generate', '--check', 'migrations/unexpected')).not.toThrow();
+  });
+
+  it('reverts every migration down to an empty schema, then applies them again to the same schema', async () => {
+    for (let i = 0; i < migrations.length; i++) typeorm(scratch.url, 'migration:revert');
+    expect(await schemaOf(scratch.url)).toEqual([]);
+
+    typeorm(scratch.url, 'migration:run');
+    expect(await schemaOf(scratch.url)).toEqual(migrated);
+  });
+});
