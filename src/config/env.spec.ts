@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from './env';
+import { readFileSync } from 'node:fs';
+import { ConfigError, environmentVariableNames, loadConfig } from './env';
 
 describe(loadConfig.name, () => {
   it('applies the documented defaults', () => {
@@ -55,5 +56,10 @@ describe(loadConfig.name, () => {
 
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ DATABASE_URL: '' }).database.url).toBeUndefined();
+  });
+
+  it('has every variable in the README configuration table', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    expect(environmentVariableNames().filter((name) => !readme.includes(`| \`${name}\``))).toEqual([]);
   });
 });
