@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { createDatabaseIfMissing, withDataSource } from '../../src/database/database';
 import { BookingEntity } from '../../src/modules/bookings/entities/booking.entity';
+import { checkedFetch } from '../support/contract';
 import { eventsWithWrongCounters } from '../support/counters';
 import { Caller, createAdmin, createEvent, registerCustomer } from '../support/factories';
 import { RestartablePostgres, startRestartablePostgres } from '../support/restartable-postgres';
@@ -80,7 +81,7 @@ describe('Database faults', () => {
       let sent = 0;
       const bookOnce = async (buyer: Caller, key: string) => {
         try {
-          const res = await fetch(`${api.url}/api/v1/bookings`, {
+          const res = await checkedFetch(`${api.url}/api/v1/bookings`, {
             method: 'POST',
             headers: { ...buyer.auth, 'Content-Type': 'application/json', 'Idempotency-Key': key },
             body: JSON.stringify({ event_id: eventId, quantity: 1 }),

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTicketingClient, Event, TicketingClient } from '../../sdk';
+import { checkSdkResponses } from '../support/contract';
 import { Caller, createAdmin, makeEventInput, makeUserInput } from '../support/factories';
 import { ServerProcess, startServerProcess } from '../support/server-process';
 import { createTestApp, TestApp, testServerEnv } from '../support/test-app';
@@ -28,13 +29,19 @@ describe('A journey through the SDK against the running API', () => {
   let server: ServerProcess;
   let admin: Caller;
   let anonymous: TicketingClient;
+  /** An SDK client of the server whose responses are checked against openapi.json like the test app's. */
+  const client = (token?: string) => {
+    const sdk = createTicketingClient(server.url, token);
+    sdk.use(checkSdkResponses);
+    return sdk;
+  };
 
   beforeAll(async () => {
     t = await createTestApp();
     server = await startServerProcess(testServerEnv());
     await server.ready;
     admin = await createAdmin(t);
-    anonymous = createTicketingClient(server.url);
+    anonymous = client();
   });
   afterAll(async () => {
     await server?.stop();
@@ -42,7 +49,7 @@ describe('A journey through the SDK against the running API', () => {
   });
 
   it('registers, logs in, finds an event, books, reads its tickets and cancels', async () => {
-    const { data: event } = await createTicketingClient(server.url, admin.token).POST('/api/v1/events', {
+    const { data: event } = await client(admin.token).POST('/api/v1/events', {
       body: makeEventInput({ title: 'SDK Night', capacity: 5, price: '12.50' }),
     });
     const input = makeUserInput();
@@ -53,7 +60,7 @@ describe('A journey through the SDK against the running API', () => {
       body: { phone: input.phone, password: input.password },
     });
     expect(session!.user).toEqual(user);
-    const customer = createTicketingClient(server.url, session!.access_token);
+    const customer = client(session!.access_token);
 
     const listed: Event[] = [];
     for (let total = Infinity; listed.length < total;) {
@@ -91,10 +98,10 @@ describe('A journey through the SDK against the running API', () => {
   });
 
   it('gives a refused call the contract error body, typed', async () => {
-    const { data: event } = await createTicketingClient(server.url, admin.token).POST('/api/v1/events', {
+    const { data: event } = await client(admin.token).POST('/api/v1/events', {
       body: makeEventInput({ capacity: 1 }),
     });
-    const { data, error, response } = await createTicketingClient(server.url, admin.token).POST('/api/v1/bookings', {
+    const { data, error, response } = await client(admin.token).POST('/api/v1/bookings', {
       body: { event_id: event!.id, quantity: 2 },
     });
     expect(data).toBeUndefined();

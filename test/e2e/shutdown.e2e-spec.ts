@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import request from 'supertest';
+import { checkedFetch } from '../support/contract';
 import { Caller, createAdmin, createEvent, registerCustomer } from '../support/factories';
 import { ServerProcess, startServerProcess } from '../support/server-process';
 import { createTestApp, TestApp, testServerEnv } from '../support/test-app';
@@ -28,7 +29,7 @@ describe('Graceful shutdown on SIGTERM', () => {
     await holder.query('BEGIN');
     await holder.query('SELECT 1 FROM events WHERE id = $1 FOR UPDATE', [event.id]);
 
-    const inFlight = fetch(`${server.url}/api/v1/bookings`, {
+    const inFlight = checkedFetch(`${server.url}/api/v1/bookings`, {
       method: 'POST',
       headers: { ...customer.auth, 'Content-Type': 'application/json' },
       body: JSON.stringify({ event_id: event.id, quantity: 1 }),
@@ -48,7 +49,7 @@ describe('Graceful shutdown on SIGTERM', () => {
 async function waitUntilRefused(url: string): Promise<boolean> {
   for (const deadline = Date.now() + 5_000; Date.now() < deadline;) {
     try {
-      await fetch(`${url}/health/live`, { headers: { Connection: 'close' } });
+      await checkedFetch(`${url}/health/live`, { headers: { Connection: 'close' } });
     } catch {
       return true;
     }

@@ -1,3 +1,4 @@
+import { checkedFetch } from '../support/contract';
 import { eventsWithWrongCounters } from '../support/counters';
 import { book, Caller, createAdmin, createEvent, registerCustomer } from '../support/factories';
 import { ServerProcess, startServerProcess } from '../support/server-process';
@@ -50,7 +51,7 @@ describe('A stampede of buyers on two API processes', () => {
       caller: Caller,
       body: object,
     ) => {
-      const res = await fetch(`${servers[server].url}/api/v1${path}`, {
+      const res = await checkedFetch(`${servers[server].url}/api/v1${path}`, {
         method,
         headers: { ...caller.auth, 'Content-Type': 'application/json' },
         body: JSON.stringify(body),

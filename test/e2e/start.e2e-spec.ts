@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SAMPLE_PASSWORDS } from '../../seeds/sample-data';
+import { checkedFetch } from '../support/contract';
 import { MAIN, ServerProcess, startServerProcess } from '../support/server-process';
 
 /** `npm start`'s server with no DATABASE_URL, its embedded PostgreSQL in `dataDir`. */
@@ -20,7 +21,7 @@ function postmasterRunning(dataDir: string): boolean {
   }
 }
 
-const api = (server: ServerProcess, path: string, init?: RequestInit) => fetch(`${server.url}${path}`, init);
+const api = (server: ServerProcess, path: string, init?: RequestInit) => checkedFetch(`${server.url}${path}`, init);
 
 const loginAsSampleAdmin = (server: ServerProcess) =>
   api(server, '/api/v1/auth/login', {

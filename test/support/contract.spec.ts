@@ -1,4 +1,6 @@
-import { ContractValidator } from './contract';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { checkedFetch, ContractValidator, takeContractViolations } from './contract';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const user = {
@@ -66,5 +68,17 @@ describe(ContractValidator.name, () => {
 
   it('refuses a JSON body sent under another content type', () => {
     expect(check('GET', '/api/v1/users/7', 200, user, 'text/html')).toMatch(/content-type/);
+  });
+
+  it('records what checkedFetch receives from a server process, for the test to fail on', async () => {
+    const server = createServer((_req, res) => res.writeHead(200, { 'Content-Type': JSON_TYPE }).end('{"id":"7"}'));
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    try {
+      const { port } = server.address() as AddressInfo;
+      await checkedFetch(`http://127.0.0.1:${port}/api/v1/users/7`);
+      expect(takeContractViolations()).toEqual([expect.stringMatching(/^GET \/api\/v1\/users\/7 → 200: /)]);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -1,8 +1,9 @@
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request as ExpressRequest, Response as ExpressResponse } from 'express';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { Middleware } from 'openapi-fetch';
 
 /** Routes the API serves outside its OpenAPI document: the documentation itself and Prometheus. */
 const UNDOCUMENTED = /^\/(docs|docs-json|docs-yaml|redoc|metrics)(\/|$)/;
@@ -83,32 +84,37 @@ function closeObjects(node: unknown): void {
 }
 
 const violations: string[] = [];
+let shared: ContractValidator | undefined;
+
+function check(method: string, path: string, status: number, contentType: string | undefined, body: string) {
+  const problem = (shared ??= new ContractValidator()).violation(method, path, status, contentType, body);
+  if (problem) violations.push(problem);
+}
 
 /**
  * Express middleware for the test app: records every response that strays from the document.
  * test/setup/contract.ts fails the test that caused one.
  */
-export function recordContractViolations(validator: ContractValidator) {
-  return (req: Request, res: Response, next: NextFunction) => {
+export function recordContractViolations() {
+  return (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
     const chunks: Buffer[] = [];
     const write = res.write.bind(res) as (...args: unknown[]) => boolean;
-    const end = res.end.bind(res) as (...args: unknown[]) => Response;
+    const end = res.end.bind(res) as (...args: unknown[]) => ExpressResponse;
     res.write = ((chunk: unknown, ...rest: unknown[]) => {
       collect(chunks, chunk);
       return write(chunk, ...rest);
-    }) as Response['write'];
+    }) as ExpressResponse['write'];
     res.end = ((chunk?: unknown, ...rest: unknown[]) => {
       collect(chunks, chunk);
-      const problem = validator.violation(
+      check(
         req.method,
         req.originalUrl.split('?')[0],
         res.statusCode,
         res.getHeader('content-type')?.toString(),
         Buffer.concat(chunks).toString('utf8'),
       );
-      if (problem) violations.push(problem);
       return end(chunk, ...rest);
-    }) as Response['end'];
+    }) as ExpressResponse['end'];
     next();
   };
 }
@@ -116,6 +122,23 @@ export function recordContractViolations(validator: ContractValidator) {
 function collect(chunks: Buffer[], chunk: unknown): void {
   if (typeof chunk === 'string') chunks.push(Buffer.from(chunk));
   else if (Buffer.isBuffer(chunk)) chunks.push(chunk);
+}
+
+/** `fetch` for tests that call a server process, its responses recorded like the test app's. */
+export async function checkedFetch(url: string, init?: RequestInit): Promise<Response> {
+  const response = await fetch(url, init);
+  await checkFetched(init?.method ?? 'GET', url, response);
+  return response;
+}
+
+/** openapi-fetch middleware recording the responses the SDK receives. */
+export const checkSdkResponses: Middleware = {
+  onResponse: ({ request, response }) => checkFetched(request.method, request.url, response),
+};
+
+async function checkFetched(method: string, url: string, response: Response): Promise<void> {
+  const body = await response.clone().text();
+  check(method, new URL(url).pathname, response.status, response.headers.get('content-type') ?? undefined, body);
 }
 
 /** The violations recorded since the last call. */

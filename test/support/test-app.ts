@@ -6,9 +6,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { loadConfig } from '../../src/config/env';
-import { ContractValidator, recordContractViolations } from './contract';
-
-let contract: ContractValidator | undefined;
+import { recordContractViolations } from './contract';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 
@@ -45,7 +43,7 @@ export async function createTestApp(
     Test.createTestingModule({ imports: [AppModule.forRoot(config, process.env.TEST_DATABASE_URL!)] }),
   ).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] });
-  app.use(recordContractViolations((contract ??= new ContractValidator())));
+  app.use(recordContractViolations());
   configureApp(app);
   await app.init();
   return {
