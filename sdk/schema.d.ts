@@ -589,6 +589,8 @@ export interface operations {
             /** @description code: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -607,6 +609,8 @@ export interface operations {
             /** @description code: SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -653,6 +657,8 @@ export interface operations {
             /** @description code: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -671,6 +677,8 @@ export interface operations {
             /** @description code: SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -742,6 +750,8 @@ export interface operations {
             /** @description code: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -760,6 +770,8 @@ export interface operations {
             /** @description code: SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -837,6 +849,8 @@ export interface operations {
             /** @description code: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -855,6 +869,8 @@ export interface operations {
             /** @description code: SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -930,6 +946,8 @@ export interface operations {
             /** @description code: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -948,6 +966,8 @@ export interface operations {
             /** @description code: SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1011,6 +1031,8 @@ export interface operations {
             /** @description code: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1029,6 +1051,8 @@ export interface operations {
             /** @description code: SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1097,6 +1121,8 @@ export interface operations {
             /** @description code: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1115,6 +1141,8 @@ export interface operations {
             /** @description code: SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1181,6 +1209,8 @@ export interface operations {
             /** @description code: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1199,6 +1229,8 @@ export interface operations {
             /** @description code: SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1287,6 +1319,8 @@ export interface operations {
             /** @description code: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1305,6 +1339,8 @@ export interface operations {
             /** @description code: SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1389,6 +1425,8 @@ export interface operations {
             /** @description code: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1407,6 +1445,8 @@ export interface operations {
             /** @description code: SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1496,6 +1536,8 @@ export interface operations {
             /** @description code: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1514,6 +1556,8 @@ export interface operations {
             /** @description code: SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1596,6 +1640,8 @@ export interface operations {
             /** @description code: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1614,6 +1660,8 @@ export interface operations {
             /** @description code: SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1696,6 +1744,8 @@ export interface operations {
             /** @description code: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1714,6 +1764,8 @@ export interface operations {
             /** @description code: SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1789,6 +1841,8 @@ export interface operations {
             /** @description code: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1807,6 +1861,8 @@ export interface operations {
             /** @description code: SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1895,6 +1951,8 @@ export interface operations {
             /** @description code: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1913,6 +1971,8 @@ export interface operations {
             /** @description code: SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1988,6 +2048,8 @@ export interface operations {
             /** @description code: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2006,6 +2068,8 @@ export interface operations {
             /** @description code: SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2090,6 +2154,8 @@ export interface operations {
             /** @description code: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2108,6 +2174,8 @@ export interface operations {
             /** @description code: SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2154,6 +2222,8 @@ export interface operations {
             /** @description code: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2172,6 +2242,8 @@ export interface operations {
             /** @description code: SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2218,6 +2290,8 @@ export interface operations {
             /** @description code: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2236,6 +2310,8 @@ export interface operations {
             /** @description code: SERVICE_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

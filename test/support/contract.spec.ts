@@ -3,6 +3,7 @@ import { AddressInfo } from 'node:net';
 import { checkedFetch, ContractValidator, takeContractViolations } from './contract';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+const JSON_HEADERS: Record<string, string> = { 'content-type': JSON_TYPE };
 const user = {
   id: 1,
   name: 'A',
@@ -16,8 +17,8 @@ const notFound = { success: false, code: 'NOT_FOUND', message: 'User 7 not found
 /** The checker the whole HTTP suite relies on must itself catch drift. */
 describe(ContractValidator.name, () => {
   const contract = new ContractValidator();
-  const check = (method: string, path: string, status: number, body: unknown, type = JSON_TYPE) =>
-    contract.violation(method, path, status, type, JSON.stringify(body));
+  const check = (method: string, path: string, status: number, body: unknown, headers = JSON_HEADERS) =>
+    contract.violation(method, path, status, (name) => headers[name.toLowerCase()], JSON.stringify(body));
 
   it('accepts a documented response', () => {
     expect(check('GET', '/api/v1/users/7', 200, user)).toBeUndefined();
@@ -67,7 +68,13 @@ describe(ContractValidator.name, () => {
   });
 
   it('refuses a JSON body sent under another content type', () => {
-    expect(check('GET', '/api/v1/users/7', 200, user, 'text/html')).toMatch(/content-type/);
+    expect(check('GET', '/api/v1/users/7', 200, user, { 'content-type': 'text/html' })).toMatch(/content-type/);
+  });
+
+  it('refuses a response without a header the document promises', () => {
+    expect(check('GET', '/api/v1/users', 200, [user])).toMatch(/X-Total-Count/);
+    const headers = { ...JSON_HEADERS, 'x-total-count': '1' };
+    expect(check('GET', '/api/v1/users', 200, [user], headers)).toBeUndefined();
   });
 
   it('records what checkedFetch receives from a server process, for the test to fail on', async () => {

@@ -10,8 +10,10 @@ const UNDOCUMENTED = /^\/(docs|docs-json|docs-yaml|redoc|metrics)(\/|$)/;
 
 type Schema = Record<string, unknown>;
 interface Operation {
-  responses: Record<string, { content?: Record<string, { schema: Schema }> }>;
+  responses: Record<string, { headers?: Record<string, unknown>; content?: Record<string, { schema: Schema }> }>;
 }
+/** A response's header by name, any case. */
+type Headers = (name: string) => string | undefined;
 interface Document {
   paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, Schema> };
@@ -19,8 +21,9 @@ interface Document {
 
 /**
  * Checks responses against the committed openapi.json, the document SDKs are generated from:
- * the route and status must be documented and the body must match the schema exactly (objects
- * are closed, so an undocumented field is drift too). Undocumented routes may only answer errors.
+ * the route and status must be documented, the documented headers sent, and the body must match
+ * the schema exactly (objects are closed, so an undocumented field is drift too). Undocumented
+ * routes may only answer errors.
  */
 export class ContractValidator {
   private readonly document: Document;
@@ -43,7 +46,7 @@ export class ContractValidator {
   }
 
   /** What is wrong with this response, or undefined when it is as documented. */
-  violation(method: string, path: string, status: number, contentType: string | undefined, body: string) {
+  violation(method: string, path: string, status: number, headers: Headers, body: string) {
     if (method === 'OPTIONS') return undefined; // CORS preflights, answered by the CORS middleware
     const where = `${method} ${path} → ${status}`;
     const route = this.routes.find((r) => r.method === method && r.pattern.test(path));
@@ -54,8 +57,11 @@ export class ContractValidator {
       ? route.operation.responses[status]
       : { content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } } };
     if (!response) return `${where}: status ${status} is not documented for this operation`;
+    const missing = Object.keys(response.headers ?? {}).filter((name) => headers(name) === undefined);
+    if (missing.length > 0) return `${where}: documented headers not sent: ${missing.join(', ')}`;
     const schema = response.content?.['application/json']?.schema;
     if (!schema) return body === '' ? undefined : `${where}: a body is sent but none is documented`;
+    const contentType = headers('content-type');
     if (!contentType?.startsWith('application/json')) return `${where}: content-type ${contentType}, not JSON`;
     const validate = this.validator(schema);
     if (validate(JSON.parse(body))) return undefined;
@@ -86,8 +92,8 @@ function closeObjects(node: unknown): void {
 const violations: string[] = [];
 let shared: ContractValidator | undefined;
 
-function check(method: string, path: string, status: number, contentType: string | undefined, body: string) {
-  const problem = (shared ??= new ContractValidator()).violation(method, path, status, contentType, body);
+function check(method: string, path: string, status: number, headers: Headers, body: string) {
+  const problem = (shared ??= new ContractValidator()).violation(method, path, status, headers, body);
   if (problem) violations.push(problem);
 }
 
@@ -110,7 +116,7 @@ export function recordContractViolations() {
         req.method,
         req.originalUrl.split('?')[0],
         res.statusCode,
-        res.getHeader('content-type')?.toString(),
+        (name) => res.getHeader(name)?.toString(),
         Buffer.concat(chunks).toString('utf8'),
       );
       return end(chunk, ...rest);
@@ -138,7 +144,7 @@ export const checkSdkResponses: Middleware = {
 
 async function checkFetched(method: string, url: string, response: Response): Promise<void> {
   const body = await response.clone().text();
-  check(method, new URL(url).pathname, response.status, response.headers.get('content-type') ?? undefined, body);
+  check(method, new URL(url).pathname, response.status, (name) => response.headers.get(name) ?? undefined, body);
 }
 
 /** The violations recorded since the last call. */

@@ -1,5 +1,5 @@
-import { ApiMoney } from '../../../common/money';
 import { ApiProperty } from '@nestjs/swagger';
+import { ApiMoney } from '../../../common/money';
 import { EventResponseDto, toEventResponse } from '../../events/dto/event-response.dto';
 import { TicketResponseDto, toTicketResponse } from '../../tickets/dto/ticket-response.dto';
 import { toUserResponse, UserResponseDto } from '../../users/dto/user-response.dto';

@@ -1,5 +1,5 @@
-import { ApiMoney } from '../../../common/money';
 import { ApiProperty } from '@nestjs/swagger';
+import { ApiMoney } from '../../../common/money';
 import { EventEntity, EventStatus } from '../entities/event.entity';
 
 export class EventResponseDto {
