@@ -15,7 +15,9 @@ FROM node:${NODE_VERSION}-bookworm-slim AS dependencies
 WORKDIR /app
 ENV SCARF_ANALYTICS=false
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev && npm cache clean --force
+# Optional dependencies are the embedded PostgreSQL binaries (60 MB), which production never
+# runs: it requires DATABASE_URL.
+RUN npm ci --omit=dev --omit=optional && npm cache clean --force
 
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 WORKDIR /app
