@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { Client } from 'pg';
+import { withDataSource } from '../../src/database/database';
 import { migrations } from '../../src/database/typeorm-options';
 import { createScratchDatabase, ScratchDatabase } from '../support/scratch-database';
 
@@ -15,14 +15,8 @@ function typeorm(url: string, ...args: string[]) {
   return run.stdout;
 }
 
-async function query(url: string, sql: string): Promise<Record<string, string>[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows;
-  } finally {
-    await client.end();
-  }
+function query(url: string, sql: string): Promise<Record<string, string>[]> {
+  return withDataSource(url, (db) => db.query(sql));
 }
 
 /** Columns, constraints, indexes and types of the public schema, but the migrations log. */
