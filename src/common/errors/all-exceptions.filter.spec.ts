@@ -48,11 +48,19 @@ describe(AllExceptionsFilter.name, () => {
       TICKET_ALREADY_USED: 409,
       TICKET_CANCELLED: 409,
       IDEMPOTENCY_KEY_REUSED: 409,
+      REQUEST_TIMEOUT: 408,
       PAYLOAD_TOO_LARGE: 413,
+      HEADERS_TOO_LARGE: 431,
       RATE_LIMITED: 429,
       INTERNAL: 500,
       SERVICE_UNAVAILABLE: 503,
     });
+  });
+
+  it('sends Retry-After with an error that says when to retry', () => {
+    const { status, headers } = respond(AppError.rateLimited(42));
+    expect(status).toBe(HttpStatus.TOO_MANY_REQUESTS);
+    expect(headers['Retry-After']).toBe('42');
   });
 
   it('sends errors only with VALIDATION_FAILED', () => {

@@ -5,14 +5,18 @@ import { AppError } from './app-error';
 import { ERROR_STATUS, ErrorCode } from './error-code';
 import { ErrorResponseDto } from './error-response.dto';
 
-/** Seconds a client should wait before retrying a 503. */
-const RETRY_UNAVAILABLE_AFTER_S = 1;
-
 /** Codes for the 4xx errors raised by the framework (routing, body parsing). */
 const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   [HttpStatus.NOT_FOUND]: 'NOT_FOUND',
   [HttpStatus.PAYLOAD_TOO_LARGE]: 'PAYLOAD_TOO_LARGE',
 };
+
+/** The contract's error body for `error`. */
+export function errorBody(error: AppError): ErrorResponseDto {
+  const body: ErrorResponseDto = { success: false, message: error.message, code: error.code };
+  if (error.code === 'VALIDATION_FAILED') body.errors = error.errors ?? [];
+  return body;
+}
 
 /** The one place where anything thrown becomes the contract's error body. */
 @Catch()
@@ -21,18 +25,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const error = this.toAppError(exception);
-    const body: ErrorResponseDto = { success: false, message: error.message, code: error.code };
-    if (error.code === 'VALIDATION_FAILED') body.errors = error.errors ?? [];
     const response = host.switchToHttp().getResponse<Response>();
-    if (error.code === 'SERVICE_UNAVAILABLE') response.setHeader('Retry-After', String(RETRY_UNAVAILABLE_AFTER_S));
-    response.status(ERROR_STATUS[error.code]).json(body);
+    if (error.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(error.retryAfterSeconds));
+    response.status(ERROR_STATUS[error.code]).json(errorBody(error));
   }
 
   private toAppError(exception: unknown): AppError {
     if (exception instanceof AppError) return exception;
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn(`database unavailable: ${(exception as Error).message}`);
-      return new AppError('SERVICE_UNAVAILABLE', 'The service is briefly unavailable, retry shortly');
+      return AppError.unavailable();
     }
     const status = clientErrorStatus(exception);
     if (status === undefined) {

@@ -1,6 +1,9 @@
 import { HttpStatus } from '@nestjs/common';
 
-/** The error codes of the contract (shared/API.md), each with the one HTTP status it is sent with. */
+/**
+ * The error codes of the contract (shared/API.md), and those the API adds to it (REQUEST_TIMEOUT,
+ * HEADERS_TOO_LARGE, IDEMPOTENCY_KEY_REUSED, SERVICE_UNAVAILABLE), each with the one HTTP status it is sent with.
+ */
 export const ERROR_STATUS = {
   VALIDATION_FAILED: HttpStatus.BAD_REQUEST,
   UNAUTHORIZED: HttpStatus.UNAUTHORIZED,
@@ -16,11 +19,13 @@ export const ERROR_STATUS = {
   TICKET_ALREADY_USED: HttpStatus.CONFLICT,
   TICKET_CANCELLED: HttpStatus.CONFLICT,
   IDEMPOTENCY_KEY_REUSED: HttpStatus.CONFLICT,
+  REQUEST_TIMEOUT: HttpStatus.REQUEST_TIMEOUT,
   PAYLOAD_TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,
+  HEADERS_TOO_LARGE: 431, // Request Header Fields Too Large, which HttpStatus lacks
   RATE_LIMITED: HttpStatus.TOO_MANY_REQUESTS,
   INTERNAL: HttpStatus.INTERNAL_SERVER_ERROR,
   SERVICE_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
-} as const satisfies Record<string, HttpStatus>;
+} as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];

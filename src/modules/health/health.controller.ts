@@ -40,7 +40,7 @@ export class HealthController {
       ]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
-      throw new AppError('SERVICE_UNAVAILABLE', 'Not ready: the database does not answer');
+      throw AppError.unavailable('Not ready: the database does not answer');
     }
   }
 }
