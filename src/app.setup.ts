@@ -1,10 +1,12 @@
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { APP_CONFIG } from './config/config.module';
 import { AppConfig } from './config/env';
+import { holdConnectionsToLimits } from './common/http/http-server';
+import { inputGate } from './common/http/input-gate';
 import { createOpenApiDocument } from './docs/openapi';
 import { Metrics } from './metrics/metrics.service';
 
@@ -20,11 +22,13 @@ export function setRoutePrefix(app: INestApplication): void {
 }
 
 /**
- * HTTP wiring shared by the server and the tests: prefix (probes and metrics stay outside it),
- * request metrics, security headers, CORS for the configured origins, body parsing, API documentation.
+ * HTTP wiring shared by the server and the tests: connection limits, prefix (probes and metrics
+ * stay outside it), request metrics, security headers, caching, CORS for the configured origins,
+ * body parsing and the input gate, API documentation.
  */
 export function configureApp(app: NestExpressApplication): INestApplication {
   const { http } = app.get<AppConfig>(APP_CONFIG);
+  holdConnectionsToLimits(app.getHttpServer(), http);
   setRoutePrefix(app);
   app.set('trust proxy', http.trustProxyHops);
   app.use(app.get(Metrics).recordHttp);
@@ -33,10 +37,20 @@ export function configureApp(app: NestExpressApplication): INestApplication {
       contentSecurityPolicy: { directives: { scriptSrc: ["'self'", REDOC_BUNDLE], workerSrc: ["'self'", 'blob:'] } },
     }),
   );
+  app.use(noStoreUnlessPublicRead);
   if (http.corsOrigins.length > 0) app.enableCors({ origin: http.corsOrigins, exposedHeaders: EXPOSED_HEADERS });
   app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.use(inputGate);
   setUpDocs(app);
   return app;
+}
+
+/** Nothing a token or a password was sent for, and nothing written, may be kept by a cache. */
+function noStoreUnlessPublicRead(req: Request, res: Response, next: NextFunction): void {
+  if ((req.method !== 'GET' && req.method !== 'HEAD') || req.headers.authorization !== undefined) {
+    res.setHeader('Cache-Control', 'no-store');
+  }
+  next();
 }
 
 function setUpDocs(app: NestExpressApplication): void {

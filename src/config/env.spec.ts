@@ -49,9 +49,18 @@ describe(loadConfig.name, () => {
     ['CORS_ORIGINS', 'https://a.example, https://b.example'],
     ['DATABASE_LOCK_TIMEOUT_MS', '0'],
     ['DATABASE_STATEMENT_TIMEOUT_MS', 'soon'],
+    ['HTTP_REQUEST_TIMEOUT_MS', '10'],
+    ['HTTP_MAX_CONNECTIONS', '0'],
+    ['LOGIN_FAILURES_PER_ADDRESS_MAX', '0'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('refuses a headers timeout longer than the request timeout', () => {
+    expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' })).toThrow(
+      'HTTP_HEADERS_TIMEOUT_MS must not be greater than HTTP_REQUEST_TIMEOUT_MS',
+    );
   });
 
   it('treats an empty variable as unset', () => {

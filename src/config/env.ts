@@ -36,6 +36,34 @@ class EnvironmentVariables {
   @IsString()
   HOST = '0.0.0.0';
 
+  /** Longest a client may take to send a whole request, headers and body; a slower one gets 408. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  HTTP_REQUEST_TIMEOUT_MS = 30_000;
+
+  /** Longest a client may take to send a request's headers; a slower one gets 408. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  HTTP_HEADERS_TIMEOUT_MS = 10_000;
+
+  /** How long an idle keep-alive connection stays open: above the load balancer's idle timeout. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+  /** Open connections one process accepts; further ones are closed at once. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  HTTP_MAX_CONNECTIONS = 1000;
+
   /** Comma-separated origins allowed to call the API from a browser (CORS); none when empty. */
   @IsOptional()
   @Matches(/^https?:\/\/[^\s,]+(,https?:\/\/[^\s,]+)*$/, {
@@ -116,11 +144,24 @@ class EnvironmentVariables {
   @Min(1)
   LOGIN_RATE_LIMIT_MAX = 10;
 
-  /** Login attempts per phone number per window, from any address. */
+  /** Wrong passwords for one phone from one client address per failure window; then that address waits. */
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  LOGIN_PHONE_RATE_LIMIT_MAX = 5;
+  LOGIN_FAILURES_PER_ADDRESS_MAX = 5;
+
+  /** Wrong passwords for one phone from all addresses per failure window; then the phone is locked. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  LOGIN_FAILURES_PER_PHONE_MAX = 100;
+
+  /** The window wrong passwords are counted in, and the first lockout of a phone (each next one doubles). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  LOGIN_FAILURE_WINDOW_SECONDS = 900;
 
   /** Where rate limit counters live, shared by every API process; in each process's memory when unset. */
   @IsOptional()
@@ -137,7 +178,7 @@ class EnvironmentVariables {
 
 export interface AppConfig {
   env: EnvironmentVariables['NODE_ENV'];
-  http: { port: number; host: string; corsOrigins: string[]; trustProxyHops: number };
+  http: HttpConfig;
   logLevel: EnvironmentVariables['LOG_LEVEL'];
   database: DatabaseConfig;
   jwt: { secret: string; expiresInSeconds: number; secretGenerated: boolean };
@@ -147,9 +188,20 @@ export interface AppConfig {
     windowSeconds: number;
     max: number;
     loginMax: number;
-    loginPhoneMax: number;
     redisUrl?: string;
   };
+  loginFailures: { perAddressMax: number; perPhoneMax: number; windowSeconds: number };
+}
+
+export interface HttpConfig {
+  port: number;
+  host: string;
+  corsOrigins: string[];
+  trustProxyHops: number;
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
 }
 
 export interface DatabaseConfig {
@@ -180,6 +232,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (!vars.DATABASE_URL) problems.push('DATABASE_URL is required in production');
     if (!vars.JWT_SECRET) problems.push('JWT_SECRET is required in production');
   }
+  if (vars.HTTP_HEADERS_TIMEOUT_MS > vars.HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push('HTTP_HEADERS_TIMEOUT_MS must not be greater than HTTP_REQUEST_TIMEOUT_MS');
+  }
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -190,6 +245,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       host: vars.HOST,
       corsOrigins: vars.CORS_ORIGINS?.split(',') ?? [],
       trustProxyHops: vars.TRUST_PROXY_HOPS,
+      requestTimeoutMs: vars.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: vars.HTTP_HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: vars.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: vars.HTTP_MAX_CONNECTIONS,
     },
     logLevel: vars.LOG_LEVEL,
     database: {
@@ -211,8 +270,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       windowSeconds: vars.RATE_LIMIT_WINDOW_SECONDS,
       max: vars.RATE_LIMIT_MAX,
       loginMax: vars.LOGIN_RATE_LIMIT_MAX,
-      loginPhoneMax: vars.LOGIN_PHONE_RATE_LIMIT_MAX,
       redisUrl: vars.REDIS_URL,
+    },
+    loginFailures: {
+      perAddressMax: vars.LOGIN_FAILURES_PER_ADDRESS_MAX,
+      perPhoneMax: vars.LOGIN_FAILURES_PER_PHONE_MAX,
+      windowSeconds: vars.LOGIN_FAILURE_WINDOW_SECONDS,
     },
   };
 }

@@ -5,8 +5,9 @@ import { errorResponses } from '../common/http/api-errors.decorator';
 /**
  * The OpenAPI document of the API, as served at /docs-json and committed as openapi.json.
  * Each operation is named after its handler (`createBooking`): the name generated SDKs expose.
- * Every route can answer a body over the limit, too many requests, or a database that does not
- * answer, so those responses are documented once for all.
+ * Every route can answer a malformed request (bad JSON, a NUL character, HTTP framing), one too
+ * slow to arrive, a body or headers over the limit, too many requests, or a database that does
+ * not answer, so those responses are documented once for all.
  */
 export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -18,7 +19,17 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion('1')
     .addServer('/', 'The server that serves this document')
     .addBearerAuth()
-    .addGlobalResponse(...errorResponses('PAYLOAD_TOO_LARGE', 'RATE_LIMITED', 'INTERNAL', 'SERVICE_UNAVAILABLE'))
+    .addGlobalResponse(
+      ...errorResponses(
+        'VALIDATION_FAILED',
+        'REQUEST_TIMEOUT',
+        'PAYLOAD_TOO_LARGE',
+        'HEADERS_TOO_LARGE',
+        'RATE_LIMITED',
+        'INTERNAL',
+        'SERVICE_UNAVAILABLE',
+      ),
+    )
     .build();
   return SwaggerModule.createDocument(app, config, { operationIdFactory: (_controller, handler) => handler });
 }

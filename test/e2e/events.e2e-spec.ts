@@ -253,6 +253,30 @@ describe('Events', () => {
       expect(await eventsWithWrongCounters(t.db, [event.id])).toEqual([]);
     });
 
+    it('cancels a booking with a checked-in ticket too, the used ticket keeping its record of entry', async () => {
+      const event = await createEvent(t, admin, { capacity: 10 });
+      const booking = await book(t, customer, event.id, 2);
+      const [entered, unused] = booking.tickets.map((ticket: { ticket_code: string }) => ticket.ticket_code);
+      const { body: checkedIn } = await t
+        .http()
+        .post(`/api/v1/tickets/${entered}/check-in`)
+        .set(admin.auth)
+        .expect(200);
+
+      await t.http().put(`/api/v1/events/${event.id}`).set(admin.auth).send({ status: 'cancelled' }).expect(200);
+
+      const { body: after } = await t.http().get(`/api/v1/bookings/${booking.id}`).set(customer.auth).expect(200);
+      expect(after.status).toBe('cancelled');
+      expect(after.tickets.find((ticket: { ticket_code: string }) => ticket.ticket_code === entered)).toMatchObject({
+        status: 'used',
+        used_at: checkedIn.used_at,
+      });
+      expect(after.tickets.find((ticket: { ticket_code: string }) => ticket.ticket_code === unused).status).toBe(
+        'cancelled',
+      );
+      expect(await eventsWithWrongCounters(t.db, [event.id])).toEqual([]);
+    });
+
     it('rejects an unknown field and an empty title with 400, changing nothing', async () => {
       const event = await createEvent(t, admin);
       await t.http().put(`/api/v1/events/${event.id}`).set(admin.auth).send({ total_revenue: '1.00' }).expect(400);

@@ -1,3 +1,4 @@
+import { makeUserInput, registerCustomer } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 
 describe('HTTP security', () => {
@@ -22,6 +23,38 @@ describe('HTTP security', () => {
     it('lets no browser origin in when CORS_ORIGINS is empty', async () => {
       const res = await t.http().get('/api/v1/events').set('Origin', 'https://shop.example').expect(200);
       expect(res.headers).not.toHaveProperty('access-control-allow-origin');
+    });
+  });
+
+  describe('caching', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await createTestApp();
+    });
+    afterAll(() => t.close());
+
+    it('forbids caching a response to a request with a token', async () => {
+      const caller = await registerCustomer(t);
+      const res = await t.http().get('/api/v1/auth/me').set(caller.auth).expect(200);
+      expect(res.headers['cache-control']).toBe('no-store');
+    });
+
+    it('forbids caching the login response, which holds a token', async () => {
+      const input = makeUserInput();
+      await t.http().post('/api/v1/users').send(input).expect(201);
+      const res = await t.http().post('/api/v1/auth/login').send({ phone: input.phone, password: input.password });
+      expect(res.status).toBe(200);
+      expect(res.headers['cache-control']).toBe('no-store');
+    });
+
+    it('forbids caching an error to a request with a token', async () => {
+      const res = await t.http().get('/api/v1/auth/me').set('Authorization', 'Bearer a.b.c').expect(401);
+      expect(res.headers['cache-control']).toBe('no-store');
+    });
+
+    it('leaves a public read without a token to the usual caching rules', async () => {
+      const res = await t.http().get('/api/v1/events').expect(200);
+      expect(res.headers).not.toHaveProperty('cache-control');
     });
   });
 

@@ -1,3 +1,4 @@
+import { PASSWORD, registerCustomer } from '../support/factories';
 import { describeWithRedis, RedisServer, startRedisServer } from '../support/redis-server';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -31,24 +32,90 @@ const loginAttempt = (t: TestApp, phone: string, address?: string) => {
   return req.send({ phone, password: 'wrong-password' });
 };
 
-describe('Login rate limit per phone', () => {
+describe('Wrong passwords for one phone', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ LOGIN_RATE_LIMIT_MAX: '100', LOGIN_PHONE_RATE_LIMIT_MAX: '2' });
+    t = await createTestApp({
+      TRUST_PROXY_HOPS: '1',
+      LOGIN_RATE_LIMIT_MAX: '1000',
+      LOGIN_FAILURES_PER_ADDRESS_MAX: '3',
+      LOGIN_FAILURES_PER_PHONE_MAX: '6',
+      LOGIN_FAILURE_WINDOW_SECONDS: '60',
+    });
   });
   afterAll(() => t.close());
 
-  it('limits attempts on one phone and leaves other phones alone', async () => {
-    for (let i = 0; i < 2; i++) expect((await loginAttempt(t, '0811111111')).status).toBe(401);
-    expect((await loginAttempt(t, '0811111111')).status).toBe(429);
-    expect((await loginAttempt(t, '0822222222')).status).toBe(401);
+  const rightPassword = (phone: string, address: string) =>
+    t.http().post('/api/v1/auth/login').set('X-Forwarded-For', address).send({ phone, password: PASSWORD });
+
+  it('refuses an address after LOGIN_FAILURES_PER_ADDRESS_MAX wrong passwords for a phone, with Retry-After', async () => {
+    const { user } = await registerCustomer(t);
+    for (let i = 0; i < 3; i++) expect((await loginAttempt(t, user.phone, '203.0.113.10')).status).toBe(401);
+    const refused = await loginAttempt(t, user.phone, '203.0.113.10');
+    expect(refused.status).toBe(429);
+    expect(refused.body.code).toBe('RATE_LIMITED');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect((await rightPassword(user.phone, '203.0.113.10')).status).toBe(429);
+  });
+
+  it("lets the owner's right password in after other addresses' failures below the phone's threshold", async () => {
+    const { user } = await registerCustomer(t);
+    for (let i = 0; i < 3; i++) await loginAttempt(t, user.phone, '198.51.100.1');
+    for (let i = 0; i < 2; i++) await loginAttempt(t, user.phone, '198.51.100.2');
+    expect((await loginAttempt(t, user.phone, '198.51.100.1')).status).toBe(429);
+    expect((await rightPassword(user.phone, '192.0.2.77')).status).toBe(200);
+  });
+
+  it("forgets an address's failures once it gives the right password", async () => {
+    const { user } = await registerCustomer(t);
+    for (let i = 0; i < 2; i++) await loginAttempt(t, user.phone, '203.0.113.20');
+    expect((await rightPassword(user.phone, '203.0.113.20')).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await loginAttempt(t, user.phone, '203.0.113.20')).status).toBe(401);
+  });
+
+  it('locks the phone for every address, the owner too, past LOGIN_FAILURES_PER_PHONE_MAX', async () => {
+    const { user } = await registerCustomer(t);
+    for (let i = 1; i <= 6; i++) expect((await loginAttempt(t, user.phone, `198.51.100.${i}`)).status).toBe(401);
+    const refused = await loginAttempt(t, user.phone, '198.51.100.7');
+    expect(refused.status).toBe(429);
+    expect(refused.headers['retry-after']).toBe('60');
+    expect((await rightPassword(user.phone, '192.0.2.77')).status).toBe(429);
+  });
+
+  it('leaves other phones alone', async () => {
+    const [locked, other] = [await registerCustomer(t), await registerCustomer(t)];
+    for (let i = 0; i < 4; i++) await loginAttempt(t, locked.user.phone, '203.0.113.30');
+    expect((await loginAttempt(t, other.user.phone, '203.0.113.30')).status).toBe(401);
+  });
+});
+
+describe('A phone locked again', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({
+      LOGIN_FAILURES_PER_ADDRESS_MAX: '100',
+      LOGIN_FAILURES_PER_PHONE_MAX: '2',
+      LOGIN_FAILURE_WINDOW_SECONDS: '1',
+    });
+  });
+  afterAll(() => t.close());
+
+  it('waits twice as long as the time before', async () => {
+    const lockout = async () => {
+      for (let i = 0; i < 2; i++) expect((await loginAttempt(t, '0866666666')).status).toBe(401);
+      return (await loginAttempt(t, '0866666666')).headers['retry-after'];
+    };
+    expect(await lockout()).toBe('1');
+    await new Promise((wait) => setTimeout(wait, 1100));
+    expect(await lockout()).toBe('2');
   });
 });
 
 describe('Login rate limit per address behind a trusted proxy (TRUST_PROXY_HOPS=1)', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ TRUST_PROXY_HOPS: '1', LOGIN_RATE_LIMIT_MAX: '2', LOGIN_PHONE_RATE_LIMIT_MAX: '100' });
+    t = await createTestApp({ TRUST_PROXY_HOPS: '1', LOGIN_RATE_LIMIT_MAX: '2' });
   });
   afterAll(() => t.close());
 
@@ -64,7 +131,12 @@ describeWithRedis('Rate limits shared through Redis (REDIS_URL)', () => {
   let apps: TestApp[];
   beforeAll(async () => {
     redis = await startRedisServer();
-    const env = { REDIS_URL: redis.url, LOGIN_RATE_LIMIT_MAX: '100', LOGIN_PHONE_RATE_LIMIT_MAX: '3' };
+    const env = {
+      REDIS_URL: redis.url,
+      TRUST_PROXY_HOPS: '1',
+      LOGIN_RATE_LIMIT_MAX: '4',
+      LOGIN_FAILURES_PER_PHONE_MAX: '3',
+    };
     apps = [await createTestApp(env), await createTestApp(env)];
   });
   afterAll(async () => {
@@ -72,11 +144,18 @@ describeWithRedis('Rate limits shared through Redis (REDIS_URL)', () => {
     await redis?.stop();
   });
 
-  it('counts attempts made on two API processes against one limit', async () => {
-    expect((await loginAttempt(apps[0], '0844444444')).status).toBe(401);
-    expect((await loginAttempt(apps[1], '0844444444')).status).toBe(401);
-    expect((await loginAttempt(apps[0], '0844444444')).status).toBe(401);
-    const res = await loginAttempt(apps[1], '0844444444');
+  it("counts an address's login attempts on two API processes against one limit", async () => {
+    for (let i = 0; i < 4; i++)
+      expect((await loginAttempt(apps[i % 2], `084444444${i}`, '203.0.113.40')).status).toBe(401);
+    const res = await loginAttempt(apps[0], '0844444449', '203.0.113.40');
+    expect(res.status).toBe(429);
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it("counts a phone's wrong passwords on two API processes against one threshold", async () => {
+    for (let i = 1; i <= 3; i++)
+      expect((await loginAttempt(apps[i % 2], '0855555555', `198.51.100.${i}`)).status).toBe(401);
+    const res = await loginAttempt(apps[0], '0855555555', '198.51.100.4');
     expect(res.status).toBe(429);
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
   });

@@ -23,9 +23,9 @@ export interface TestApp {
 }
 
 /**
- * The real API on the test run's database. `env` overrides configuration (rate limits are
- * lifted by default); `override` may replace a provider, e.g. the ticket code source. Every
- * response is checked against openapi.json (test/support/contract.ts).
+ * The real API on the test run's database, or on `env.DATABASE_URL`'s. `env` overrides
+ * configuration (rate limits are lifted by default); `override` may replace a provider, e.g. the
+ * ticket code source. Every response is checked against openapi.json (test/support/contract.ts).
  */
 export async function createTestApp(
   env: Record<string, string> = {},
@@ -40,7 +40,9 @@ export async function createTestApp(
     ...env,
   });
   const moduleRef = await override(
-    Test.createTestingModule({ imports: [AppModule.forRoot(config, process.env.TEST_DATABASE_URL!)] }),
+    Test.createTestingModule({
+      imports: [AppModule.forRoot(config, config.database.url ?? process.env.TEST_DATABASE_URL!)],
+    }),
   ).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] });
   app.use(recordContractViolations());

@@ -2,7 +2,7 @@ import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/commo
 import { AppError, FieldError } from '../errors/app-error';
 
 /**
- * Rejects unknown fields, converts to DTO classes and reports every failed rule by field path.
+ * Rejects unknown fields, converts to DTO classes and reports every invalid field by its path.
  * Path parameters are left as sent, for their own pipes (IdPipe) to parse strictly:
  * the default conversion would read `01` or `1e3` as numbers.
  */
@@ -17,15 +17,19 @@ export function createValidationPipe(): ValidationPipe {
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    stopAtFirstError: true,
     exceptionFactory: (errors) => AppError.validation(flatten(errors)),
   });
 }
 
+/**
+ * One message per field: that of the first rule written above it that failed, so a field's type
+ * is reported before its length or range. (Decorators register bottom-up, so that rule is the
+ * last to have run.)
+ */
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
-    return [...own, ...flatten(error.children ?? [], field)];
+    const message = Object.values(error.constraints ?? {}).at(-1);
+    return [...(message ? [{ field, message }] : []), ...flatten(error.children ?? [], field)];
   });
 }

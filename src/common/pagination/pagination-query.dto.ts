@@ -1,21 +1,15 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsIntegerQuery } from '../http/integer.decorator';
 
 export class PaginationQueryDto {
   /** Page size. */
-  @ApiPropertyOptional({ type: 'integer' })
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @ApiPropertyOptional()
+  @IsIntegerQuery(1, 100)
   limit: number = 50;
 
   /** Items to skip. */
-  @ApiPropertyOptional({ type: 'integer' })
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @ApiPropertyOptional()
+  @IsIntegerQuery(0)
   offset: number = 0;
 }
 

@@ -28,6 +28,3 @@ export interface AuthenticatedRequest extends Request {
 export const CurrentUser = createParamDecorator(
   (_: unknown, context: ExecutionContext) => context.switchToHttp().getRequest<AuthenticatedRequest>().user,
 );
-
-/** Marks the login route for the strict login rate limits, per address and per phone. */
-export const LoginThrottle = Reflector.createDecorator<true>({ transform: () => true });

@@ -1,19 +1,19 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { JwtService } from '@nestjs/jwt';
 import { AppError } from '../../common/errors/app-error';
 import { UserRole } from '../users/entities/user.entity';
-import { UsersService } from '../users/users.service';
 import { AdminOnlyMetadata, AuthenticatedRequest, PublicMetadata } from './auth.decorators';
-import { TokenPayload } from './auth.service';
+import { AuthService } from './auth.service';
+
+/** `Bearer `, then a JWT's three base64url parts, and nothing else. */
+const BEARER = /^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/;
 
 /** Authenticates the bearer token on every route, loading the caller so that deleted users are refused. */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly jwt: JwtService,
-    private readonly users: UsersService,
+    private readonly auth: AuthService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -23,14 +23,9 @@ export class AuthGuard implements CanActivate {
       if (this.reflector.getAllAndOverride(PublicMetadata, [context.getHandler(), context.getClass()])) return true;
       throw AppError.unauthorized();
     }
-    const [scheme, token] = header.split(' ');
-    if (scheme !== 'Bearer' || !token) throw AppError.unauthorized('Authorization must be "Bearer <token>"');
-    const payload = await this.jwt.verifyAsync<TokenPayload>(token).catch(() => {
-      throw AppError.unauthorized('Invalid or expired token');
-    });
-    const user = await this.users.findById(payload.sub);
-    if (!user) throw AppError.unauthorized('User no longer exists');
-    request.user = user;
+    const token = BEARER.exec(header)?.[1];
+    if (!token) throw AppError.unauthorized('Authorization must be "Bearer <token>"');
+    request.user = await this.auth.authenticate(token);
     return true;
   }
 }

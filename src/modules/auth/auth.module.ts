@@ -8,6 +8,7 @@ import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AdminGuard, AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { LoginAttempts } from './login-attempts';
 
 /** Bearer-token authentication on every route, and the admin role guard. */
 @Module({
@@ -28,6 +29,11 @@ import { AuthService } from './auth.service';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_GUARD, useClass: AdminGuard }],
+  providers: [
+    AuthService,
+    LoginAttempts,
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: AdminGuard },
+  ],
 })
 export class AuthModule {}

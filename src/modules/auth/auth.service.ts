@@ -1,12 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { AppError } from '../../common/errors/app-error';
+import { MAX_INT } from '../../common/http/integer.decorator';
 import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/env';
 import { toUserResponse } from '../users/dto/user-response.dto';
+import { UserEntity } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import { LoginDto } from './dto/login.dto';
 import { TokenResponseDto } from './dto/token-response.dto';
+import { LoginAttempts } from './login-attempts';
+
+/** How far ahead of this process's clock a token's `iat` may be: another process's clock may run ahead. */
+export const CLOCK_SKEW_S = 30;
 
 export interface TokenPayload {
   sub: number;
@@ -17,12 +23,16 @@ export class AuthService {
   constructor(
     private readonly users: UsersService,
     private readonly jwt: JwtService,
+    private readonly attempts: LoginAttempts,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** One answer for an unknown phone and a wrong password, so neither reveals which phones exist. */
-  async login({ phone, password }: LoginDto): Promise<TokenResponseDto> {
-    const user = await this.users.findByCredentials(phone, password);
+  /**
+   * One answer for an unknown phone and a wrong password, so neither reveals which phones exist.
+   * Wrong passwords are limited per phone (see LoginAttempts); `address` is the client's.
+   */
+  async login({ phone, password }: LoginDto, address: string): Promise<TokenResponseDto> {
+    const user = await this.attempts.attempt(phone, address, () => this.users.findByCredentials(phone, password));
     if (!user) throw new AppError('INVALID_CREDENTIALS', 'Invalid phone or password');
     const payload: TokenPayload = { sub: user.id };
     return {
@@ -32,4 +42,23 @@ export class AuthService {
       user: toUserResponse(user),
     };
   }
+
+  /**
+   * The user a bearer token was issued to. The signature and `exp` must hold, `iat` must not be
+   * in the future and `sub` must be a user id; a token that passes all of that for a user who is
+   * gone is refused too. Every refusal is 401.
+   */
+  async authenticate(token: string): Promise<UserEntity> {
+    const claims = await this.jwt.verifyAsync<Record<string, unknown>>(token).catch(() => undefined);
+    const userId = claims && userIdOf(claims);
+    if (userId === undefined) throw AppError.unauthorized('Invalid or expired token');
+    const user = await this.users.findById(userId);
+    if (!user) throw AppError.unauthorized('User no longer exists');
+    return user;
+  }
+}
+
+function userIdOf({ sub, exp, iat }: Record<string, unknown>): number | undefined {
+  if (typeof exp !== 'number' || typeof iat !== 'number' || iat > Date.now() / 1000 + CLOCK_SKEW_S) return undefined;
+  return typeof sub === 'number' && Number.isInteger(sub) && sub >= 1 && sub <= MAX_INT ? sub : undefined;
 }

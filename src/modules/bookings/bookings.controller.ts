@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
-import { IdPipe } from '../../common/http/id.pipe';
+import { ApiIdParam, IdPipe } from '../../common/http/id.pipe';
 import { Paginated } from '../../common/pagination/paginated.decorator';
 import { mapPage, Page, PaginationQueryDto } from '../../common/pagination/pagination-query.dto';
 import { AdminOnly, Authenticated, CurrentUser } from '../auth/auth.decorators';
@@ -26,14 +26,7 @@ export class BookingsController {
   @Authenticated()
   @Post()
   @ApiCreatedResponse({ type: BookingResponseDto })
-  @ApiErrors(
-    'VALIDATION_FAILED',
-    'FORBIDDEN',
-    'NOT_FOUND',
-    'INSUFFICIENT_TICKETS',
-    'EVENT_NOT_BOOKABLE',
-    'IDEMPOTENCY_KEY_REUSED',
-  )
+  @ApiErrors('FORBIDDEN', 'NOT_FOUND', 'INSUFFICIENT_TICKETS', 'EVENT_NOT_BOOKABLE', 'IDEMPOTENCY_KEY_REUSED')
   @ApiIdempotencyKey()
   createBooking(
     @Body() dto: CreateBookingDto,
@@ -46,8 +39,9 @@ export class BookingsController {
   /** A user's bookings, newest first: that user or an admin. */
   @Authenticated()
   @Get('user/:user_id')
+  @ApiIdParam('user_id')
   @Paginated(BookingDetailsResponseDto)
-  @ApiErrors('VALIDATION_FAILED', 'FORBIDDEN', 'NOT_FOUND')
+  @ApiErrors('FORBIDDEN', 'NOT_FOUND')
   async listUserBookings(
     @Param('user_id', IdPipe) userId: number,
     @Query() query: PaginationQueryDto,
@@ -59,8 +53,9 @@ export class BookingsController {
   /** An event's bookings, newest first (admin). */
   @AdminOnly()
   @Get('event/:event_id')
+  @ApiIdParam('event_id')
   @Paginated(BookingDetailsResponseDto)
-  @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND')
+  @ApiErrors('NOT_FOUND')
   async listEventBookings(
     @Param('event_id', IdPipe) eventId: number,
     @Query() query: PaginationQueryDto,
@@ -71,8 +66,9 @@ export class BookingsController {
   /** A booking with its tickets: its owner or an admin. */
   @Authenticated()
   @Get(':id')
+  @ApiIdParam()
   @ApiOkResponse({ type: BookingResponseDto })
-  @ApiErrors('VALIDATION_FAILED', 'FORBIDDEN', 'NOT_FOUND')
+  @ApiErrors('FORBIDDEN', 'NOT_FOUND')
   async getBooking(@Param('id', IdPipe) id: number, @CurrentUser() caller: UserEntity): Promise<BookingResponseDto> {
     return toBookingResponse(await this.bookings.get(id, caller));
   }
@@ -80,8 +76,9 @@ export class BookingsController {
   /** Cancels a booking (its owner or an admin); its tickets are cancelled and its seats return to the event. */
   @Authenticated()
   @Put(':id/status')
+  @ApiIdParam()
   @ApiOkResponse({ type: BookingResponseDto })
-  @ApiErrors('VALIDATION_FAILED', 'FORBIDDEN', 'NOT_FOUND', 'INVALID_STATUS_TRANSITION')
+  @ApiErrors('FORBIDDEN', 'NOT_FOUND', 'INVALID_STATUS_TRANSITION')
   async updateBookingStatus(
     @Param('id', IdPipe) id: number,
     @Body() dto: UpdateBookingStatusDto,

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
-import { IdPipe } from '../../common/http/id.pipe';
+import { ApiIdParam, IdPipe } from '../../common/http/id.pipe';
 import { Paginated } from '../../common/pagination/paginated.decorator';
 import { mapPage, Page } from '../../common/pagination/pagination-query.dto';
 import { AdminOnly, Public } from '../auth/auth.decorators';
@@ -21,7 +21,6 @@ export class EventsController {
   @Public()
   @Get()
   @Paginated(EventResponseDto)
-  @ApiErrors('VALIDATION_FAILED')
   async listEvents(@Query() query: ListEventsQueryDto): Promise<Page<EventResponseDto>> {
     return mapPage(await this.events.list(query), toEventResponse);
   }
@@ -29,8 +28,9 @@ export class EventsController {
   /** An event with its live counters. */
   @Public()
   @Get(':id')
+  @ApiIdParam()
   @ApiOkResponse({ type: EventResponseDto })
-  @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND')
+  @ApiErrors('NOT_FOUND')
   async getEvent(@Param('id', IdPipe) id: number): Promise<EventResponseDto> {
     return toEventResponse(await this.events.get(id));
   }
@@ -39,7 +39,6 @@ export class EventsController {
   @AdminOnly()
   @Post()
   @ApiCreatedResponse({ type: EventResponseDto })
-  @ApiErrors('VALIDATION_FAILED')
   async createEvent(@Body() dto: CreateEventDto): Promise<EventResponseDto> {
     return toEventResponse(await this.events.create(dto));
   }
@@ -47,8 +46,9 @@ export class EventsController {
   /** Changes any subset of the fields; `status: cancelled` also cancels the event's bookings and tickets. */
   @AdminOnly()
   @Put(':id')
+  @ApiIdParam()
   @ApiOkResponse({ type: EventResponseDto })
-  @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND', 'CAPACITY_BELOW_SOLD', 'INVALID_STATUS_TRANSITION')
+  @ApiErrors('NOT_FOUND', 'CAPACITY_BELOW_SOLD', 'INVALID_STATUS_TRANSITION')
   async updateEvent(@Param('id', IdPipe) id: number, @Body() dto: UpdateEventDto): Promise<EventResponseDto> {
     return toEventResponse(await this.events.update(id, dto));
   }
@@ -56,8 +56,9 @@ export class EventsController {
   /** Deletes an event that has no bookings. */
   @AdminOnly()
   @Delete(':id')
+  @ApiIdParam()
   @ApiOkResponse({ type: DeletedResponseDto })
-  @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND', 'EVENT_HAS_BOOKINGS')
+  @ApiErrors('NOT_FOUND', 'EVENT_HAS_BOOKINGS')
   async deleteEvent(@Param('id', IdPipe) id: number): Promise<DeletedResponseDto> {
     await this.events.remove(id);
     return { success: true, message: 'Event deleted successfully', data: null };

@@ -16,7 +16,7 @@ export class TicketsController {
   @Authenticated()
   @Get(':ticket_code')
   @ApiOkResponse({ type: TicketResponseDto })
-  @ApiErrors('VALIDATION_FAILED', 'FORBIDDEN', 'NOT_FOUND')
+  @ApiErrors('FORBIDDEN', 'NOT_FOUND')
   async getTicket(
     @Param('ticket_code', TicketCodePipe) code: string,
     @CurrentUser() caller: UserEntity,
@@ -29,7 +29,7 @@ export class TicketsController {
   @Post(':ticket_code/check-in')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: TicketResponseDto })
-  @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND', 'TICKET_ALREADY_USED', 'TICKET_CANCELLED')
+  @ApiErrors('NOT_FOUND', 'TICKET_ALREADY_USED', 'TICKET_CANCELLED')
   async checkInTicket(@Param('ticket_code', TicketCodePipe) code: string): Promise<TicketResponseDto> {
     return toTicketResponse(await this.tickets.checkIn(code));
   }

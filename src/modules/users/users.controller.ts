@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
-import { IdPipe } from '../../common/http/id.pipe';
+import { ApiIdParam, IdPipe } from '../../common/http/id.pipe';
 import { Paginated } from '../../common/pagination/paginated.decorator';
 import { mapPage, Page, PaginationQueryDto } from '../../common/pagination/pagination-query.dto';
 import { AdminOnly, Authenticated, CurrentUser, Public } from '../auth/auth.decorators';
@@ -19,7 +19,7 @@ export class UsersController {
   @Public()
   @Post()
   @ApiCreatedResponse({ type: UserResponseDto })
-  @ApiErrors('VALIDATION_FAILED', 'FORBIDDEN', 'PHONE_TAKEN')
+  @ApiErrors('FORBIDDEN', 'PHONE_TAKEN')
   async createUser(@Body() dto: CreateUserDto, @CurrentUser() caller?: UserEntity): Promise<UserResponseDto> {
     return toUserResponse(await this.users.create(dto, caller));
   }
@@ -28,7 +28,6 @@ export class UsersController {
   @AdminOnly()
   @Get()
   @Paginated(UserResponseDto)
-  @ApiErrors('VALIDATION_FAILED')
   async listUsers(@Query() query: PaginationQueryDto): Promise<Page<UserResponseDto>> {
     return mapPage(await this.users.list(query), toUserResponse);
   }
@@ -36,8 +35,9 @@ export class UsersController {
   /** Reads a user: the user themself or an admin. */
   @Authenticated()
   @Get(':id')
+  @ApiIdParam()
   @ApiOkResponse({ type: UserResponseDto })
-  @ApiErrors('VALIDATION_FAILED', 'FORBIDDEN', 'NOT_FOUND')
+  @ApiErrors('FORBIDDEN', 'NOT_FOUND')
   async getUser(@Param('id', IdPipe) id: number, @CurrentUser() caller: UserEntity): Promise<UserResponseDto> {
     return toUserResponse(await this.users.get(id, caller));
   }

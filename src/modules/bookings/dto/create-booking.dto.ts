@@ -1,22 +1,19 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsInt, IsOptional, Min } from 'class-validator';
+import { IsInteger } from '../../../common/http/integer.decorator';
+import { Omittable } from '../../../common/http/omittable.decorator';
 
 export class CreateBookingDto {
   /** Whom the booking is for; defaults to the caller. Only an admin may book for someone else. */
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @ApiProperty({ type: 'integer' })
+  @Omittable()
+  @IsInteger(1)
   user_id?: number;
 
-  @IsInt()
-  @Min(1)
-  @ApiProperty({ type: 'integer' })
+  @IsInteger(1)
   event_id: number;
 
-  /** 1 to the per-booking maximum (BOOKING_MAX_QUANTITY, default 10). @example 2 */
-  @IsInt()
-  @Min(1)
-  @ApiProperty({ type: 'integer' })
+  /**
+   * 1 to the per-booking maximum in force (BOOKING_MAX_QUANTITY, default 10), which is never over 100.
+   * @example 2
+   */
+  @IsInteger(1, 100)
   quantity: number;
 }

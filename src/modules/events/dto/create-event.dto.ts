@@ -1,6 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsEnum, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import { IsEnum, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { IsDateTime } from '../../../common/date-time';
+import { IsInteger } from '../../../common/http/integer.decorator';
+import { Omittable } from '../../../common/http/omittable.decorator';
 import { Trim } from '../../../common/http/trim.decorator';
 import { IsMoney } from '../../../common/money';
 import { EventStatus } from '../entities/event.entity';
@@ -12,6 +14,7 @@ export class CreateEventDto {
   @Length(1, 255)
   title: string;
 
+  /** `null` clears it. */
   @IsOptional()
   @IsString()
   @MaxLength(10_000)
@@ -29,10 +32,7 @@ export class CreateEventDto {
   date_time: Date;
 
   /** @example 5000 */
-  @ApiProperty({ type: 'integer' })
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
+  @IsInteger(1, 1_000_000)
   capacity: number;
 
   /** 0 to 99999999.99, at most two decimals; a string or a number. */
@@ -40,7 +40,7 @@ export class CreateEventDto {
   @IsMoney()
   price: string;
 
-  @IsOptional()
+  @Omittable()
   @IsEnum(EventStatus)
   status?: EventStatus;
 }

@@ -1,4 +1,5 @@
-import { IsEnum, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsEnum, IsString, Length, Matches } from 'class-validator';
+import { Omittable } from '../../../common/http/omittable.decorator';
 import { Trim } from '../../../common/http/trim.decorator';
 import { UserRole } from '../entities/user.entity';
 
@@ -20,7 +21,7 @@ export class CreateUserDto {
   password: string;
 
   /** `admin` may be given only by an admin. */
-  @IsOptional()
+  @Omittable()
   @IsEnum(UserRole)
   role?: UserRole;
 }
