@@ -277,6 +277,17 @@ describe('Events', () => {
       expect(await eventsWithWrongCounters(t.db, [event.id])).toEqual([]);
     });
 
+    it('clears the description when it is sent as null, the one field that may be', async () => {
+      const event = await createEvent(t, admin, { description: 'Doors at seven' });
+      const { body } = await t
+        .http()
+        .put(`/api/v1/events/${event.id}`)
+        .set(admin.auth)
+        .send({ description: null })
+        .expect(200);
+      expect(body.description).toBeNull();
+    });
+
     it('rejects an unknown field and an empty title with 400, changing nothing', async () => {
       const event = await createEvent(t, admin);
       await t.http().put(`/api/v1/events/${event.id}`).set(admin.auth).send({ total_revenue: '1.00' }).expect(400);

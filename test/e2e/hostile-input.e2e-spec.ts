@@ -235,32 +235,25 @@ const HOSTILE: HostileRequest[] = [
   }),
 
   // Null for a field that cannot be null
-  bad('a null title on update', {
-    method: 'PUT',
-    path: event,
-    as: 'admin',
-    body: { title: null },
-    field: 'title',
-    message: /must be a string/,
-  }),
-  bad('a null venue on update', { method: 'PUT', path: event, as: 'admin', body: { venue: null }, field: 'venue' }),
-  bad('a null price on update', { method: 'PUT', path: event, as: 'admin', body: { price: null }, field: 'price' }),
-  bad('a null capacity on update', {
-    method: 'PUT',
-    path: event,
-    as: 'admin',
-    body: { capacity: null },
-    field: 'capacity',
-    message: /must be an integer/,
-  }),
-  bad('a null date_time on update', {
-    method: 'PUT',
-    path: event,
-    as: 'admin',
-    body: { date_time: null },
-    field: 'date_time',
-  }),
-  bad('a null status on update', { method: 'PUT', path: event, as: 'admin', body: { status: null }, field: 'status' }),
+  ...(
+    [
+      ['title', /^title must be a string$/],
+      ['venue', /^venue must be a string$/],
+      ['price', /^price must be an amount/],
+      ['capacity', /^capacity must be an integer$/],
+      ['date_time', /^date_time must be an ISO 8601 date-time/],
+      ['status', /^status must be one of/],
+    ] as const
+  ).map(([field, message]) =>
+    bad(`a null ${field} on update`, {
+      method: 'PUT',
+      path: event,
+      as: 'admin',
+      body: { [field]: null },
+      field,
+      message,
+    }),
+  ),
   bad('a null status on create', {
     method: 'POST',
     path: '/api/v1/events',
