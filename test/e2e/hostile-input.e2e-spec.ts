@@ -117,6 +117,20 @@ const HOSTILE: HostileRequest[] = [
   }),
   bad('a NUL in a probe query', { method: 'GET', path: '/health/live?probe=%00', field: 'probe' }),
 
+  bad('a __proto__ key in a check-in', {
+    method: 'POST',
+    path: (f) => `/api/v1/tickets/${f.ticketCode}/check-in`,
+    as: 'admin',
+    body: new Raw('{"__proto__":{"status":"used"}}'),
+    field: '__proto__',
+  }),
+  bad('a ticket code with a NUL', {
+    method: 'GET',
+    path: '/api/v1/tickets/TKT-20261225-%00',
+    as: 'customer',
+    field: 'ticket_code',
+  }),
+
   // Numbers past what their columns hold
   bad('an offset past bigint', { method: 'GET', path: '/api/v1/events?offset=1e20', field: 'offset' }),
   bad('an offset past integer', {
