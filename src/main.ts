@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { Server } from 'node:http';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import { seed } from '../seeds/seed';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { loadConfig } from './config/env';
@@ -16,9 +17,9 @@ async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const logger = bootstrapLogger(config);
   if (config.jwt.secretGenerated) {
-    logger.warn('JWT_SECRET is not set: using a random secret, so tokens end with this process');
+    logger.log('JWT_SECRET is not set: using a random secret, so tokens end with this process');
   }
-  const database = await openDatabase(config, logger);
+  const database = await openDatabase(config, logger, seed);
   try {
     const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, database.url), {
       bodyParser: false,

@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { loadConfig } from '../config/env';
+import { loadDatabaseUrl } from '../config/env';
 import { typeOrmOptions } from './typeorm-options';
 
 /** The data source the TypeORM CLI (`npm run migration:*`) works on. */
-const { database } = loadConfig();
-if (!database.url) {
+const url = loadDatabaseUrl();
+if (!url) {
   throw new Error('Set DATABASE_URL for migration commands; `npm start` migrates its embedded database by itself.');
 }
 
-export default new DataSource(typeOrmOptions(database.url, { poolSize: 2 }));
+export default new DataSource(typeOrmOptions(url, { poolSize: 2 }));

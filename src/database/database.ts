@@ -1,7 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { seed } from '../../seeds/seed';
 import { AppConfig } from '../config/env';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { typeOrmOptions } from './typeorm-options';
@@ -15,15 +14,24 @@ export interface Database {
 
 /**
  * The database the API runs on. With DATABASE_URL: that server, migrated automatically outside
- * production. Without: an embedded PostgreSQL under EMBEDDED_POSTGRES_DIR, migrated and seeded.
+ * production. Without: an embedded PostgreSQL under EMBEDDED_POSTGRES_DIR, migrated, then given
+ * its sample data by `seed`.
  */
-export async function openDatabase(config: AppConfig, logger: LoggerService): Promise<Database> {
+export async function openDatabase(
+  config: AppConfig,
+  logger: LoggerService,
+  seed: (db: DataSource) => Promise<void>,
+): Promise<Database> {
   if (config.database.url) {
     if (config.env !== 'production') await withDataSource(config.database.url, (db) => db.runMigrations());
     return { url: config.database.url, close: async () => undefined };
   }
   logger.log(`DATABASE_URL is not set: starting embedded PostgreSQL in ${config.database.embeddedDir}`);
-  const server = await startEmbeddedPostgres({ dataDir: config.database.embeddedDir, persistent: true });
+  const server = await startEmbeddedPostgres({
+    dataDir: config.database.embeddedDir,
+    persistent: true,
+    onNotice: (message) => logger.warn(message),
+  });
   try {
     await createDatabaseIfMissing(server.url('postgres'), EMBEDDED_DATABASE);
     const url = server.url(EMBEDDED_DATABASE);

