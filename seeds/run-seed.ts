@@ -1,14 +1,12 @@
 import 'reflect-metadata';
 import { seed } from './seed';
-import { loadConfig } from '../src/config/env';
+import { loadDatabaseUrl } from '../src/config/env';
 import { withDataSource } from '../src/database/database';
 
 async function main(): Promise<void> {
-  const { database } = loadConfig();
-  if (!database.url) {
-    throw new Error('Set DATABASE_URL to seed a database; `npm start` seeds its embedded database by itself.');
-  }
-  await withDataSource(database.url, seed);
+  const url = loadDatabaseUrl();
+  if (!url) throw new Error('Set DATABASE_URL to seed a database; `npm start` seeds its embedded database by itself.');
+  await withDataSource(url, seed);
   console.log('Sample data loaded.');
 }
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, environmentVariableNames, loadConfig } from './env';
+import { ConfigError, environmentVariableNames, loadConfig, loadDatabaseUrl } from './env';
 
 describe(loadConfig.name, () => {
   it('applies the documented defaults', () => {
@@ -63,6 +63,10 @@ describe(loadConfig.name, () => {
     );
   });
 
+  it('says what is wrong with a variable before its bounds', () => {
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow('PORT must be an integer');
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ DATABASE_URL: '' }).database.url).toBeUndefined();
   });
@@ -70,5 +74,16 @@ describe(loadConfig.name, () => {
   it('has every variable in the README configuration table', () => {
     const readme = readFileSync('README.md', 'utf8');
     expect(environmentVariableNames().filter((name) => !readme.includes(`| \`${name}\``))).toEqual([]);
+  });
+});
+
+describe(loadDatabaseUrl.name, () => {
+  it('reads DATABASE_URL alone, whatever the rest of the environment holds', () => {
+    const env = { NODE_ENV: 'staging', CORS_ORIGINS: 'localhost:5173', PORT: 'abc', DATABASE_URL: 'postgres://db/x' };
+    expect(loadDatabaseUrl(env)).toBe('postgres://db/x');
+  });
+
+  it('refuses a DATABASE_URL that is not a postgres:// URL', () => {
+    expect(() => loadDatabaseUrl({ DATABASE_URL: 'mysql://db/x' })).toThrow('DATABASE_URL must be a postgres:// URL');
   });
 });

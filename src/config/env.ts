@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { firstBrokenRule } from '../common/first-broken-rule';
 import { plainToInstance, Type } from 'class-transformer';
 import {
   getMetadataStorage,
@@ -14,11 +15,19 @@ import {
   validateSync,
 } from 'class-validator';
 
+/** What the migration CLI and the seed script read: the database, nothing else. */
+class DatabaseVariables {
+  /** PostgreSQL URL; when unset outside production an embedded PostgreSQL is started. */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+}
+
 /**
  * Every environment variable the API reads, with its bounds and default.
  * This file is the only place that reads `process.env`.
  */
-class EnvironmentVariables {
+class EnvironmentVariables extends DatabaseVariables {
   /** `production` requires DATABASE_URL and JWT_SECRET. */
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
@@ -70,11 +79,6 @@ class EnvironmentVariables {
     message: 'CORS_ORIGINS must be a comma-separated list of http(s) origins',
   })
   CORS_ORIGINS?: string;
-
-  /** PostgreSQL URL; when unset outside production an embedded PostgreSQL is started. */
-  @IsOptional()
-  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
-  DATABASE_URL?: string;
 
   @Type(() => Number)
   @IsInt()
@@ -223,11 +227,7 @@ export function environmentVariableNames(): string[] {
 
 /** Reads, validates and types the environment once; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const defined = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const vars = plainToInstance(EnvironmentVariables, defined);
-  const problems = validateSync(vars, { stopAtFirstError: true }).flatMap((error) =>
-    Object.values(error.constraints ?? {}),
-  );
+  const { vars, problems } = validated(EnvironmentVariables, env);
   if (vars.NODE_ENV === 'production') {
     if (!vars.DATABASE_URL) problems.push('DATABASE_URL is required in production');
     if (!vars.JWT_SECRET) problems.push('JWT_SECRET is required in production');
@@ -235,9 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (vars.HTTP_HEADERS_TIMEOUT_MS > vars.HTTP_REQUEST_TIMEOUT_MS) {
     problems.push('HTTP_HEADERS_TIMEOUT_MS must not be greater than HTTP_REQUEST_TIMEOUT_MS');
   }
-  if (problems.length > 0) {
-    throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
-  }
+  assertValid(problems);
   return {
     env: vars.NODE_ENV,
     http: {
@@ -278,4 +276,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       windowSeconds: vars.LOGIN_FAILURE_WINDOW_SECONDS,
     },
   };
+}
+
+/**
+ * DATABASE_URL for the migration CLI and the seed script, which read nothing else: settings of
+ * the API (JWT_SECRET in production, CORS_ORIGINS, NODE_ENV) never stand in their way.
+ */
+export function loadDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const { vars, problems } = validated(DatabaseVariables, env);
+  assertValid(problems);
+  return vars.DATABASE_URL;
+}
+
+/** `env` read into `type`, empty variables as unset, with one problem per bad variable. */
+function validated<T extends object>(type: new () => T, env: NodeJS.ProcessEnv) {
+  const defined = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const vars = plainToInstance(type, defined);
+  const problems = validateSync(vars).flatMap((error) => firstBrokenRule(error) ?? []);
+  return { vars, problems };
+}
+
+function assertValid(problems: string[]): void {
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
 }

@@ -3,12 +3,19 @@ import { withDataSource } from '../../src/database/database';
 import { migrations } from '../../src/database/typeorm-options';
 import { createScratchDatabase, ScratchDatabase } from '../support/scratch-database';
 
-/** The TypeORM CLI on the built data source, as `npm run migration:*` runs it. */
+/**
+ * The TypeORM CLI on the built data source, as `npm run migration:*` runs it, in an environment
+ * set for the API in production but for DATABASE_URL, which the CLI must not trip on.
+ */
 function typeorm(url: string, ...args: string[]) {
+  const { JWT_SECRET: _unset, ...env } = process.env;
   const run = spawnSync(
     process.execPath,
     ['node_modules/typeorm/cli.js', ...args, '-d', 'dist/src/database/data-source.js'],
-    { encoding: 'utf8', env: { ...process.env, DATABASE_URL: url } },
+    {
+      encoding: 'utf8',
+      env: { ...env, NODE_ENV: 'production', CORS_ORIGINS: 'localhost:5173', PORT: 'abc', DATABASE_URL: url },
+    },
   );
   if (run.status !== 0)
     throw new Error(`typeorm ${args.join(' ')} exited with ${run.status}:\n${run.stdout}${run.stderr}`);

@@ -1,5 +1,6 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { AppError, FieldError } from '../errors/app-error';
+import { firstBrokenRule } from '../first-broken-rule';
 
 /**
  * Rejects unknown fields, converts to DTO classes and reports every invalid field by its path.
@@ -21,15 +22,11 @@ export function createValidationPipe(): ValidationPipe {
   });
 }
 
-/**
- * One message per field: that of the first rule written above it that failed, so a field's type
- * is reported before its length or range. (Decorators register bottom-up, so that rule is the
- * last to have run.)
- */
+/** One message per field (see firstBrokenRule), nested fields by their path. */
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const message = Object.values(error.constraints ?? {}).at(-1);
+    const message = firstBrokenRule(error);
     return [...(message ? [{ field, message }] : []), ...flatten(error.children ?? [], field)];
   });
 }
