@@ -54,6 +54,18 @@ describe('API documentation', () => {
     expect(redoc.text).toContain('spec-url="/docs-json"');
   });
 
+  it.each(['/docs', '/redoc'])('loads nothing from another origin on %s, so it works offline', async (page) => {
+    const res = await t.http().get(page).expect(200);
+    expect(res.text).not.toMatch(/(src|href)="(https?:)?\/\//);
+    expect(res.headers['content-security-policy']).not.toMatch(/https?:/);
+  });
+
+  it("serves ReDoc's bundle from the redoc package", async () => {
+    const res = await t.http().get('/redoc/redoc.standalone.js').expect(200);
+    expect(res.headers['content-type']).toMatch(/javascript/);
+    expect(res.text.length).toBeGreaterThan(500_000);
+  });
+
   it.each([
     ['/users', 'post', ['201', '400', '401', '403', '409']],
     ['/users', 'get', ['200', '400', '401', '403']],
