@@ -858,8 +858,11 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
+                    /** @description URL of the created resource */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1193,8 +1196,11 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
+                    /** @description URL of the created resource */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1662,8 +1668,11 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
+                    /** @description URL of the created resource */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -12,7 +12,7 @@ import { Metrics } from './metrics/metrics.service';
 export const API_PREFIX = 'api/v1';
 const BODY_LIMIT = '100kb';
 /** Headers a browser client may read from a cross-origin response. */
-const EXPOSED_HEADERS = ['X-Total-Count', 'X-Request-Id', 'Retry-After'];
+const EXPOSED_HEADERS = ['X-Total-Count', 'X-Request-Id', 'Retry-After', 'Location'];
 
 /** Every route under /api/v1 but the probes and metrics; also applied where the OpenAPI document is written. */
 export function setRoutePrefix(app: INestApplication): void {
@@ -43,7 +43,7 @@ export function configureApp(app: NestExpressApplication): INestApplication {
     }),
   );
   app.use(noStoreUnlessPublicRead);
-  if (http.corsOrigins.length > 0) app.enableCors({ origin: http.corsOrigins, exposedHeaders: EXPOSED_HEADERS });
+  app.enableCors({ origin: http.corsOrigins, exposedHeaders: EXPOSED_HEADERS });
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.use(inputGate);
   setUpDocs(app);

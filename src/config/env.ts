@@ -73,7 +73,10 @@ class EnvironmentVariables extends DatabaseVariables {
   @Max(100_000)
   HTTP_MAX_CONNECTIONS = 1000;
 
-  /** Comma-separated origins allowed to call the API from a browser (CORS); none when empty. */
+  /**
+   * Comma-separated origins allowed to call the API from a browser (CORS). Unset: in development
+   * any port of localhost and 127.0.0.1, elsewhere none.
+   */
   @IsOptional()
   @Matches(/^https?:\/\/[^\s,]+(,https?:\/\/[^\s,]+)*$/, {
     message: 'CORS_ORIGINS must be a comma-separated list of http(s) origins',
@@ -200,7 +203,8 @@ export interface AppConfig {
 export interface HttpConfig {
   port: number;
   host: string;
-  corsOrigins: string[];
+  /** Browser origins allowed; in development without CORS_ORIGINS, any port of localhost and 127.0.0.1. */
+  corsOrigins: (string | RegExp)[];
   trustProxyHops: number;
   requestTimeoutMs: number;
   headersTimeoutMs: number;
@@ -218,6 +222,9 @@ export interface DatabaseConfig {
 }
 
 export class ConfigError extends Error {}
+
+/** A frontend's dev server, on any port of this machine. */
+const LOCAL_ORIGINS = [/^http:\/\/localhost(:\d+)?$/, /^http:\/\/127\.0\.0\.1(:\d+)?$/];
 
 /** The names of every environment variable the API reads, for deployment files to be checked against. */
 export function environmentVariableNames(): string[] {
@@ -241,7 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     http: {
       port: vars.PORT,
       host: vars.HOST,
-      corsOrigins: vars.CORS_ORIGINS?.split(',') ?? [],
+      corsOrigins: vars.CORS_ORIGINS?.split(',') ?? (vars.NODE_ENV === 'development' ? LOCAL_ORIGINS : []),
       trustProxyHops: vars.TRUST_PROXY_HOPS,
       requestTimeoutMs: vars.HTTP_REQUEST_TIMEOUT_MS,
       headersTimeoutMs: vars.HTTP_HEADERS_TIMEOUT_MS,

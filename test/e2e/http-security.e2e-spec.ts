@@ -1,4 +1,4 @@
-import { makeUserInput, registerCustomer } from '../support/factories';
+import { createAdmin, createEvent, makeEventInput, makeUserInput, registerCustomer } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 
 describe('HTTP security', () => {
@@ -20,9 +20,11 @@ describe('HTTP security', () => {
       expect(res.headers).not.toHaveProperty('x-powered-by');
     });
 
-    it('lets no browser origin in when CORS_ORIGINS is empty', async () => {
-      const res = await t.http().get('/api/v1/events').set('Origin', 'https://shop.example').expect(200);
-      expect(res.headers).not.toHaveProperty('access-control-allow-origin');
+    it('lets no browser origin in when CORS_ORIGINS is empty outside development, local ones neither', async () => {
+      for (const origin of ['https://shop.example', 'http://localhost:5173']) {
+        const res = await t.http().get('/api/v1/events').set('Origin', origin).expect(200);
+        expect(res.headers).not.toHaveProperty('access-control-allow-origin');
+      }
     });
   });
 
@@ -58,6 +60,29 @@ describe('HTTP security', () => {
     });
   });
 
+  describe('CORS in development without CORS_ORIGINS', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await createTestApp({ NODE_ENV: 'development' });
+    });
+    afterAll(() => t.close());
+
+    it.each(['http://localhost:5173', 'http://127.0.0.1:3001'])('answers a preflight from %s', async (origin) => {
+      const res = await t
+        .http()
+        .options('/api/v1/bookings')
+        .set('Origin', origin)
+        .set('Access-Control-Request-Method', 'POST')
+        .expect(204);
+      expect(res.headers['access-control-allow-origin']).toBe(origin);
+    });
+
+    it('lets no other origin in', async () => {
+      const res = await t.http().get('/api/v1/events').set('Origin', 'http://localhost.evil.example').expect(200);
+      expect(res.headers).not.toHaveProperty('access-control-allow-origin');
+    });
+  });
+
   describe('CORS_ORIGINS', () => {
     let t: TestApp;
     beforeAll(async () => {
@@ -85,6 +110,32 @@ describe('HTTP security', () => {
     it('does not allow an origin that is not listed', async () => {
       const res = await t.http().get('/api/v1/events').set('Origin', 'https://evil.example').expect(200);
       expect(res.headers).not.toHaveProperty('access-control-allow-origin');
+    });
+  });
+
+  describe('Location', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await createTestApp();
+    });
+    afterAll(() => t.close());
+
+    it.each(['users', 'events', 'bookings'])('points at what POST /%s created, readable there', async (collection) => {
+      const admin = await createAdmin(t);
+      const body = {
+        users: () => makeUserInput(),
+        events: () => makeEventInput(),
+        bookings: async () => ({ event_id: (await createEvent(t, admin)).id, quantity: 1 }),
+      }[collection]!;
+      const created = await t
+        .http()
+        .post(`/api/v1/${collection}`)
+        .set(admin.auth)
+        .send(await body())
+        .expect(201);
+      expect(created.headers.location).toBe(`/api/v1/${collection}/${created.body.id}`);
+      const read = await t.http().get(created.headers.location).set(admin.auth).expect(200);
+      expect(read.body.id).toBe(created.body.id);
     });
   });
 });

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
+import { Created } from '../../common/http/created.decorator';
 import { ApiIdParam, IdPipe } from '../../common/http/id.pipe';
 import { Paginated } from '../../common/pagination/paginated.decorator';
 import { mapPage, Page, PaginationQueryDto } from '../../common/pagination/pagination-query.dto';
@@ -25,7 +26,7 @@ export class BookingsController {
   /** Books tickets for the caller, or (admin) for another user; never oversells. */
   @Authenticated()
   @Post()
-  @ApiCreatedResponse({ type: BookingResponseDto })
+  @Created(BookingResponseDto)
   @ApiErrors('FORBIDDEN', 'NOT_FOUND', 'INSUFFICIENT_TICKETS', 'EVENT_NOT_BOOKABLE', 'IDEMPOTENCY_KEY_REUSED')
   @ApiIdempotencyKey()
   createBooking(

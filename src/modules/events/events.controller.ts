@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
+import { Created } from '../../common/http/created.decorator';
 import { ApiIdParam, IdPipe } from '../../common/http/id.pipe';
 import { Paginated } from '../../common/pagination/paginated.decorator';
 import { mapPage, Page } from '../../common/pagination/pagination-query.dto';
@@ -38,7 +39,7 @@ export class EventsController {
   /** Creates an event (admin); its date and time must be in the future. */
   @AdminOnly()
   @Post()
-  @ApiCreatedResponse({ type: EventResponseDto })
+  @Created(EventResponseDto)
   async createEvent(@Body() dto: CreateEventDto): Promise<EventResponseDto> {
     return toEventResponse(await this.events.create(dto));
   }

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
+import { Created } from '../../common/http/created.decorator';
 import { ApiIdParam, IdPipe } from '../../common/http/id.pipe';
 import { Paginated } from '../../common/pagination/paginated.decorator';
 import { mapPage, Page, PaginationQueryDto } from '../../common/pagination/pagination-query.dto';
@@ -18,7 +19,7 @@ export class UsersController {
   /** Registers a customer, or (with an admin token) an admin. */
   @Public()
   @Post()
-  @ApiCreatedResponse({ type: UserResponseDto })
+  @Created(UserResponseDto)
   @ApiErrors('FORBIDDEN', 'PHONE_TAKEN')
   async createUser(@Body() dto: CreateUserDto, @CurrentUser() caller?: UserEntity): Promise<UserResponseDto> {
     return toUserResponse(await this.users.create(dto, caller));
