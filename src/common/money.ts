@@ -45,5 +45,5 @@ export function IsMoney(): PropertyDecorator {
 
 /** Documents a money field of a response: a decimal string with exactly two decimals. */
 export function ApiMoney(example: string): PropertyDecorator {
-  return ApiProperty({ type: String, pattern: '^[0-9]+\\.[0-9]{2}$', example });
+  return ApiProperty({ type: String, pattern: '^[0-9]+\\.[0-9]{2}$', maxLength: 21, example });
 }

@@ -42,6 +42,25 @@ describe('API documentation', () => {
     expect({ status: lint.status, problems: lint.stdout + lint.stderr }).toMatchObject({ status: 0 });
   });
 
+  it('passes Spectral with the OWASP API Security ruleset with no errors (.spectral.yaml)', () => {
+    const lint = spawnSync('node_modules/.bin/spectral', ['lint', 'openapi.json', '--fail-severity=error'], {
+      encoding: 'utf8',
+    });
+    expect({ status: lint.status, problems: lint.stdout + lint.stderr }).toMatchObject({ status: 0 });
+    expect(lint.stdout).toMatch(/\b0 errors\b|No results/);
+  });
+
+  it('narrows the error code of each response to the codes its operation can send', () => {
+    const ref = operation('/bookings', 'post')!.responses['409'].content!['application/json'].schema.$ref!;
+    const schema = doc.components.schemas[ref.split('/').at(-1)!];
+    expect(schema.properties.code.enum).toEqual([
+      'INSUFFICIENT_TICKETS',
+      'EVENT_NOT_BOOKABLE',
+      'IDEMPOTENCY_KEY_REUSED',
+    ]);
+    expect(schema.example.code).toBe('INSUFFICIENT_TICKETS');
+  });
+
   it('names every operation, uniquely, for SDK method names', () => {
     const ids = Object.values(doc.paths).flatMap((operations) => Object.values(operations).map((op) => op.operationId));
     expect(ids.every((id) => /^[a-z][A-Za-z]+$/.test(id))).toBe(true);
@@ -89,9 +108,10 @@ describe('API documentation', () => {
     expect(op).toBeDefined();
     expect(Object.keys(op!.responses).sort()).toEqual(expect.arrayContaining(statuses));
     for (const status of statuses.filter((s) => Number(s) >= 400)) {
-      expect(op!.responses[status].content!['application/json'].schema.$ref).toBe(
-        '#/components/schemas/ErrorResponseDto',
-      );
+      const ref = op!.responses[status].content!['application/json'].schema.$ref!;
+      const schema = doc.components.schemas[ref.split('/').at(-1)!];
+      expect(schema.required).toEqual(['success', 'message', 'code']);
+      expect(schema.properties.code.enum.length).toBeGreaterThan(0);
     }
   });
 

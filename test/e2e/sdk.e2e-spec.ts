@@ -108,5 +108,10 @@ describe('A journey through the SDK against the running API', () => {
     expect(data).toBeUndefined();
     expect(response.status).toBe(409);
     expect(error).toMatchObject({ success: false, code: 'INSUFFICIENT_TICKETS' });
+    // Checked when this file compiles: the SDK narrows `code` to what createBooking can send.
+    type Code = NonNullable<typeof error>['code'];
+    const booking: Extract<Code, 'INSUFFICIENT_TICKETS' | 'IDEMPOTENCY_KEY_REUSED'> = 'INSUFFICIENT_TICKETS';
+    const notBooking: Extract<Code, 'PHONE_TAKEN' | 'TICKET_CANCELLED'> extends never ? true : false = true;
+    expect([booking, notBooking]).toEqual(['INSUFFICIENT_TICKETS', true]);
   });
 });

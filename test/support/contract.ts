@@ -57,7 +57,9 @@ export class ContractValidator {
       ? route.operation.responses[status]
       : { content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } } };
     if (!response) return `${where}: status ${status} is not documented for this operation`;
-    const missing = Object.keys(response.headers ?? {}).filter((name) => headers(name) === undefined);
+    const missing = Object.entries(response.headers ?? {})
+      .filter(([name, header]) => (header as { required?: boolean }).required && headers(name) === undefined)
+      .map(([name]) => name);
     if (missing.length > 0) return `${where}: documented headers not sent: ${missing.join(', ')}`;
     const schema = response.content?.['application/json']?.schema;
     if (!schema) return body === '' ? undefined : `${where}: a body is sent but none is documented`;

@@ -31,7 +31,9 @@ export function Created(type: Type) {
     ApiCreatedResponse({
       type,
       description: 'Created',
-      headers: { Location: { description: 'URL of the created resource', schema: { type: 'string' } } },
+      headers: {
+        Location: { description: 'URL of the created resource', schema: { type: 'string', maxLength: 2048 } },
+      },
     }),
   );
 }

@@ -5,6 +5,7 @@ export class DeletedResponseDto {
   success: true;
 
   /** @example Event deleted successfully */
+  @ApiProperty({ maxLength: 100 })
   message: string;
 
   @ApiProperty({ nullable: true, enum: [null], example: null })

@@ -7,7 +7,7 @@ import {
   Type,
   UseInterceptors,
 } from '@nestjs/common';
-import { ApiOkResponse } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, getSchemaPath } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { map, Observable } from 'rxjs';
 import { Page } from './pagination-query.dto';
@@ -28,10 +28,12 @@ class PageInterceptor<T> implements NestInterceptor<Page<T>, T[]> {
 export function Paginated(itemType: Type) {
   return applyDecorators(
     UseInterceptors(PageInterceptor),
+    ApiExtraModels(itemType),
     ApiOkResponse({
-      type: itemType,
-      isArray: true,
-      headers: { 'X-Total-Count': { description: 'Number of items in all pages', schema: { type: 'integer' } } },
+      schema: { type: 'array', maxItems: 100, items: { $ref: getSchemaPath(itemType) } },
+      headers: {
+        'X-Total-Count': { description: 'Number of items in all pages', required: true, schema: { type: 'integer' } },
+      },
     }),
   );
 }

@@ -1,4 +1,5 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
+import { ApiParam } from '@nestjs/swagger';
 import { AppError } from '../../common/errors/app-error';
 import { TICKET_CODE_PATTERN } from './ticket-code';
 
@@ -14,3 +15,7 @@ export class TicketCodePipe implements PipeTransform<string, string> {
     return value;
   }
 }
+
+/** Documents the `ticket_code` path parameter as TicketCodePipe reads it. */
+export const ApiTicketCodeParam = () =>
+  ApiParam({ name: 'ticket_code', schema: { type: 'string', pattern: TICKET_CODE_PATTERN.source, maxLength: 21 } });

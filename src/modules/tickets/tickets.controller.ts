@@ -4,7 +4,7 @@ import { ApiErrors } from '../../common/http/api-errors.decorator';
 import { AdminOnly, Authenticated, CurrentUser } from '../auth/auth.decorators';
 import { UserEntity } from '../users/entities/user.entity';
 import { TicketResponseDto, toTicketResponse } from './dto/ticket-response.dto';
-import { TicketCodePipe } from './ticket-code.pipe';
+import { ApiTicketCodeParam, TicketCodePipe } from './ticket-code.pipe';
 import { TicketsService } from './tickets.service';
 
 @ApiTags('tickets')
@@ -15,6 +15,7 @@ export class TicketsController {
   /** A ticket, to its owner or an admin. */
   @Authenticated()
   @Get(':ticket_code')
+  @ApiTicketCodeParam()
   @ApiOkResponse({ type: TicketResponseDto })
   @ApiErrors('FORBIDDEN', 'NOT_FOUND')
   async getTicket(
@@ -27,6 +28,7 @@ export class TicketsController {
   /** Admits the ticket's holder: an active ticket becomes used, once. */
   @AdminOnly()
   @Post(':ticket_code/check-in')
+  @ApiTicketCodeParam()
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: TicketResponseDto })
   @ApiErrors('NOT_FOUND', 'TICKET_ALREADY_USED', 'TICKET_CANCELLED')

@@ -3,6 +3,7 @@ import { UserResponseDto } from '../../users/dto/user-response.dto';
 
 export class TokenResponseDto {
   /** Send as `Authorization: Bearer <access_token>`. */
+  @ApiProperty({ maxLength: 1024 })
   access_token: string;
 
   @ApiProperty({ enum: ['Bearer'] })

@@ -22,6 +22,8 @@ export class BookingResponseDto {
   status: BookingStatus;
   created_at: Date;
   updated_at: Date;
+  /** One per seat. */
+  @ApiProperty({ type: [TicketResponseDto], maxItems: 100 })
   tickets: TicketResponseDto[];
 }
 

@@ -22,6 +22,7 @@ export const ApiIdempotencyKey = () =>
   ApiHeader({
     name: HEADER,
     required: false,
+    schema: { type: 'string', minLength: 1, maxLength: 255, pattern: KEY_FORMAT.source },
     description:
       `Makes the request safe to retry: a retry with the same key and the same body gets the original ` +
       `response and books nothing more, also when retries arrive concurrently; the same key with another ` +

@@ -36,7 +36,7 @@ export class CreateEventDto {
   capacity: number;
 
   /** 0 to 99999999.99, at most two decimals; a string or a number. */
-  @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'number' }], example: '1500.00' })
+  @ApiProperty({ oneOf: [{ type: 'string', maxLength: 11 }, { type: 'number' }], example: '1500.00' })
   @IsMoney()
   price: string;
 

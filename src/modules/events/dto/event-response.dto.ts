@@ -5,8 +5,11 @@ import { EventEntity, EventStatus } from '../entities/event.entity';
 export class EventResponseDto {
   @ApiProperty({ type: 'integer' })
   id: number;
+  @ApiProperty({ maxLength: 255 })
   title: string;
+  @ApiProperty({ type: String, maxLength: 10_000, nullable: true })
   description: string | null;
+  @ApiProperty({ maxLength: 500 })
   venue: string;
   date_time: Date;
   @ApiProperty({ type: 'integer' })

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { TicketEntity, TicketStatus } from '../entities/ticket.entity';
+import { TICKET_CODE_PATTERN } from '../ticket-code';
 
 export class TicketResponseDto {
   @ApiProperty({ type: 'integer' })
@@ -7,6 +8,7 @@ export class TicketResponseDto {
   @ApiProperty({ type: 'integer' })
   booking_id: number;
   /** @example TKT-20261225-7K3QX9PA */
+  @ApiProperty({ pattern: TICKET_CODE_PATTERN.source, maxLength: 21 })
   ticket_code: string;
   @ApiProperty({ enum: TicketStatus, enumName: 'TicketStatus' })
   status: TicketStatus;

@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsEnum, IsString, Length, Matches } from 'class-validator';
 import { Omittable } from '../../../common/http/omittable.decorator';
 import { Trim } from '../../../common/http/trim.decorator';
@@ -11,6 +12,7 @@ export class CreateUserDto {
   name: string;
 
   /** Unique; 9 to 15 digits, optionally after a `+`. @example 0812345678 */
+  @ApiProperty({ maxLength: 16 })
   @IsString()
   @Matches(/^\+?[0-9]{9,15}$/, { message: 'phone must be 9 to 15 digits, optionally starting with +' })
   phone: string;

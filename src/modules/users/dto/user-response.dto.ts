@@ -4,7 +4,9 @@ import { UserEntity, UserRole } from '../entities/user.entity';
 export class UserResponseDto {
   @ApiProperty({ type: 'integer' })
   id: number;
+  @ApiProperty({ maxLength: 255 })
   name: string;
+  @ApiProperty({ maxLength: 16, pattern: '^\\+?[0-9]{9,15}$' })
   phone: string;
   role: UserRole;
   created_at: Date;
