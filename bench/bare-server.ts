@@ -14,7 +14,7 @@ process.stdin.on('data', (chunk: Buffer) => chunks.push(chunk));
 process.stdin.on('end', () => {
   const body = Buffer.concat(chunks);
   const listening = kind === 'nest' ? listenNest(JSON.parse(body.toString()) as unknown) : listenNode(body);
-  listening.then(() => console.log('ready'));
+  void listening.then(() => console.log('ready'));
 });
 
 function listenNode(body: Buffer): Promise<void> {

@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { seed } from './seed';
-import { loadDatabaseUrl } from '../src/config/env';
+import { loadDatabaseUrl, readEnvFile } from '../src/config/env';
 import { withDataSource } from '../src/database/database';
 
 async function main(): Promise<void> {
+  readEnvFile();
   const url = loadDatabaseUrl();
   if (!url) throw new Error('Set DATABASE_URL to seed a database; `npm start` seeds its embedded database by itself.');
   await withDataSource(url, seed);

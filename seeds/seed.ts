@@ -55,7 +55,7 @@ async function seedUsers(em: EntityManager): Promise<UserEntity[]> {
 }
 
 async function insertBooking(em: EntityManager, userId: number, eventId: number, quantity: number, status: string) {
-  const [booking] = await em.query(
+  const [booking]: { id: number; booking_date: Date }[] = await em.query(
     `INSERT INTO bookings (user_id, event_id, quantity, total_amount, status)
      SELECT $1, id, $3::int, price * $3::int, $4 FROM events WHERE id = $2
      RETURNING id, booking_date`,

@@ -6,7 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { seed } from '../seeds/seed';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
-import { loadConfig } from './config/env';
+import { loadConfig, readEnvFile } from './config/env';
 import { openDatabase } from './database/database';
 import { bootstrapLogger } from './logging/logging.module';
 
@@ -14,6 +14,7 @@ import { bootstrapLogger } from './logging/logging.module';
 const SHUTDOWN_GRACE_MS = 10_000;
 
 async function bootstrap(): Promise<void> {
+  readEnvFile();
   const config = loadConfig();
   const logger = bootstrapLogger(config);
   if (config.jwt.secretGenerated) {

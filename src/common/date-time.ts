@@ -16,7 +16,9 @@ export function parseDateTime(text: string): Date | null {
 
 /** A date-time input (`2026-12-25T19:00:00Z`, `2026-12-25T19:00:00+07:00`, `2026-12-25T19:00`), converted to a Date. */
 export function IsDateTime(): PropertyDecorator {
-  const convert = Transform(({ value }) => (typeof value === 'string' ? (parseDateTime(value) ?? value) : value));
+  const convert = Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? (parseDateTime(value) ?? value) : value,
+  );
   const validate = ValidateBy({
     name: 'isDateTime',
     validator: {

@@ -26,7 +26,7 @@ export function multiplyMoney(price: string, quantity: number): string {
  * Normalised to the two-decimal string; anything else fails validation.
  */
 export function IsMoney(): PropertyDecorator {
-  const normalise = Transform(({ value }) => {
+  const normalise = Transform(({ value }: { value: unknown }) => {
     const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
     return typeof text === 'string' && MONEY_PATTERN.test(text) ? fromCents(toCents(text)) : value;
   });

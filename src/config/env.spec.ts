@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, environmentVariableNames, loadConfig, loadDatabaseUrl } from './env';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, environmentVariableNames, loadConfig, loadDatabaseUrl, readEnvFile } from './env';
 
 describe(loadConfig.name, () => {
   it('applies the documented defaults', () => {
@@ -71,6 +74,11 @@ describe(loadConfig.name, () => {
     expect(loadConfig({ DATABASE_URL: '' }).database.url).toBeUndefined();
   });
 
+  it('has every variable in .env.example', () => {
+    const example = readFileSync('.env.example', 'utf8');
+    expect(environmentVariableNames().filter((name) => !example.includes(`# ${name}=`))).toEqual([]);
+  });
+
   it('has every variable in the README configuration table', () => {
     const readme = readFileSync('README.md', 'utf8');
     expect(environmentVariableNames().filter((name) => !readme.includes(`| \`${name}\``))).toEqual([]);
@@ -85,5 +93,22 @@ describe(loadDatabaseUrl.name, () => {
 
   it('refuses a DATABASE_URL that is not a postgres:// URL', () => {
     expect(() => loadDatabaseUrl({ DATABASE_URL: 'mysql://db/x' })).toThrow('DATABASE_URL must be a postgres:// URL');
+  });
+});
+
+describe(readEnvFile.name, () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'ticketing-env-')), '.env');
+  writeFileSync(file, 'ENV_FILE_TEST_SET=from-file\nENV_FILE_TEST_KEPT=from-file\n');
+
+  it('sets what the environment does not, and keeps what it does', () => {
+    const env: NodeJS.ProcessEnv = { ENV_FILE: file, ENV_FILE_TEST_KEPT: 'from-environment' };
+    readEnvFile(env);
+    expect(env).toMatchObject({ ENV_FILE_TEST_SET: 'from-file', ENV_FILE_TEST_KEPT: 'from-environment' });
+  });
+
+  it('reads nothing in production', () => {
+    const env: NodeJS.ProcessEnv = { ENV_FILE: file, NODE_ENV: 'production' };
+    readEnvFile(env);
+    expect(env.ENV_FILE_TEST_SET).toBeUndefined();
   });
 });

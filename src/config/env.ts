@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import { firstBrokenRule } from '../common/first-broken-rule';
 import { plainToInstance, Type } from 'class-transformer';
 import {
@@ -17,6 +19,11 @@ import {
 
 /** What the migration CLI and the seed script read: the database, nothing else. */
 class DatabaseVariables {
+  /** A file of `NAME=value` lines read at start outside production; the environment wins over it. */
+  @IsOptional()
+  @IsString()
+  ENV_FILE?: string;
+
   /** PostgreSQL URL; when unset outside production an embedded PostgreSQL is started. */
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
@@ -305,4 +312,15 @@ function validated<T extends object>(type: new () => T, env: NodeJS.ProcessEnv) 
 
 function assertValid(problems: string[]): void {
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+}
+
+/**
+ * Outside production, sets the variables of ENV_FILE (default `.env`, if it exists) that the
+ * environment does not set itself. Called by each entry point before it loads its configuration.
+ */
+export function readEnvFile(env: NodeJS.ProcessEnv = process.env): void {
+  if (env.NODE_ENV === 'production') return;
+  const file = env.ENV_FILE || '.env';
+  if (!existsSync(file)) return;
+  for (const [name, value] of Object.entries(parseEnv(readFileSync(file, 'utf8')))) env[name] ??= value;
 }

@@ -24,13 +24,13 @@ export async function openDatabase(
 ): Promise<Database> {
   if (config.database.url) {
     if (config.env !== 'production') await withDataSource(config.database.url, (db) => db.runMigrations());
-    return { url: config.database.url, close: async () => undefined };
+    return { url: config.database.url, close: () => Promise.resolve() };
   }
   logger.log(`DATABASE_URL is not set: starting embedded PostgreSQL in ${config.database.embeddedDir}`);
   const server = await startEmbeddedPostgres({
     dataDir: config.database.embeddedDir,
     persistent: true,
-    onNotice: (message) => logger.warn(message),
+    onNotice: (message) => void logger.warn(message),
   });
   try {
     await createDatabaseIfMissing(server.url('postgres'), EMBEDDED_DATABASE);

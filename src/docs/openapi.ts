@@ -79,13 +79,13 @@ function describeResponses(document: OpenAPIObject): void {
       { description, schema: name.startsWith('X-') ? { type: 'integer' } : { type: 'string', maxLength: 2048 } },
     ]),
   );
-  const header = (name: string) => [name, { $ref: `#/components/headers/${name}` }];
+  const header = (name: string): [string, { $ref: string }] => [name, { $ref: `#/components/headers/${name}` }];
   for (const [path, operations] of Object.entries(document.paths)) {
     for (const [status, response] of responsesOf(operations)) {
       if (!response.description) response.description = STATUS_CODES[status] ?? status;
       const limited = !path.startsWith('/health') && /^[24]/.test(status);
       const names = Object.keys(HEADERS).filter((name) => limited || !name.startsWith('X-RateLimit'));
-      response.headers = { ...Object.fromEntries(names.map(header)), ...response.headers };
+      response.headers = { ...Object.fromEntries(names.map(header)), ...(response.headers as object | undefined) };
     }
   }
 }

@@ -51,7 +51,7 @@ describe('API documentation', () => {
   });
 
   it('narrows the error code of each response to the codes its operation can send', () => {
-    const ref = operation('/bookings', 'post')!.responses['409'].content!['application/json'].schema.$ref!;
+    const ref = operation('/bookings', 'post').responses['409'].content!['application/json'].schema.$ref!;
     const schema = doc.components.schemas[ref.split('/').at(-1)!];
     expect(schema.properties.code.enum).toEqual([
       'INSUFFICIENT_TICKETS',
@@ -106,9 +106,9 @@ describe('API documentation', () => {
   ])('documents %s %s with its responses', (path, method, statuses) => {
     const op = operation(path, method);
     expect(op).toBeDefined();
-    expect(Object.keys(op!.responses).sort()).toEqual(expect.arrayContaining(statuses));
+    expect(Object.keys(op.responses).sort()).toEqual(expect.arrayContaining(statuses));
     for (const status of statuses.filter((s) => Number(s) >= 400)) {
-      const ref = op!.responses[status].content!['application/json'].schema.$ref!;
+      const ref = op.responses[status].content!['application/json'].schema.$ref!;
       const schema = doc.components.schemas[ref.split('/').at(-1)!];
       expect(schema.required).toEqual(['success', 'message', 'code']);
       expect(schema.properties.code.enum.length).toBeGreaterThan(0);
@@ -132,7 +132,7 @@ describe('API documentation', () => {
     ['/tickets/{ticket_code}/check-in', 'post', 'TICKET_CANCELLED'],
     ['/users', 'post', 'PHONE_TAKEN'],
   ])('names the code of %s %s: %s', (path, method, code) => {
-    const responses = operation(path, method)!.responses as Record<string, { description: string }>;
+    const responses = operation(path, method).responses as Record<string, { description: string }>;
     expect(Object.values(responses).some((r) => r.description.includes(code))).toBe(true);
   });
 
@@ -189,12 +189,12 @@ describe('API documentation', () => {
   });
 
   it('marks protected operations with bearer auth and public ones with optional bearer auth', () => {
-    expect(operation('/auth/me', 'get')!.security).toEqual([{ bearer: [] }]);
-    expect(operation('/auth/login', 'post')!.security).toEqual(expect.arrayContaining([{}, { bearer: [] }]));
+    expect(operation('/auth/me', 'get').security).toEqual([{ bearer: [] }]);
+    expect(operation('/auth/login', 'post').security).toEqual(expect.arrayContaining([{}, { bearer: [] }]));
   });
 
   it('documents the X-Total-Count header of list endpoints', () => {
-    const ok = operation('/users', 'get')!.responses['200'] as { headers?: Record<string, unknown> };
+    const ok = operation('/users', 'get').responses['200'] as { headers?: Record<string, unknown> };
     expect(ok.headers).toHaveProperty('X-Total-Count');
   });
 });

@@ -468,9 +468,8 @@ describe('Hostile input', () => {
     'refuses %s with a 4xx in the error format, changing nothing',
     async (_, request) => {
       const before = await snapshot(t.db);
-      const req = t
-        .http()
-        [request.method === 'GET' ? 'get' : request.method === 'POST' ? 'post' : 'put'](pathOf(request, f));
+      const verb = ({ GET: 'get', POST: 'post', PUT: 'put' } as const)[request.method];
+      const req = t.http()[verb](pathOf(request, f));
       const res = await req
         .set(headersFor(request, f))
         .send(request.body === undefined ? undefined : textOf(request.body));
@@ -515,13 +514,14 @@ function rawExchange(url: string, chunks: string[], gapMs = 0): Promise<string> 
   const { hostname, port } = new URL(url);
   return new Promise((done) => {
     let answer = '';
-    const socket = connect(Number(port), hostname, async () => {
+    const write = async () => {
       for (const chunk of chunks) {
         if (socket.destroyed) return;
         socket.write(chunk);
         await new Promise((wait) => setTimeout(wait, gapMs));
       }
-    });
+    };
+    const socket = connect(Number(port), hostname, () => void write());
     socket.on('data', (data) => (answer += data.toString()));
     socket.on('error', () => undefined);
     socket.on('close', () => done(answer));

@@ -124,7 +124,7 @@ describe('A stampede of buyers on two API processes', () => {
     expect(body).toMatchObject({ total_bookings: CAPACITY, total_revenue: '1199.40', available_tickets: 0 });
   });
 
-  it('issues unique ticket codes', async () => {
+  it('issues unique ticket codes', () => {
     const codes = bookings().flatMap((o) => (o.body.tickets ?? []).map((ticket) => ticket.ticket_code));
     expect(codes).toHaveLength(CAPACITY);
     expect(new Set(codes).size).toBe(CAPACITY);

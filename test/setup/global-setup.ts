@@ -19,7 +19,7 @@ export default async function globalSetup(): Promise<void> {
     : await startEmbeddedPostgres({ dataDir: mkdtempSync(join(tmpdir(), 'ticketing-test-pg-')), persistent: false });
   const adminUrl = process.env.DATABASE_URL ?? server!.url('postgres');
   const name = `ticketing_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
-  testDatabaseState.set({ adminUrl, name, stopServer: server?.stop });
+  testDatabaseState.set({ adminUrl, name, stopServer: server && (() => server.stop()) });
   try {
     await createDatabaseIfMissing(adminUrl, name);
     process.env.TEST_DATABASE_URL = withDatabase(adminUrl, name);

@@ -25,7 +25,7 @@ export interface Caller {
 export async function registerCustomer({ http }: TestApp, overrides: Record<string, unknown> = {}): Promise<Caller> {
   const input = makeUserInput(overrides);
   await http().post('/api/v1/users').send(input).expect(201);
-  return login({ http } as TestApp, input.phone, input.password as string);
+  return login({ http } as TestApp, input.phone, input.password);
 }
 
 /** An admin, written straight to the database (only an admin may create one through the API), logged in. */

@@ -28,7 +28,10 @@ export function freePort(): Promise<number> {
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
   const { DATABASE_URL: _external, ...inherited } = process.env;
-  const child = spawn(process.execPath, [MAIN], { env: { ...inherited, PORT: String(port), ...env } });
+  // ENV_FILE: a developer's .env must not reach the servers the tests start.
+  const child = spawn(process.execPath, [MAIN], {
+    env: { ...inherited, ENV_FILE: '/dev/null', PORT: String(port), ...env },
+  });
   let output = '';
   const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
   const ready = new Promise<void>((done, fail) => {

@@ -6,13 +6,17 @@ import { ERROR_CODES, ERROR_STATUS } from './error-code';
 
 function respond(exception: unknown) {
   const sent = { status: 0, body: undefined as unknown, headers: {} as Record<string, string> };
-  const response = {
+  const response: {
+    setHeader: (n: string, v: string) => void;
+    status: (c: number) => unknown;
+    json: (b: unknown) => void;
+  } = {
     setHeader(name: string, value: string) {
       sent.headers[name] = value;
     },
     status(code: number) {
       sent.status = code;
-      return this;
+      return response;
     },
     json(body: unknown) {
       sent.body = body;
@@ -24,7 +28,9 @@ function respond(exception: unknown) {
 }
 
 describe(AllExceptionsFilter.name, () => {
-  beforeAll(() => Logger.overrideLogger(false));
+  beforeAll(() => {
+    Logger.overrideLogger(false);
+  });
 
   it.each(ERROR_CODES)('sends %s with the status of the contract table', (code) => {
     const { status, body } = respond(new AppError(code, 'message'));

@@ -73,8 +73,8 @@ export function errorResponses(...codes: ErrorCode[]): ApiResponseOptions[] {
  */
 export function ApiErrors(...codes: ErrorCode[]) {
   return (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor) => {
-    const holder: object = descriptor?.value ?? target;
-    const declared: Record<string, ApiResponseOptions> = Reflect.getMetadata(DECORATORS.API_RESPONSE, holder) ?? {};
+    const holder = (descriptor?.value as object | undefined) ?? target;
+    const declared = (Reflect.getMetadata(DECORATORS.API_RESPONSE, holder) ?? {}) as Record<string, ApiResponseOptions>;
     const earlier = Object.values(declared).flatMap((response) => codesOf(response));
     const merged = errorResponses(...new Set([...earlier, ...codes]));
     const entries = merged.map(({ status, ...response }) => [String(status), response]);

@@ -20,7 +20,9 @@ export function IsInteger(min: number, max = MAX_INT): PropertyDecorator {
  */
 export function IsIntegerQuery(min: number, max = MAX_INT): PropertyDecorator {
   return applyDecorators(
-    Transform(({ value }) => (typeof value === 'string' && /^-?[0-9]{1,10}$/.test(value) ? Number(value) : value)),
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' && /^-?[0-9]{1,10}$/.test(value) ? Number(value) : value,
+    ),
     integerRule(min, max, 'must be an integer written in decimal digits'),
   );
 }
@@ -34,10 +36,10 @@ function integerRule(min: number, max: number, notInteger: string): PropertyDeco
       validator: {
         validate: (value) => Number.isInteger(value) && value >= min && value <= max,
         defaultMessage: (args?: ValidationArguments) => {
-          const { property, value } = args!;
+          const { property, value } = args as { property: string; value: unknown };
           if (Array.isArray(value)) return `${property} must be given once`;
           if (!Number.isInteger(value)) return `${property} ${notInteger}`;
-          return value < min
+          return (value as number) < min
             ? `${property} must not be less than ${min}`
             : `${property} must not be greater than ${max}`;
         },

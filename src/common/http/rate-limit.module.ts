@@ -14,11 +14,11 @@ export const LoginThrottle = Reflector.createDecorator<true>({ transform: () => 
 /** Answers with the contract's 429 and `Retry-After`, whichever limit was hit. */
 @Injectable()
 class RateLimitGuard extends ThrottlerGuard {
-  protected override async throwThrottlingException(
+  protected override throwThrottlingException(
     _context: ExecutionContext,
     { timeToBlockExpire }: ThrottlerLimitDetail,
   ): Promise<void> {
-    throw AppError.rateLimited(timeToBlockExpire);
+    return Promise.reject(AppError.rateLimited(timeToBlockExpire));
   }
 }
 

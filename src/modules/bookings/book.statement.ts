@@ -1,3 +1,5 @@
+import { EventStatus } from '../events/entities/event.entity';
+
 /**
  * The whole booking as one statement, so one round trip and one transaction. The conditional
  * UPDATE takes the event's row lock, and PostgreSQL re-evaluates its WHERE (bookable, enough
@@ -47,7 +49,7 @@ SELECT status, status = 'active' AND date_time > now() AS open, capacity - total
   FROM events WHERE id = $1::int`;
 
 export interface SaleRefusalRow {
-  status: string;
+  status: EventStatus;
   open: boolean;
   available: number;
 }

@@ -106,7 +106,7 @@ export class EventsService {
       .where({ eventId: event.id, status: BookingStatus.Confirmed })
       .returning(['id'])
       .execute()
-      .then((result) => result.raw);
+      .then((result) => result.raw as { id: number }[]);
     if (cancelled.length > 0) {
       await em
         .createQueryBuilder()
