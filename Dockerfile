@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # The API image: compiled in one stage, run from a slim stage as the unprivileged `node` user.
-# Migrations run from the same image (docker-compose.yml, service `migrate`).
-ARG NODE_VERSION=22
+# Migrations run from the same image (docker-compose.yml, service `migrate`). The base image is
+# pinned to a release; bump it deliberately.
+ARG NODE_VERSION=22.20.0
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
@@ -23,7 +24,10 @@ FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production PORT=3000
 COPY --from=dependencies --chown=root:root /app/node_modules ./node_modules
-COPY --from=build --chown=root:root /app/dist ./dist
+# The API, its migrations and the seed script; not the bench or the test support compiled beside them.
+COPY --from=build --chown=root:root /app/dist/src ./dist/src
+COPY --from=build --chown=root:root /app/dist/migrations ./dist/migrations
+COPY --from=build --chown=root:root /app/dist/seeds ./dist/seeds
 COPY package.json ./
 USER node
 EXPOSE 3000

@@ -11,7 +11,7 @@ const composeCommand = [['docker', 'compose'], ['docker-compose']].find(
 function composeConfig(env: Record<string, string>) {
   if (!composeCommand) throw new Error('No compose CLI: apt-get install docker-compose');
   const [command, ...args] = composeCommand;
-  const { JWT_SECRET: _unset, ...inherited } = process.env;
+  const { JWT_SECRET: _secret, POSTGRES_PASSWORD: _password, ...inherited } = process.env;
   return spawnSync(command, [...args, '-f', 'docker-compose.yml', 'config', '-q'], {
     encoding: 'utf8',
     env: { ...inherited, ...env },
@@ -42,6 +42,31 @@ describe('Deployment files', () => {
     expect(compose.services.api.depends_on.migrate).toEqual({ condition: 'service_completed_successfully' });
   });
 
+  it('builds the API image once, for the API and its migrations', () => {
+    const built = Object.entries(compose.services as Record<string, { build?: unknown; image: string }>);
+    expect(built.filter(([, service]) => service.build).map(([name]) => name)).toEqual(['api']);
+    expect(compose.services.migrate.image).toBe(compose.services.api.image);
+  });
+
+  it('pins every base image to a release', () => {
+    const images = [
+      ...Object.values(compose.services as Record<string, { image: string; build?: unknown }>)
+        .filter((service) => !service.build && service.image !== compose.services.api.image)
+        .map((service) => service.image),
+      readFileSync('Dockerfile', 'utf8').match(/^ARG NODE_VERSION=(.+)$/m)![1],
+    ];
+    expect(images.filter((image) => !/\d+\.\d+(\.\d+)?$/.test(image))).toEqual([]);
+  });
+
+  it.each(['postgres', 'redis', 'api'])('restarts the long-running %s service', (service) => {
+    expect(compose.services[service].restart).toBe('unless-stopped');
+  });
+
+  it('puts neither the bench nor the test support in the image', () => {
+    const copied = stages.at(-1)!.match(/COPY --from=build .*$/gm)!;
+    expect(copied.join('\n')).not.toMatch(/dist\/(bench|test)|\/app\/dist \.\/dist$/m);
+  });
+
   it('builds the image in stages and runs the API as an unprivileged user', () => {
     const runtime = stages.at(-1)!;
     expect(stages.length).toBeGreaterThan(1);
@@ -54,12 +79,16 @@ describe('Deployment files', () => {
     const withCompose = composeCommand || process.env.CI ? it : it.skip;
 
     withCompose('is a valid compose file', () => {
-      const config = composeConfig({ JWT_SECRET: 'x'.repeat(48) });
+      const config = composeConfig({ JWT_SECRET: 'x'.repeat(48), POSTGRES_PASSWORD: 'y'.repeat(24) });
       expect({ status: config.status, stderr: config.stderr }).toEqual({ status: 0, stderr: '' });
     });
 
     withCompose('refuses to start without JWT_SECRET', () => {
-      expect(composeConfig({}).stderr).toMatch(/JWT_SECRET/);
+      expect(composeConfig({ POSTGRES_PASSWORD: 'y'.repeat(24) }).stderr).toMatch(/JWT_SECRET/);
+    });
+
+    withCompose('refuses to start without POSTGRES_PASSWORD: the database has no default password', () => {
+      expect(composeConfig({ JWT_SECRET: 'x'.repeat(48) }).stderr).toMatch(/POSTGRES_PASSWORD/);
     });
   });
 });
