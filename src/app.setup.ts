@@ -4,13 +4,13 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { APP_CONFIG } from './config/config.module';
 import { AppConfig } from './config/env';
+import { BODY_LIMIT_BYTES } from './common/http/body-limit';
 import { holdConnectionsToLimits } from './common/http/http-server';
 import { inputGate } from './common/http/input-gate';
 import { setUpDocs } from './docs/docs';
 import { Metrics } from './metrics/metrics.service';
 
 export const API_PREFIX = 'api/v1';
-const BODY_LIMIT = '100kb';
 /** Headers a browser client may read from a cross-origin response. */
 const EXPOSED_HEADERS = ['X-Total-Count', 'X-Request-Id', 'Retry-After', 'Location'];
 
@@ -44,7 +44,7 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   );
   app.use(noStoreUnlessPublicRead);
   app.enableCors({ origin: http.corsOrigins, exposedHeaders: EXPOSED_HEADERS });
-  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
   app.use(inputGate);
   setUpDocs(app);
   return app;

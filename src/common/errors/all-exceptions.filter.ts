@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { isDatabaseUnavailable } from '../../database/postgres-errors';
+import { BODY_LIMIT_BYTES } from '../http/body-limit';
 import { AppError } from './app-error';
 import { ERROR_STATUS, ErrorCode } from './error-code';
 import { ErrorResponseDto } from './error-response.dto';
@@ -46,7 +47,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       case 'NOT_FOUND':
         return new AppError('NOT_FOUND', message.replace(/^Cannot/, 'No route'));
       case 'PAYLOAD_TOO_LARGE':
-        return new AppError('PAYLOAD_TOO_LARGE', 'Request body is larger than 100 kB');
+        return new AppError('PAYLOAD_TOO_LARGE', `Request body is larger than ${BODY_LIMIT_BYTES / 1024} kB`);
       default:
         return AppError.validation([{ field: 'body', message: `Malformed request: ${message}` }]);
     }

@@ -1,4 +1,4 @@
-import { Server, STATUS_CODES } from 'node:http';
+import { maxHeaderSize, Server, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { HttpConfig } from '../../config/env';
 import { errorBody } from '../errors/all-exceptions.filter';
@@ -10,7 +10,7 @@ const TIMEOUT_CHECK_MS = 1000;
 
 /** What Node's HTTP parser refuses before Express sees a request, answered in the contract's format. */
 const REFUSALS: Record<string, AppError> = {
-  HPE_HEADER_OVERFLOW: new AppError('HEADERS_TOO_LARGE', 'Request headers are larger than 16 kB'),
+  HPE_HEADER_OVERFLOW: new AppError('HEADERS_TOO_LARGE', `Request headers are larger than ${maxHeaderSize / 1024} kB`),
   ERR_HTTP_REQUEST_TIMEOUT: new AppError('REQUEST_TIMEOUT', 'The request was not received in time'),
 };
 const MALFORMED = AppError.validation([{ field: 'request', message: 'Malformed HTTP request' }]);

@@ -12,6 +12,7 @@ import { TicketEntity, TicketStatus } from '../tickets/entities/ticket.entity';
 import { TicketCodeGenerator } from '../tickets/ticket-code';
 import { TicketsService } from '../tickets/tickets.service';
 import { UserEntity, UserRole } from '../users/entities/user.entity';
+import { assertOwnerOrAdmin } from '../users/owner-or-admin';
 import { UsersService } from '../users/users.service';
 import { BOOK_STATEMENT, BookRow, SALE_REFUSAL_QUERY, SaleRefusalRow } from './book.statement';
 import { BookingResponseDto, toBookingResponse } from './dto/booking-response.dto';
@@ -71,12 +72,12 @@ export class BookingsService {
       .getRepository(BookingEntity)
       .findOne({ where: { id }, relations: { tickets: true }, order: { tickets: { id: 'ASC' } } });
     if (!booking) throw AppError.notFound('Booking', id);
-    assertOwnerOrAdmin(booking, caller);
+    assertOwnerOrAdmin(caller, booking.userId);
     return booking;
   }
 
   async listForUser(userId: number, page: PaginationQueryDto, caller: UserEntity): Promise<Page<BookingEntity>> {
-    if (userId !== caller.id && caller.role !== UserRole.Admin) throw AppError.forbidden();
+    assertOwnerOrAdmin(caller, userId);
     if (!(await this.users.findById(userId))) throw AppError.notFound('User', userId);
     return this.list({ userId }, page);
   }
@@ -224,7 +225,3 @@ interface BookingRequest {
 
 /** A refusal was out of date: the seats are there now. */
 class SeatsFreed extends Error {}
-
-function assertOwnerOrAdmin(booking: BookingEntity, caller: UserEntity): void {
-  if (booking.userId !== caller.id && caller.role !== UserRole.Admin) throw AppError.forbidden();
-}

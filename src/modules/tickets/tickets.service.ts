@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
-import { UserEntity, UserRole } from '../users/entities/user.entity';
+import { UserEntity } from '../users/entities/user.entity';
+import { assertOwnerOrAdmin } from '../users/owner-or-admin';
 import { TicketEntity, TicketStatus } from './entities/ticket.entity';
 
 @Injectable()
@@ -20,7 +21,7 @@ export class TicketsService {
       .getRepository(TicketEntity)
       .findOne({ where: { ticketCode: code }, relations: { booking: true } });
     if (!ticket) throw AppError.notFound('Ticket', code);
-    if (ticket.booking.userId !== caller.id && caller.role !== UserRole.Admin) throw AppError.forbidden();
+    assertOwnerOrAdmin(caller, ticket.booking.userId);
     return ticket;
   }
 

@@ -6,6 +6,7 @@ import { isUniqueViolation } from '../../database/postgres-errors';
 import { Page, PaginationQueryDto } from '../../common/pagination/pagination-query.dto';
 import { CreateUserDto } from './dto/create-user.dto';
 import { UserEntity, UserRole } from './entities/user.entity';
+import { assertOwnerOrAdmin } from './owner-or-admin';
 import { PasswordHasher } from './password-hasher';
 
 @Injectable()
@@ -40,7 +41,7 @@ export class UsersService {
 
   /** A customer may read only their own profile. */
   async get(id: number, caller: UserEntity): Promise<UserEntity> {
-    if (caller.id !== id && caller.role !== UserRole.Admin) throw AppError.forbidden();
+    assertOwnerOrAdmin(caller, id);
     const user = await this.findById(id);
     if (!user) throw AppError.notFound('User', id);
     return user;
