@@ -43,7 +43,7 @@ export function configureApp(app: NestExpressApplication): INestApplication {
     }),
   );
   app.use(noStoreUnlessPublicRead);
-  app.enableCors({ origin: http.corsOrigins, exposedHeaders: EXPOSED_HEADERS });
+  if (http.corsOrigins.length > 0) app.enableCors({ origin: http.corsOrigins, exposedHeaders: EXPOSED_HEADERS });
   app.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
   app.use(inputGate);
   setUpDocs(app);
