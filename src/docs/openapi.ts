@@ -101,11 +101,20 @@ function nameErrorSchemas(document: OpenAPIObject): void {
       const codes = (content?.schema as { properties?: { code?: { enum?: string[] } } } | undefined)?.properties?.code
         ?.enum;
       if (!content || !codes) continue;
-      const name = `${codes.map((code) => code.toLowerCase().replace(/(^|_)(\w)/g, (_, __, c: string) => c.toUpperCase())).join('Or')}Error`;
+      const name = `${codes.map(pascalCase).join('Or')}Error`;
       document.components!.schemas![name] = content.schema!;
       content.schema = { $ref: `#/components/schemas/${name}` };
     }
   }
+}
+
+/** `EVENT_NOT_BOOKABLE` → `EventNotBookable`. */
+function pascalCase(code: string): string {
+  return code
+    .toLowerCase()
+    .split('_')
+    .map((word) => word[0].toUpperCase() + word.slice(1))
+    .join('');
 }
 
 function responsesOf(operations: object): [string, ResponseObject][] {
