@@ -5,6 +5,7 @@ import { chown, cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promi
 import { createServer } from 'node:net';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 
 export interface EmbeddedPostgres {
   /** Connection URL for a database on this server. */
@@ -168,10 +169,19 @@ async function initdb(bin: string, dataDir: string, runAs: RunAs | undefined): P
   }
 }
 
+/** Starts a PostgreSQL binary as the server's user, its messages in English. */
+function spawnAs(
+  file: string,
+  args: string[],
+  runAs: RunAs | undefined,
+): ChildProcess & { stdout: Readable; stderr: Readable } {
+  return spawn(file, args, { ...runAs, env: { ...process.env, LC_MESSAGES: 'C' } });
+}
+
 /** Runs a binary to its end; a binary that cannot be started at all is an EmbeddedPostgresError. */
 function run(file: string, args: string[], runAs: RunAs | undefined) {
   return new Promise<{ code: number | null; output: string }>((done, fail) => {
-    const child = spawn(file, args, { ...runAs, env: { ...process.env, LC_MESSAGES: 'C' } });
+    const child = spawnAs(file, args, runAs);
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -185,10 +195,7 @@ function startServer(bin: string, dataDir: string, port: number, runAs: RunAs | 
   return new Promise<ChildProcess>((done, fail) => {
     const postgres = join(bin, 'bin', 'postgres');
     const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'];
-    const child = spawn(postgres, ['-D', dataDir, '-p', String(port), ...flags], {
-      ...runAs,
-      env: { ...process.env, LC_MESSAGES: 'C' },
-    });
+    const child = spawnAs(postgres, ['-D', dataDir, '-p', String(port), ...flags], runAs);
     let output = '';
     child.stdout.resume();
     child.stderr.on('data', (chunk: Buffer) => {

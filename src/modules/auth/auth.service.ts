@@ -12,7 +12,7 @@ import { TokenResponseDto } from './dto/token-response.dto';
 import { LoginAttempts } from './login-attempts';
 
 /** How far ahead of this process's clock a token's `iat` may be: another process's clock may run ahead. */
-export const CLOCK_SKEW_S = 30;
+const CLOCK_SKEW_S = 30;
 
 export interface TokenPayload {
   sub: number;

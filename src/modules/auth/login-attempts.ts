@@ -37,7 +37,8 @@ export class LoginAttempts implements OnApplicationShutdown {
         : new RateLimiterMemory({ keyPrefix, points, duration });
     this.byAddress = limiter('login-failures-address', loginFailures.perAddressMax, this.windowSeconds);
     this.byPhone = limiter('login-failures-phone', this.perPhoneMax, this.windowSeconds);
-    this.phoneLockouts = limiter('login-lockouts-phone', MAX_LOCKOUT_S, MAX_LOCKOUT_S);
+    // A count of lockouts within a day, raised by penalty(), never consumed: its points do not matter.
+    this.phoneLockouts = limiter('login-lockouts-phone', 1, MAX_LOCKOUT_S);
   }
 
   /**
