@@ -48,14 +48,22 @@ export async function measureHttp(load: HttpLoad): Promise<Measurement> {
   };
 }
 
-/** Runs `operation` in `concurrency` loops for a fixed time, timing each call; every call counts. */
-export async function measureLoop(concurrency: number, seconds: number, operation: () => Promise<void>) {
+/**
+ * Runs `operation` in `concurrency` loops for a fixed time, or until it has run `amount` times,
+ * timing each call; every call counts.
+ */
+export async function measureLoop(
+  concurrency: number,
+  until: { seconds: number } | { amount: number },
+  operation: () => Promise<void>,
+): Promise<Measurement> {
   const latencies: number[] = [];
-  const deadline = Date.now() + seconds * 1000;
+  const deadline = 'seconds' in until ? Date.now() + until.seconds * 1000 : Infinity;
+  let left = 'amount' in until ? until.amount : Infinity;
   const started = Date.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (Date.now() < deadline) {
+      while (Date.now() < deadline && left-- > 0) {
         const start = process.hrtime.bigint();
         await operation();
         latencies.push(Number(process.hrtime.bigint() - start) / 1e6);

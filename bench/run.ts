@@ -11,28 +11,49 @@ import { PasswordHasher } from '../src/modules/users/password-hasher';
 import { startServerProcess, freePort, ServerProcess } from '../test/support/server-process';
 import { Measurement, measureHttp, measureLoop } from './load';
 import { bookRaw } from './raw-booking';
+import { interleave, Summary } from './rounds';
 
 /**
  * `npm run bench`: the API in production mode on a fresh database, each figure beside a
- * baseline measured in the same run (raw SQL through pg for bookings; for reads, a bare Node
- * server and a one-route Nest app). `--record` also writes the report to bench/RESULTS.md.
+ * baseline measured in the same run, in interleaved rounds (see rounds.ts): raw SQL through pg
+ * for bookings; for reads, a bare Node server and a one-route Nest app answering the same body.
+ *
+ *   npm run bench                          5 rounds of 5 s per side, every scenario
+ *   npm run bench -- --quick               3 rounds of 2 s, hot event at 64 buyers only, no growth
+ *   npm run bench -- --only live,event     just those scenarios (names in SCENARIOS)
+ *   npm run bench -- --record              also writes the report to bench/RESULTS.md
  */
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const HOT_CONCURRENCY = [1, 16, 64, 256];
+const QUICK = process.argv.includes('--quick');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 2 : 5));
+const ROUNDS = Math.max(3, Number(process.env.BENCH_ROUNDS ?? (QUICK ? 3 : 5)));
+const HOT_CONCURRENCY = QUICK ? [64] : [1, 16, 64, 256];
+const READ_CONCURRENCY = 64;
 const JWT_SECRET = randomBytes(32).toString('hex');
 /** Connections per side: the API's pool, and the raw-SQL baseline's, are the same size. */
 const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 10);
 const PASSWORD = 'bench-password';
 
+const SCENARIOS = ['hot', 'spread', 'sellout', 'live', 'event', 'events', 'growth'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+function chosenScenarios(): Scenario[] {
+  const only = process.argv.find((arg) => arg.startsWith('--only'));
+  const names = only ? (only.split('=')[1] ?? process.argv[process.argv.indexOf(only) + 1]).split(',') : undefined;
+  const unknown = names?.filter((name) => !(SCENARIOS as readonly string[]).includes(name)) ?? [];
+  if (unknown.length > 0) throw new Error(`unknown scenarios ${unknown.join(', ')}; known: ${SCENARIOS.join(', ')}`);
+  const quickSkips: Scenario[] = ['spread', 'sellout', 'growth'];
+  return (names as Scenario[] | undefined) ?? SCENARIOS.filter((name) => !QUICK || !quickSkips.includes(name));
+}
+
 interface Row {
   scenario: string;
-  concurrency: number | string;
-  api: Measurement;
-  baselineName: string;
-  baseline: Measurement;
+  concurrency: number;
+  api: Summary;
+  baseline: Summary;
 }
 
 async function main(): Promise<void> {
+  const scenarios = chosenScenarios();
   const server = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres(embeddedOptions());
   let api: ServerProcess | undefined;
   let pool: Pool | undefined;
@@ -51,23 +72,24 @@ async function main(): Promise<void> {
     await api.ready;
     const bench = new Bench(pool, api.url);
     await bench.setUp();
-    const growthSmall = await bench.growth(10_000);
+    const growthSmall = scenarios.includes('growth') ? await bench.growth(10_000) : undefined;
     const rows: Row[] = [];
-    for (const scenario of [
-      () => bench.hotEvent(),
-      () => bench.spread(64),
-      () => bench.sellOut(256),
-      () => bench.reads(64),
-    ]) {
-      const done = await scenario();
-      for (const row of [done].flat()) {
+    const run: Record<Exclude<Scenario, 'growth'>, () => Promise<Row[]>> = {
+      hot: () => bench.hotEvent(),
+      spread: () => bench.spread(64),
+      sellout: () => bench.sellOut(256),
+      live: () => bench.read('/health/live'),
+      event: () => bench.read(`/api/v1/events/${bench.firstEvent}`),
+      events: () => bench.read('/api/v1/events?limit=50'),
+    };
+    for (const scenario of scenarios) {
+      if (scenario === 'growth') continue;
+      for (const row of await run[scenario]()) {
         rows.push(row);
-        console.error(
-          `${row.scenario} @${row.concurrency}: ${row.api.rate.toFixed(0)} vs ${row.baseline.rate.toFixed(0)}`,
-        );
+        console.error(`${row.scenario} @${row.concurrency} vs ${row.baseline.name}: ${ratio(row)}`);
       }
     }
-    const growth = { small: growthSmall, large: await bench.growth(1_000_000) };
+    const growth = growthSmall && { small: growthSmall, large: await bench.growth(1_000_000) };
     const report = render(rows, growth, await bench.postgresVersion());
     console.log(report);
     if (process.argv.includes('--record')) writeFileSync(resolve(__dirname, '../../bench/RESULTS.md'), report);
@@ -96,6 +118,8 @@ class Bench {
   private token = '';
   private userId = 0;
   private lister?: number;
+  /** The first of the 50 events the reads list; GET /events/{id} reads it. */
+  firstEvent = 0;
 
   constructor(
     private readonly pool: Pool,
@@ -115,78 +139,96 @@ class Bench {
       body: JSON.stringify({ phone: '0899999999', password: PASSWORD }),
     });
     this.token = ((await res.json()) as { access_token: string }).access_token;
+    this.firstEvent = await this.createEvent();
+    for (let i = 1; i < 50; i++) await this.createEvent();
   }
 
-  /** One event, every buyer on it: the row lock serialises all of them. */
+  /** One event per side, every buyer on it: the row lock serialises all of them. */
   async hotEvent(): Promise<Row[]> {
     const rows: Row[] = [];
     for (const concurrency of HOT_CONCURRENCY) {
       const [apiEvent, rawEvent] = [await this.createEvent(), await this.createEvent()];
-      const api = await this.bookOverHttp(concurrency, () => apiEvent);
-      const baseline = await measureLoop(concurrency, SECONDS, () => this.bookRaw(rawEvent));
+      const [api, baseline] = await interleave(
+        [
+          { name: 'API', measure: () => this.bookOverHttp(concurrency, () => apiEvent) },
+          { name: 'raw SQL', measure: () => this.bookRawLoop(concurrency, { seconds: SECONDS }, () => rawEvent) },
+        ],
+        ROUNDS,
+      );
       await this.assertIntegrity();
-      rows.push({ scenario: 'hot event: bookings/s', concurrency, api, baselineName: 'raw SQL', baseline });
+      rows.push({ scenario: 'hot event: bookings/s', concurrency, api, baseline });
     }
     return rows;
   }
 
-  /** Bookings spread over 100 events: little contention. */
-  async spread(concurrency: number): Promise<Row> {
+  /** Bookings spread over 100 events per side: little contention. */
+  async spread(concurrency: number): Promise<Row[]> {
     const apiEvents = await Promise.all(Array.from({ length: 100 }, () => this.createEvent()));
     const rawEvents = await Promise.all(Array.from({ length: 100 }, () => this.createEvent()));
-    const pick = (events: number[]) => events[Math.floor(Math.random() * events.length)];
-    const api = await this.bookOverHttp(concurrency, () => pick(apiEvents));
-    const baseline = await measureLoop(concurrency, SECONDS, () => this.bookRaw(pick(rawEvents)));
+    const pick = (events: number[]) => () => events[Math.floor(Math.random() * events.length)];
+    const [api, baseline] = await interleave(
+      [
+        { name: 'API', measure: () => this.bookOverHttp(concurrency, pick(apiEvents)) },
+        { name: 'raw SQL', measure: () => this.bookRawLoop(concurrency, { seconds: SECONDS }, pick(rawEvents)) },
+      ],
+      ROUNDS,
+    );
     await this.assertIntegrity();
-    return { scenario: 'spread over 100 events: bookings/s', concurrency, api, baselineName: 'raw SQL', baseline };
-  }
-
-  /** A 2,000-seat on-sale hit by 4,000 requests: exactly 2,000 succeed, the rest get 409. */
-  async sellOut(concurrency: number): Promise<Row> {
-    const seats = 2000;
-    const [apiEvent, rawEvent] = [await this.createEvent(seats), await this.createEvent(seats)];
-    const api = await this.bookOverHttp(concurrency, () => apiEvent, { amount: 2 * seats });
-    const baseline = await measureLoop(concurrency, SECONDS, () => this.bookRaw(rawEvent));
-    await this.assertIntegrity();
-    const { rows } = await this.pool.query('SELECT total_tickets_sold FROM events WHERE id = $1', [apiEvent]);
-    if (rows[0].total_tickets_sold !== seats || api.statuses['201'] !== seats || api.statuses['409'] !== seats) {
-      throw new Error(`sell-out: ${rows[0].total_tickets_sold} sold; answers ${JSON.stringify(api.statuses)}`);
-    }
-    return {
-      scenario: `sell-out of ${seats} seats by ${2 * seats} requests: answers/s`,
-      concurrency,
-      api: { ...api, rate: api.answered },
-      baselineName: 'raw SQL',
-      baseline,
-    };
+    return [{ scenario: 'spread over 100 events: bookings/s', concurrency, api, baseline }];
   }
 
   /**
-   * Reads against a bare node:http server and against a one-route Nest app on Express (the ceiling
-   * of the API's stack), each answering a body of the same size.
+   * Each round, a fresh 2,000-seat on-sale hit by 4,000 requests: exactly 2,000 succeed, the
+   * rest are refused (409). Both sides count answers per second.
    */
-  async reads(concurrency: number): Promise<Row[]> {
-    const rows: Row[] = [];
-    for (const path of ['/api/v1/events/1', '/api/v1/events?limit=50']) {
-      const body = Buffer.from(await (await fetch(`${this.apiUrl}${path}`)).arrayBuffer());
-      const api = await measureHttp({ url: `${this.apiUrl}${path}`, connections: concurrency, seconds: SECONDS });
-      for (const kind of ['node', 'nest'] as const) {
-        const bare = await startBareServer(kind, body);
-        try {
-          const baseline = await measureHttp({ url: bare.url, connections: concurrency, seconds: SECONDS });
-          rows.push({
-            scenario: `GET ${path.replace('/api/v1', '')}: requests/s (${body.length} B)`,
-            concurrency,
-            api,
-            baselineName: kind === 'node' ? 'bare node:http' : 'one-route Nest app',
-            baseline,
-          });
-        } finally {
-          bare.stop();
-        }
+  async sellOut(concurrency: number): Promise<Row[]> {
+    const seats = 2000;
+    const apiRound = async (): Promise<Measurement> => {
+      const event = await this.createEvent(seats);
+      const m = await this.bookOverHttp(concurrency, () => event, { amount: 2 * seats });
+      const { rows } = await this.pool.query('SELECT total_tickets_sold FROM events WHERE id = $1', [event]);
+      if (rows[0].total_tickets_sold !== seats || m.statuses['201'] !== seats || m.statuses['409'] !== seats) {
+        throw new Error(`sell-out: ${rows[0].total_tickets_sold} sold; answers ${JSON.stringify(m.statuses)}`);
       }
+      return { ...m, rate: m.answered };
+    };
+    const rawRound = async (): Promise<Measurement> => {
+      const event = await this.createEvent(seats);
+      return this.bookRawLoop(concurrency, { amount: 2 * seats }, () => event);
+    };
+    const [api, baseline] = await interleave(
+      [
+        { name: 'API', measure: apiRound },
+        { name: 'raw SQL', measure: rawRound },
+      ],
+      ROUNDS,
+    );
+    await this.assertIntegrity();
+    return [{ scenario: `sell-out of ${seats} seats by ${2 * seats} requests: answers/s`, concurrency, api, baseline }];
+  }
+
+  /**
+   * A read against a bare node:http server (the HTTP ceiling) and a one-route Nest app on
+   * Express (the ceiling of the API's own stack), each answering the API's body for that path.
+   */
+  async read(path: string): Promise<Row[]> {
+    const body = Buffer.from(await (await fetch(`${this.apiUrl}${path}`)).arrayBuffer());
+    const bare = [await startBareServer('node', body), await startBareServer('nest', body)];
+    try {
+      const get = (url: string) => () => measureHttp({ url, connections: READ_CONCURRENCY, seconds: SECONDS });
+      const [api, ...baselines] = await interleave(
+        [
+          { name: 'API', measure: get(`${this.apiUrl}${path}`) },
+          { name: 'bare node:http', measure: get(bare[0].url) },
+          { name: 'one-route Nest app', measure: get(bare[1].url) },
+        ],
+        ROUNDS,
+      );
+      const scenario = `GET ${path.replace('/api/v1', '')}: requests/s (${body.length} B)`;
+      return baselines.map((baseline) => ({ scenario, concurrency: READ_CONCURRENCY, api, baseline }));
+    } finally {
+      for (const server of bare) server.stop();
     }
-    return rows;
   }
 
   /** Booking and listing latency with `bookings` bookings in the table (bulk-loaded filler). */
@@ -227,8 +269,12 @@ class Bench {
     });
   }
 
-  private async bookRaw(eventId: number): Promise<void> {
-    await bookRaw(this.pool, this.userId, eventId, 1);
+  private bookRawLoop(
+    concurrency: number,
+    until: { seconds: number } | { amount: number },
+    eventId: () => number,
+  ): Promise<Measurement> {
+    return measureLoop(concurrency, until, () => bookRaw(this.pool, this.userId, eventId(), 1));
   }
 
   private async createEvent(capacity = 1_000_000): Promise<number> {
@@ -308,13 +354,15 @@ async function startBareServer(kind: 'node' | 'nest', body: Buffer) {
 }
 
 const fixed = (n: number, digits = 0) => n.toFixed(digits);
-const ratio = (a: number, b: number) => `${Math.round((a / b) * 100)}%`;
+const ratio = ({ api, baseline }: Row) => `${Math.round((api.rate / baseline.rate) * 100)}%`;
+const spread = (side: Summary) => `${fixed(side.rate)} (${fixed(side.min)}–${fixed(side.max)})`;
+const latency = (side: { p50: number; p99: number }) => `${fixed(side.p50, 1)} / ${fixed(side.p99, 1)}`;
 
 type Growth = Awaited<ReturnType<Bench['growth']>>;
 
-function render(rows: Row[], growth: { small: Growth; large: Growth }, postgres: string): string {
-  const failures = (m: Measurement) =>
-    Object.entries(m.statuses)
+function render(rows: Row[], growth: { small: Growth; large: Growth } | undefined, postgres: string): string {
+  const failures = (side: Summary) =>
+    Object.entries(side.statuses)
       .filter(([status]) => !status.startsWith('2') && status !== '409')
       .map(([status, count]) => `${count}×${status}`)
       .join(' ') || '0';
@@ -322,32 +370,43 @@ function render(rows: Row[], growth: { small: Growth; large: Growth }, postgres:
     `# Benchmark results`,
     '',
     `${new Date().toISOString().slice(0, 10)}; ${cpus().length} × ${cpus()[0].model}, ${Math.round(totalmem() / 2 ** 30)} GiB;`,
-    `Node ${process.version}; PostgreSQL ${postgres}; ${SECONDS} s per measurement; API in production mode, one process,`,
-    'rate limits off (all load comes from one address);',
-    `API and raw-SQL baseline each use a pool of ${POOL_SIZE} connections for the given number of concurrent buyers.`,
+    `Node ${process.version}; PostgreSQL ${postgres}; ${ROUNDS} rounds of ${SECONDS} s per side; API in production`,
+    'mode, one process, rate limits off (all load comes from one address); API and raw-SQL baseline',
+    `each use a pool of ${POOL_SIZE} connections for the given number of concurrent buyers.`,
     '',
-    'The machine is shared and noisy: compare ratios within a run, not rates across runs. The booking',
-    "baseline runs the API's own booking statement (one round trip) through `pg`; the API adds HTTP, JSON,",
-    'validation, authentication (a JWT check and one user lookup per request) and the response mapping.',
-    'The sell-out row counts answers (201 and 409) per second on both sides; the API explains a refusal',
-    'with a second read of the event, the baseline does not. Each read is measured against two',
-    'servers answering a body of the same size without a database: a bare node:http server (the HTTP',
-    "ceiling) and a one-route Nest app on Express (the ceiling of the API's own stack).",
+    '**Method.** The machine is shared and noisy, so no figure stands alone: each row compares the API',
+    'with a baseline measured in the same run, in interleaved rounds. Round 1 runs the API, then the',
+    'baseline(s); round 2 starts one side further on; and so on, so a burst of noise lands on every side',
+    'alike. A rate is the median over the rounds, with the slowest and fastest round in brackets;',
+    "latencies are the medians of the rounds' percentiles; the ratio is API median / baseline median.",
+    'Compare ratios, not rates across runs. `npm run bench -- --quick` (3 rounds of 2 s, fewer scenarios)',
+    'checks one change; `--only live,event` picks scenarios.',
     '',
-    '| scenario | conc. | API rate | API p50 / p99 ms | baseline | baseline rate | baseline p50 / p99 ms | API / baseline | API errors (not 2xx/409) |',
+    "The booking baseline runs the API's own booking statement (one round trip) through `pg`; the API",
+    'adds HTTP, JSON, validation, authentication and the response mapping. The sell-out row counts',
+    'answers (201 and 409) per second on both sides, on a fresh event each round. Each read is',
+    'measured against two servers answering the same body without a database: a bare node:http',
+    "server (the HTTP ceiling) and a one-route Nest app on Express (the ceiling of the API's own stack).",
+    '',
+    '| scenario | conc. | API rate (min–max) | API p50 / p99 ms | baseline | baseline rate (min–max) | baseline p50 / p99 ms | API / baseline | API errors (not 2xx/409) |',
     '| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
     ...rows.map(
       (r) =>
-        `| ${r.scenario} | ${r.concurrency} | ${fixed(r.api.rate)} | ${fixed(r.api.p50, 1)} / ${fixed(r.api.p99, 1)} | ${r.baselineName} | ${fixed(r.baseline.rate)} | ${fixed(r.baseline.p50, 1)} / ${fixed(r.baseline.p99, 1)} | ${ratio(r.api.rate, r.baseline.rate)} | ${failures(r.api)} |`,
+        `| ${r.scenario} | ${r.concurrency} | ${spread(r.api)} | ${latency(r.api)} | ${r.baseline.name} | ${spread(r.baseline)} | ${latency(r.baseline)} | ${ratio(r)} | ${failures(r.api)} |`,
     ),
     '',
-    '| growth (16 connections) | p50 / p99 ms with ' +
-      `${growth.small.bookings.toLocaleString('en')} bookings | with ${growth.large.bookings.toLocaleString('en')} | p50 ratio |`,
-    '| --- | ---: | ---: | ---: |',
-    `| POST /bookings | ${fixed(growth.small.book.p50, 1)} / ${fixed(growth.small.book.p99, 1)} | ${fixed(growth.large.book.p50, 1)} / ${fixed(growth.large.book.p99, 1)} | ${(growth.large.book.p50 / growth.small.book.p50).toFixed(2)} |`,
-    `| GET /bookings/user/{id} (100 bookings, page of 50) | ${fixed(growth.small.list.p50, 1)} / ${fixed(growth.small.list.p99, 1)} | ${fixed(growth.large.list.p50, 1)} / ${fixed(growth.large.list.p99, 1)} | ${(growth.large.list.p50 / growth.small.list.p50).toFixed(2)} |`,
-    '',
   ];
+  if (growth) {
+    const { small, large } = growth;
+    lines.push(
+      '| growth (16 connections, one round) | p50 / p99 ms with ' +
+        `${small.bookings.toLocaleString('en')} bookings | with ${large.bookings.toLocaleString('en')} | p50 ratio |`,
+      '| --- | ---: | ---: | ---: |',
+      `| POST /bookings | ${latency(small.book)} | ${latency(large.book)} | ${(large.book.p50 / small.book.p50).toFixed(2)} |`,
+      `| GET /bookings/user/{id} (100 bookings, page of 50) | ${latency(small.list)} | ${latency(large.list)} | ${(large.list.p50 / small.list.p50).toFixed(2)} |`,
+      '',
+    );
+  }
   return lines.join('\n');
 }
 
