@@ -2,12 +2,14 @@ import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { APP_CONFIG } from './config/config.module';
 import { AppConfig } from './config/env';
 import { BODY_LIMIT_BYTES } from './common/http/body-limit';
 import { holdConnectionsToLimits } from './common/http/http-server';
 import { inputGate } from './common/http/input-gate';
 import { setUpDocs } from './docs/docs';
+import { logRequests, PINO } from './logging/logging.module';
 import { Metrics } from './metrics/metrics.service';
 
 export const API_PREFIX = 'api/v1';
@@ -21,28 +23,18 @@ export function setRoutePrefix(app: INestApplication): void {
 
 /**
  * HTTP wiring shared by the server and the tests: connection limits, prefix (probes and metrics
- * stay outside it), request metrics, security headers, caching, CORS for the configured origins,
- * body parsing and the input gate, API documentation.
+ * stay outside it), request logs and metrics, security and caching headers, CORS for the
+ * configured origins, body parsing and the input gate, API documentation.
  */
 export function configureApp(app: NestExpressApplication): INestApplication {
   const { http } = app.get<AppConfig>(APP_CONFIG);
   holdConnectionsToLimits(app.getHttpServer(), http);
   setRoutePrefix(app);
   app.set('trust proxy', http.trustProxyHops);
+  app.disable('x-powered-by');
+  app.use(logRequests(app.get(PINO)));
   app.use(app.get(Metrics).recordHttp);
-  app.use(
-    helmet({
-      // Nothing from another origin: the docs pages load only what this API serves.
-      contentSecurityPolicy: {
-        directives: {
-          fontSrc: ["'self'", 'data:'],
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          workerSrc: ["'self'", 'blob:'],
-        },
-      },
-    }),
-  );
-  app.use(noStoreUnlessPublicRead);
+  app.use(securityHeaders());
   if (http.corsOrigins.length > 0) app.enableCors({ origin: http.corsOrigins, exposedHeaders: EXPOSED_HEADERS });
   app.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
   app.use(inputGate);
@@ -50,10 +42,29 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   return app;
 }
 
-/** Nothing a token or a password was sent for, and nothing written, may be kept by a cache. */
-function noStoreUnlessPublicRead(req: Request, res: Response, next: NextFunction): void {
-  if ((req.method !== 'GET' && req.method !== 'HEAD') || req.headers.authorization !== undefined) {
-    res.setHeader('Cache-Control', 'no-store');
-  }
-  next();
+/**
+ * Helmet's security headers, and `Cache-Control: no-store` on anything a token or a password was
+ * sent for and anything written. Helmet's headers depend on nothing in the request, so they are
+ * worked out once, by running helmet against a response that only records them.
+ */
+function securityHeaders() {
+  const headers = new Map<string, string>();
+  const recorder = { setHeader: (name: string, value: string) => headers.set(name, value), removeHeader: () => {} };
+  helmet({
+    // Nothing from another origin: the docs pages load only what this API serves.
+    contentSecurityPolicy: {
+      directives: {
+        fontSrc: ["'self'", 'data:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        workerSrc: ["'self'", 'blob:'],
+      },
+    },
+  })({} as IncomingMessage, recorder as unknown as ServerResponse, () => {});
+  return (req: Request, res: Response, next: NextFunction): void => {
+    res.setHeaders(headers);
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || req.headers.authorization !== undefined) {
+      res.setHeader('Cache-Control', 'no-store');
+    }
+    next();
+  };
 }

@@ -2,13 +2,12 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { Server } from 'node:http';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger } from 'nestjs-pino';
 import { seed } from '../seeds/seed';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { loadConfig, readEnvFile } from './config/env';
 import { openDatabase } from './database/database';
-import { bootstrapLogger } from './logging/logging.module';
+import { bootstrapLogger, JsonLogger } from './logging/logging.module';
 
 /** How long in-flight requests get to finish on SIGTERM. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -26,7 +25,7 @@ async function bootstrap(): Promise<void> {
       bodyParser: false,
       bufferLogs: true,
     });
-    app.useLogger(app.get(Logger));
+    app.useLogger(app.get(JsonLogger));
     configureApp(app);
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () => {

@@ -5,6 +5,7 @@ import { BODY_LIMIT_BYTES } from '../http/body-limit';
 import { AppError } from './app-error';
 import { ERROR_STATUS, ErrorCode } from './error-code';
 import { ErrorResponseDto } from './error-response.dto';
+import { requestIdOf } from '../../logging/logging.module';
 
 /** Codes for the 4xx errors raised by the framework (routing, body parsing). */
 const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
@@ -25,21 +26,23 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger(AllExceptionsFilter.name);
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const error = this.toAppError(exception);
     const response = host.switchToHttp().getResponse<Response>();
+    const error = this.toAppError(exception, requestIdOf(response));
     if (error.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(error.retryAfterSeconds));
     response.status(ERROR_STATUS[error.code]).json(errorBody(error));
   }
 
-  private toAppError(exception: unknown): AppError {
+  /** Logs what is not the client's fault, with the id of the request it happened in. */
+  private toAppError(exception: unknown, requestId: string | undefined): AppError {
     if (exception instanceof AppError) return exception;
     if (isDatabaseUnavailable(exception)) {
-      this.logger.warn(`database unavailable: ${(exception as Error).message}`);
+      this.logger.warn({ request_id: requestId, msg: `database unavailable: ${(exception as Error).message}` });
       return AppError.unavailable();
     }
     const status = clientErrorStatus(exception);
     if (status === undefined) {
-      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+      const stack = exception instanceof Error ? exception.stack : String(exception);
+      this.logger.error({ request_id: requestId, msg: stack });
       return new AppError('INTERNAL', 'Internal server error');
     }
     const message = (exception as Error).message;
