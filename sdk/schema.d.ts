@@ -98,7 +98,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An event with its live counters. */
+        /** An event with its counters, at most a second old. */
         get: operations["getEvent"];
         /** Changes any subset of the fields; `status: cancelled` also cancels the event's bookings and tickets. */
         put: operations["updateEvent"];
@@ -320,6 +320,8 @@ export interface components {
             title: string;
             description: string | null;
             venue: string;
+            /** Format: date-time */
+            date_time: string;
             /** Format: int32 */
             capacity: number;
             /** @example 1500.00 */
@@ -345,8 +347,6 @@ export interface components {
              * @description capacity - total_tickets_sold
              */
             available_tickets: number;
-            /** Format: date-time */
-            date_time: string;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */

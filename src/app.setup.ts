@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { APP_CONFIG } from './config/config.module';
 import { AppConfig } from './config/env';
+import { API_PREFIX } from './common/http/api-prefix';
 import { BODY_LIMIT_BYTES } from './common/http/body-limit';
 import { holdConnectionsToLimits } from './common/http/http-server';
 import { inputGate } from './common/http/input-gate';
@@ -12,7 +13,6 @@ import { setUpDocs } from './docs/docs';
 import { logRequests, PINO } from './logging/logging.module';
 import { Metrics } from './metrics/metrics.service';
 
-export const API_PREFIX = 'api/v1';
 /** Headers a browser client may read from a cross-origin response. */
 const EXPOSED_HEADERS = ['X-Total-Count', 'X-Request-Id', 'Retry-After', 'Location'];
 

@@ -5,6 +5,7 @@ import type { Pool } from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { API_PREFIX } from '../common/http/api-prefix';
 
 /** The process's Prometheus metrics, in a registry of its own (several apps may share a process in tests). */
 @Injectable()
@@ -57,12 +58,15 @@ export class Metrics {
 
   /**
    * Express middleware counting every answered request, also those refused before reaching a
-   * controller (guards, unknown routes), labelled by route pattern so ids do not explode the series.
+   * controller (guards, unknown routes), labelled by route pattern so ids do not explode the
+   * series: unknown paths under the API prefix are one series, `/api/v1/{*path}`.
    */
   readonly recordHttp = (req: Request, res: Response, next: NextFunction): void => {
     const end = this.httpDuration.startTimer();
     res.once('finish', () => {
-      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      const route =
+        (req.route as { path?: string } | undefined)?.path ??
+        (req.originalUrl.startsWith(`/${API_PREFIX}/`) ? `/${API_PREFIX}/{*path}` : 'unmatched');
       const labels = { method: req.method, route, status: String(res.statusCode) };
       this.httpRequests.inc(labels);
       end(labels);

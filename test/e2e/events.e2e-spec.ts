@@ -1,9 +1,15 @@
 import { EventEntity } from '../../src/modules/events/entities/event.entity';
+import { EVENT_READ_TTL_MS } from '../../src/modules/events/event-reads';
 import { eventsWithWrongCounters } from '../support/counters';
 import { book, Caller, createAdmin, createEvent, makeEventInput, registerCustomer } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const DAY_MS = 24 * 3600 * 1000;
+
+interface EventBody {
+  id: number;
+  available_tickets: number;
+}
 
 describe('Events', () => {
   let t: TestApp;
@@ -143,6 +149,51 @@ describe('Events', () => {
         total_bookings: 2,
         available_tickets: 5,
       });
+    });
+  });
+
+  describe('freshness of the public reads', () => {
+    const read = async (id: number) => (await t.http().get(`/api/v1/events/${id}`).expect(200)).body;
+    /** The event as the list shows it, on whichever page it is. */
+    const listed = async (id: number) => {
+      for (let offset = 0; ; offset += 100) {
+        const page = (await t.http().get(`/api/v1/events?limit=100&offset=${offset}`).expect(200)).body as EventBody[];
+        const found = page.find((e) => e.id === id);
+        if (found || page.length < 100) return found;
+      }
+    };
+
+    it('shows a sale through this process at once, in the event and in the list', async () => {
+      const event = await createEvent(t, admin, { capacity: 10 });
+      await read(event.id);
+      await listed(event.id);
+      await book(t, customer, event.id, 4);
+      expect((await read(event.id)).available_tickets).toBe(6);
+      expect((await listed(event.id))?.available_tickets).toBe(6);
+    });
+
+    it('shows a cancellation and an edit through this process at once', async () => {
+      const event = await createEvent(t, admin, { capacity: 10 });
+      const booking = await book(t, customer, event.id, 4);
+      await read(event.id);
+      await t
+        .http()
+        .put(`/api/v1/bookings/${booking.id}/status`)
+        .set(customer.auth)
+        .send({ status: 'cancelled' })
+        .expect(200);
+      expect((await read(event.id)).available_tickets).toBe(10);
+      await t.http().put(`/api/v1/events/${event.id}`).set(admin.auth).send({ title: 'Renamed' }).expect(200);
+      expect((await read(event.id)).title).toBe('Renamed');
+    });
+
+    it('shows a change made elsewhere within a second', async () => {
+      const event = await createEvent(t, admin, { capacity: 10 });
+      await read(event.id);
+      await t.db.query('UPDATE events SET total_tickets_sold = 7 WHERE id = $1', [event.id]);
+      await new Promise((done) => setTimeout(done, EVENT_READ_TTL_MS + 50));
+      expect((await read(event.id)).available_tickets).toBe(3);
+      await t.db.query('UPDATE events SET total_tickets_sold = 0 WHERE id = $1', [event.id]);
     });
   });
 

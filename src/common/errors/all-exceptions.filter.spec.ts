@@ -7,10 +7,14 @@ import { ERROR_CODES, ERROR_STATUS } from './error-code';
 function respond(exception: unknown) {
   const sent = { status: 0, body: undefined as unknown, headers: {} as Record<string, string> };
   const response: {
+    getHeader: (n: string) => string | undefined;
     setHeader: (n: string, v: string) => void;
     status: (c: number) => unknown;
     json: (b: unknown) => void;
   } = {
+    getHeader(name: string) {
+      return sent.headers[name];
+    },
     setHeader(name: string, value: string) {
       sent.headers[name] = value;
     },

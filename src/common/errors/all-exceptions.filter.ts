@@ -27,22 +27,25 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const error = this.toAppError(exception, requestIdOf(response));
+    const error = this.toAppError(exception, response);
     if (error.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(error.retryAfterSeconds));
     response.status(ERROR_STATUS[error.code]).json(errorBody(error));
   }
 
   /** Logs what is not the client's fault, with the id of the request it happened in. */
-  private toAppError(exception: unknown, requestId: string | undefined): AppError {
+  private toAppError(exception: unknown, response: Response): AppError {
     if (exception instanceof AppError) return exception;
     if (isDatabaseUnavailable(exception)) {
-      this.logger.warn({ request_id: requestId, msg: `database unavailable: ${(exception as Error).message}` });
+      this.logger.warn({
+        request_id: requestIdOf(response),
+        msg: `database unavailable: ${(exception as Error).message}`,
+      });
       return AppError.unavailable();
     }
     const status = clientErrorStatus(exception);
     if (status === undefined) {
       const stack = exception instanceof Error ? exception.stack : String(exception);
-      this.logger.error({ request_id: requestId, msg: stack });
+      this.logger.error({ request_id: requestIdOf(response), msg: stack });
       return new AppError('INTERNAL', 'Internal server error');
     }
     const message = (exception as Error).message;

@@ -55,16 +55,19 @@ export class BookingsService {
       if (caller.role !== UserRole.Admin) throw AppError.forbidden('Only an admin may book for another user');
       if (!(await this.users.findById(request.user_id))) throw AppError.notFound('User', request.user_id);
     }
-    if (idempotencyKey === undefined) return this.retrying((last) => this.book(this.db.manager, request, last));
-    return this.retrying((last) =>
-      this.db.transaction(async (em) => {
-        const remembered = await this.idempotencyKeys.claim(em, caller.id, idempotencyKey, request);
-        if (remembered) return remembered as BookingResponseDto;
-        const booking = await this.book(em, request, last);
-        await this.idempotencyKeys.remember(em, caller.id, idempotencyKey, booking);
-        return booking;
-      }),
-    );
+    const booking = await (idempotencyKey === undefined
+      ? this.retrying((last) => this.book(this.db.manager, request, last))
+      : this.retrying((last) =>
+          this.db.transaction(async (em) => {
+            const remembered = await this.idempotencyKeys.claim(em, caller.id, idempotencyKey, request);
+            if (remembered) return remembered as BookingResponseDto;
+            const booked = await this.book(em, request, last);
+            await this.idempotencyKeys.remember(em, caller.id, idempotencyKey, booked);
+            return booked;
+          }),
+        ));
+    this.events.changed(request.event_id);
+    return booking;
   }
 
   async get(id: number, caller: UserEntity): Promise<BookingEntity> {
@@ -111,6 +114,7 @@ export class BookingsService {
       await this.tickets.cancelForBooking(em, id);
       await this.events.release(em, booking.eventId, booking.quantity, booking.totalAmount);
     });
+    this.events.changed(current.eventId);
     return this.get(id, caller);
   }
 

@@ -4,7 +4,7 @@ import { ApiErrors } from '../../common/http/api-errors.decorator';
 import { Created } from '../../common/http/created.decorator';
 import { ApiIdParam, IdPipe } from '../../common/http/id.pipe';
 import { Paginated } from '../../common/pagination/paginated.decorator';
-import { mapPage, Page } from '../../common/pagination/pagination-query.dto';
+import { Page } from '../../common/pagination/pagination-query.dto';
 import { AdminOnly, Public } from '../auth/auth.decorators';
 import { CreateEventDto } from './dto/create-event.dto';
 import { EventResponseDto, toEventResponse } from './dto/event-response.dto';
@@ -22,18 +22,18 @@ export class EventsController {
   @Public()
   @Get()
   @Paginated(EventResponseDto)
-  async listEvents(@Query() query: ListEventsQueryDto): Promise<Page<EventResponseDto>> {
-    return mapPage(await this.events.list(query), toEventResponse);
+  listEvents(@Query() query: ListEventsQueryDto): Promise<Readonly<Page<EventResponseDto>>> {
+    return this.events.list(query);
   }
 
-  /** An event with its live counters. */
+  /** An event with its counters, at most a second old. */
   @Public()
   @Get(':id')
   @ApiIdParam()
   @ApiOkResponse({ type: EventResponseDto })
   @ApiErrors('NOT_FOUND')
-  async getEvent(@Param('id', IdPipe) id: number): Promise<EventResponseDto> {
-    return toEventResponse(await this.events.get(id));
+  getEvent(@Param('id', IdPipe) id: number): Promise<Readonly<EventResponseDto>> {
+    return this.events.read(id);
   }
 
   /** Creates an event (admin); its date and time must be in the future. */

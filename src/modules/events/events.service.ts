@@ -6,9 +6,11 @@ import { Page } from '../../common/pagination/pagination-query.dto';
 import { BookingEntity, BookingStatus } from '../bookings/entities/booking.entity';
 import { TicketEntity, TicketStatus } from '../tickets/entities/ticket.entity';
 import { CreateEventDto } from './dto/create-event.dto';
+import { EventResponseDto, toEventResponse } from './dto/event-response.dto';
 import { ListEventsQueryDto } from './dto/list-events-query.dto';
 import { UpdateEventDto } from './dto/update-event.dto';
 import { EventEntity, EventStatus } from './entities/event.entity';
+import { EventReads } from './event-reads';
 
 /**
  * Events and their seats. Every change to an event's counters happens under a
@@ -18,16 +20,31 @@ import { EventEntity, EventStatus } from './entities/event.entity';
  */
 @Injectable()
 export class EventsService {
+  private readonly reads = new EventReads();
+
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  async list({ status, limit, offset }: ListEventsQueryDto): Promise<Page<EventEntity>> {
-    const [items, total] = await this.db.getRepository(EventEntity).findAndCount({
-      where: status ? { status } : {},
-      order: { dateTime: 'ASC', id: 'ASC' },
-      take: limit,
-      skip: offset,
+  /** A page of events by date and time, then id, as the public reads it (see EventReads). */
+  list({ status, limit, offset }: ListEventsQueryDto): Promise<Readonly<Page<EventResponseDto>>> {
+    return this.reads.page(`${status ?? ''}:${limit}:${offset}`, async () => {
+      const [items, total] = await this.db.getRepository(EventEntity).findAndCount({
+        where: status ? { status } : {},
+        order: { dateTime: 'ASC', id: 'ASC' },
+        take: limit,
+        skip: offset,
+      });
+      return { items: items.map(toEventResponse), total };
     });
-    return { items, total };
+  }
+
+  /** An event as the public reads it (see EventReads). */
+  read(id: number): Promise<Readonly<EventResponseDto>> {
+    return this.reads.event(id, async () => toEventResponse(await this.get(id)));
+  }
+
+  /** After a write to event `id`'s row (a sale, a cancellation) has committed: this process reads it afresh. */
+  changed(id: number): void {
+    this.reads.changed(id);
   }
 
   async get(id: number): Promise<EventEntity> {
@@ -40,12 +57,14 @@ export class EventsService {
     assertFuture(dto.date_time);
     const { date_time: dateTime, ...fields } = dto;
     const repository = this.db.getRepository(EventEntity);
-    return repository.save(repository.create({ ...fields, dateTime }));
+    const event = await repository.save(repository.create({ ...fields, dateTime }));
+    this.reads.changed();
+    return event;
   }
 
   /** Partial update; cancelling cancels the event's confirmed bookings and their tickets in the same transaction. */
   async update(id: number, dto: UpdateEventDto): Promise<EventEntity> {
-    return this.db.transaction(async (em) => {
+    const updated = await this.db.transaction(async (em) => {
       const event = await this.lock(em, id);
       const { date_time: dateTime, status, ...fields } = dto;
       if (dateTime && dateTime.getTime() !== event.dateTime.getTime()) {
@@ -67,6 +86,8 @@ export class EventsService {
       }
       return em.save(Object.assign(event, fields));
     });
+    this.reads.changed(id);
+    return updated;
   }
 
   /** Only an event without any booking can be deleted: history is never cascaded away. */
@@ -78,6 +99,7 @@ export class EventsService {
       }
       await em.delete(EventEntity, { id });
     });
+    this.reads.changed(id);
   }
 
   /** Returns a cancelled booking's seats and takes back its amount. */
