@@ -1,3 +1,4 @@
+import { AUTHENTICATED_USER_TTL_MS } from '../../src/modules/auth/auth.service';
 import { UserEntity } from '../../src/modules/users/entities/user.entity';
 import { makeUserInput, PASSWORD, registerCustomer } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -104,6 +105,14 @@ describe('Auth', () => {
       await t.db.getRepository(UserEntity).delete({ id: caller.user.id });
       const { body } = await t.http().get('/api/v1/auth/me').set(caller.auth).expect(401);
       expect(body.code).toBe('UNAUTHORIZED');
+    });
+
+    it('answers 401 within a second for a user removed just after a request', async () => {
+      const caller = await registerCustomer(t);
+      await t.http().get('/api/v1/auth/me').set(caller.auth).expect(200);
+      await t.db.getRepository(UserEntity).delete({ id: caller.user.id });
+      await new Promise((done) => setTimeout(done, AUTHENTICATED_USER_TTL_MS + 50));
+      await t.http().get('/api/v1/auth/me').set(caller.auth).expect(401);
     });
   });
 });

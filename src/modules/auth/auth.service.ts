@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import { LRUCache } from 'lru-cache';
 import { AppError } from '../../common/errors/app-error';
 import { MAX_INT } from '../../common/http/integer.decorator';
 import { APP_CONFIG } from '../../config/config.module';
@@ -13,6 +14,8 @@ import { LoginAttempts } from './login-attempts';
 
 /** How far ahead of this process's clock a token's `iat` may be: another process's clock may run ahead. */
 const CLOCK_SKEW_S = 30;
+/** How long a user who authenticated stays known to this process without asking the database again. */
+export const AUTHENTICATED_USER_TTL_MS = 1_000;
 
 export interface TokenPayload {
   sub: number;
@@ -20,6 +23,9 @@ export interface TokenPayload {
 
 @Injectable()
 export class AuthService {
+  /** Users found for tokens in the last AUTHENTICATED_USER_TTL_MS: one lookup a second per user, not per request. */
+  private readonly recentUsers = new LRUCache<number, UserEntity>({ max: 10_000, ttl: AUTHENTICATED_USER_TTL_MS });
+
   constructor(
     private readonly users: UsersService,
     private readonly jwt: JwtService,
@@ -46,14 +52,18 @@ export class AuthService {
   /**
    * The user a bearer token was issued to. The signature and `exp` must hold, `iat` must not be
    * in the future and `sub` must be a user id; a token that passes all of that for a user who is
-   * gone is refused too. Every refusal is 401.
+   * gone is refused too, within AUTHENTICATED_USER_TTL_MS of the user's removal from the database
+   * (users are never removed through the API). Every refusal is 401.
    */
   async authenticate(token: string): Promise<UserEntity> {
     const claims = await this.jwt.verifyAsync<Record<string, unknown>>(token).catch(() => undefined);
     const userId = claims && userIdOf(claims);
     if (userId === undefined) throw AppError.unauthorized('Invalid or expired token');
+    const recent = this.recentUsers.get(userId);
+    if (recent) return recent;
     const user = await this.users.findById(userId);
     if (!user) throw AppError.unauthorized('User no longer exists');
+    this.recentUsers.set(userId, user);
     return user;
   }
 }

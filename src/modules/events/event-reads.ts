@@ -33,7 +33,11 @@ export class EventReads {
     this.pages.clear();
   }
 
-  private async through<K extends number | string, V extends object>(cache: LRUCache<K, V>, key: K, load: () => Promise<V>) {
+  private async through<K extends number | string, V extends object>(
+    cache: LRUCache<K, V>,
+    key: K,
+    load: () => Promise<V>,
+  ) {
     const kept = cache.get(key);
     if (kept !== undefined) return kept;
     const writesBefore = this.writes;
