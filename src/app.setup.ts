@@ -6,7 +6,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { APP_CONFIG } from './config/config.module';
 import { AppConfig } from './config/env';
 import { API_PREFIX } from './common/http/api-prefix';
-import { BODY_LIMIT_BYTES } from './common/http/body-limit';
 import { holdConnectionsToLimits } from './common/http/http-server';
 import { inputGate } from './common/http/input-gate';
 import { setUpDocs } from './docs/docs';
@@ -36,7 +35,6 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   app.use(app.get(Metrics).recordHttp);
   app.use(securityHeaders());
   if (http.corsOrigins.length > 0) app.enableCors({ origin: http.corsOrigins, exposedHeaders: EXPOSED_HEADERS });
-  app.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
   app.use(inputGate);
   setUpDocs(app);
   return app;

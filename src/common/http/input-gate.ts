@@ -1,20 +1,31 @@
-import type { NextFunction, Request, Response } from 'express';
+import { json, NextFunction, Request, Response } from 'express';
 import { AppError, FieldError } from '../errors/app-error';
+import { BODY_LIMIT_BYTES } from './body-limit';
 
 /** Deepest nesting a body or query may have; the API's own inputs are flat objects. */
 const MAX_DEPTH = 32;
 /** Keys that would reach a prototype once copied onto a DTO. No DTO has them, so they are unknown fields. */
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+const parseJson = json({ limit: BODY_LIMIT_BYTES });
+
 /**
- * Express middleware, after the JSON parser: refuses, before any validation or query runs, what
- * no field rule should have to think of. A body must be a JSON object; no string or key anywhere
- * in it or in the query may hold a NUL character (PostgreSQL refuses them), no key may be a
- * prototype key, and nothing may nest deeper than MAX_DEPTH (validation recurses).
+ * Express middleware: parses a JSON body, only when the request has one, then refuses, before
+ * any validation or query runs, what no field rule should have to think of. A body must be a
+ * JSON object; no string or key anywhere in it or in the query may hold a NUL character
+ * (PostgreSQL refuses them), no key may be a prototype key, and nothing may nest deeper than
+ * MAX_DEPTH (validation recurses).
  */
-export function inputGate(req: Request, _res: Response, next: NextFunction): void {
-  const problem = (req.body !== undefined && bodyProblem(req.body)) || valueProblem(req.query, '', 0);
-  next(problem ? AppError.validation([problem]) : undefined);
+export function inputGate(req: Request, res: Response, next: NextFunction): void {
+  const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+  if (!hasBody) return next(gateProblem(req));
+  parseJson(req, res, (error?: unknown) => next(error ?? gateProblem(req)));
+}
+
+function gateProblem(req: Request): AppError | undefined {
+  const problem =
+    (req.body !== undefined && bodyProblem(req.body)) || (req.url.includes('?') && valueProblem(req.query, '', 0));
+  return problem ? AppError.validation([problem]) : undefined;
 }
 
 function bodyProblem(body: unknown): FieldError | undefined {
