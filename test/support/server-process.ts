@@ -24,8 +24,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts the server with the test process's environment, less DATABASE_URL, plus `env`. */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+/**
+ * Starts the server with the test process's environment, less DATABASE_URL, plus `env`. Its
+ * output is kept for `output()` unless `keepOutput` is false (a benchmark's millions of request
+ * lines); it is read either way, so the server never waits on a full pipe.
+ */
+export async function startServerProcess(env: Record<string, string>, keepOutput = true): Promise<ServerProcess> {
   const port = await freePort();
   const { DATABASE_URL: _external, ...inherited } = process.env;
   // ENV_FILE: a developer's .env must not reach the servers the tests start.
@@ -33,11 +37,16 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     env: { ...inherited, ENV_FILE: '/dev/null', PORT: String(port), ...env },
   });
   let output = '';
+  let listening = false;
   const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
   const ready = new Promise<void>((done, fail) => {
     const onData = (chunk: Buffer) => {
+      if (listening && !keepOutput) return;
       output += chunk.toString();
-      if (output.includes('API on http')) done();
+      if (!listening && output.includes('API on http')) {
+        listening = true;
+        done();
+      }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
