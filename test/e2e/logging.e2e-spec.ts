@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import request from 'supertest';
 import { Caller, createAdmin, createEvent, login, makeUserInput } from '../support/factories';
 import { ServerProcess, startServerProcess } from '../support/server-process';
@@ -75,6 +76,23 @@ describe('Structured logs', () => {
     expect(output).not.toContain(customer.token);
     expect(output).not.toContain(customer.user.phone);
     expect(output).not.toContain('wrong-password');
+  });
+
+  it('logs a request its client abandoned as aborted, with its id', async () => {
+    const { hostname, port } = new URL(server.url);
+    const socket = connect(Number(port), hostname);
+    socket.write(
+      'POST /api/v1/users HTTP/1.1\r\nHost: x\r\nX-Request-Id: abandoned-7\r\n' +
+        'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":',
+    );
+    await new Promise((done) => setTimeout(done, 200));
+    socket.destroy();
+    await new Promise((done) => setTimeout(done, 200));
+    const line = server
+      .output()
+      .split('\n')
+      .find((text) => text.includes('abandoned-7'));
+    expect(JSON.parse(line ?? '{}')).toMatchObject({ request_id: 'abandoned-7', msg: 'request aborted' });
   });
 
   it('returns the request id in X-Request-Id, the caller’s when well-formed', async () => {
