@@ -1,7 +1,15 @@
 import { EventEntity } from '../../src/modules/events/entities/event.entity';
 import { EVENT_READ_TTL_MS } from '../../src/modules/events/event-reads';
 import { eventsWithWrongCounters } from '../support/counters';
-import { book, Caller, createAdmin, createEvent, makeEventInput, registerCustomer } from '../support/factories';
+import {
+  book,
+  Caller,
+  createAdmin,
+  createEvent,
+  makeEventInput,
+  registerCustomer,
+  cancelBooking,
+} from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -176,12 +184,7 @@ describe('Events', () => {
       const event = await createEvent(t, admin, { capacity: 10 });
       const booking = await book(t, customer, event.id, 4);
       await read(event.id);
-      await t
-        .http()
-        .put(`/api/v1/bookings/${booking.id}/status`)
-        .set(customer.auth)
-        .send({ status: 'cancelled' })
-        .expect(200);
+      await cancelBooking(t, customer, booking.id);
       expect((await read(event.id)).available_tickets).toBe(10);
       await t.http().put(`/api/v1/events/${event.id}`).set(admin.auth).send({ title: 'Renamed' }).expect(200);
       expect((await read(event.id)).title).toBe('Renamed');

@@ -74,3 +74,8 @@ export async function book({ http }: TestApp, caller: Caller, eventId: number, q
     .expect(201);
   return body;
 }
+
+/** Cancels a booking through the API, expected to succeed. */
+export async function cancelBooking({ http }: TestApp, caller: Caller, bookingId: number): Promise<void> {
+  await http().put(`/api/v1/bookings/${bookingId}/status`).set(caller.auth).send({ status: 'cancelled' }).expect(200);
+}
