@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { BOOK_STATEMENT } from '../src/modules/bookings/book.statement';
+import { BOOK_STATEMENT } from '../src/modules/seats/sale.statement';
 import { generateTicketSuffix } from '../src/modules/tickets/ticket-code';
 
 /**

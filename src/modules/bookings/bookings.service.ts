@@ -10,11 +10,11 @@ import { EventStatus } from '../events/entities/event.entity';
 import { EventsService } from '../events/events.service';
 import { TicketEntity, TicketStatus } from '../tickets/entities/ticket.entity';
 import { TicketCodeGenerator } from '../tickets/ticket-code';
-import { TicketsService } from '../tickets/tickets.service';
 import { UserEntity, UserRole } from '../users/entities/user.entity';
 import { assertOwnerOrAdmin } from '../users/owner-or-admin';
 import { UsersService } from '../users/users.service';
-import { BOOK_STATEMENT, BookRow, SALE_REFUSAL_QUERY, SaleRefusalRow } from './book.statement';
+import { BookRow } from '../seats/sale.statement';
+import { SeatLedger } from '../seats/seat-ledger';
 import { BookingResponseDto, toBookingResponse } from './dto/booking-response.dto';
 import { CreateBookingDto } from './dto/create-booking.dto';
 import { BookingEntity, BookingStatus } from './entities/booking.entity';
@@ -30,7 +30,7 @@ export class BookingsService {
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly events: EventsService,
-    private readonly tickets: TicketsService,
+    private readonly seats: SeatLedger,
     private readonly codes: TicketCodeGenerator,
     private readonly users: UsersService,
     private readonly idempotencyKeys: IdempotencyKeys,
@@ -38,7 +38,7 @@ export class BookingsService {
   ) {}
 
   /**
-   * Books in one statement (see BOOK_STATEMENT): lock the event, check it is bookable and has
+   * Books in one statement (SeatLedger.sell): lock the event, check it is bookable and has
    * the seats, insert the booking and one ticket per seat, count the sale. Concurrent bookings
    * of one event queue on its row lock, so seats sold never exceed capacity.
    *
@@ -101,7 +101,7 @@ export class BookingsService {
       throw new AppError('INVALID_STATUS_TRANSITION', `Booking ${id} is cancelled and cannot be confirmed again`);
     }
     await this.db.transaction(async (em) => {
-      await this.events.lock(em, current.eventId);
+      await this.seats.lock(em, current.eventId);
       const booking = await em.findOneOrFail(BookingEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (booking.status === BookingStatus.Cancelled) return;
       if (await em.existsBy(TicketEntity, { bookingId: id, status: TicketStatus.Used })) {
@@ -110,15 +110,13 @@ export class BookingsService {
           `Booking ${id} has a checked-in ticket and cannot be cancelled`,
         );
       }
-      await em.update(BookingEntity, { id }, { status: BookingStatus.Cancelled });
-      await this.tickets.cancelForBooking(em, id);
-      await this.events.release(em, booking.eventId, booking.quantity, booking.totalAmount);
+      await this.seats.cancelBooking(em, booking);
     });
     this.events.changed(current.eventId);
     return this.get(id, caller);
   }
 
-  /** The booking BOOK_STATEMENT just made: confirmed, with active tickets. */
+  /** The booking SeatLedger.sell just made: confirmed, with active tickets. */
   private booked({ user_id: userId, event_id: eventId, quantity }: BookingRequest, row: BookRow): BookingEntity {
     const at = row.booking_date;
     const booking = this.db.getRepository(BookingEntity).create({
@@ -159,14 +157,14 @@ export class BookingsService {
   }
 
   /**
-   * Runs BOOK_STATEMENT with freshly drawn ticket codes. A refusal is explained from the event
-   * as it is now; if a cancellation has freed the seats in between, SeatsFreed asks for another
-   * attempt, unless this is the `last` one.
+   * Sells with freshly drawn ticket codes. A refusal is explained from the event as it is now;
+   * if a cancellation has freed the seats in between, SeatsFreed asks for another attempt,
+   * unless this is the `last` one.
    */
   private async book(em: EntityManager, request: BookingRequest, last: boolean): Promise<BookingResponseDto> {
     const { user_id: userId, event_id: eventId, quantity } = request;
     const suffixes = Array.from({ length: quantity }, () => this.codes.suffix());
-    const [row]: BookRow[] = await em.query(BOOK_STATEMENT, [eventId, userId, quantity, suffixes]);
+    const row = await this.seats.sell(em, { eventId, userId, quantity, suffixes });
     if (row) {
       this.metrics.bookingsCreated.inc();
       return toBookingResponse(this.booked(request, row));
@@ -182,7 +180,7 @@ export class BookingsService {
     { event_id: eventId, quantity }: BookingRequest,
     last: boolean,
   ): Promise<AppError> {
-    const [event]: SaleRefusalRow[] = await em.query(SALE_REFUSAL_QUERY, [eventId]);
+    const event = await this.seats.refusal(em, eventId);
     if (!event) return AppError.notFound('Event', eventId);
     if (!event.open) {
       const reason = event.status === EventStatus.Active ? 'has already started' : `is ${event.status}`;

@@ -1,11 +1,14 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { TicketEntity } from './entities/ticket.entity';
 import { TicketCodeGenerator } from './ticket-code';
 import { TicketsController } from './tickets.controller';
 import { TicketsService } from './tickets.service';
 
 @Module({
+  imports: [TypeOrmModule.forFeature([TicketEntity])],
   controllers: [TicketsController],
   providers: [TicketsService, TicketCodeGenerator],
-  exports: [TicketsService, TicketCodeGenerator],
+  exports: [TicketCodeGenerator],
 })
 export class TicketsModule {}

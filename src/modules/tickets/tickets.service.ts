@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
 import { UserEntity } from '../users/entities/user.entity';
 import { assertOwnerOrAdmin } from '../users/owner-or-admin';
@@ -9,11 +9,6 @@ import { TicketEntity, TicketStatus } from './entities/ticket.entity';
 @Injectable()
 export class TicketsService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
-
-  /** Cancels a booking's tickets; the caller holds the booking's lock. */
-  async cancelForBooking(em: EntityManager, bookingId: number): Promise<void> {
-    await em.update(TicketEntity, { bookingId, status: TicketStatus.Active }, { status: TicketStatus.Cancelled });
-  }
 
   /** A ticket, to its booking's owner or an admin. */
   async get(code: string, caller: UserEntity): Promise<TicketEntity> {

@@ -1,7 +1,7 @@
 import { EventStatus } from '../events/entities/event.entity';
 
 /**
- * The whole booking as one statement, so one round trip and one transaction. The conditional
+ * A sale (see SeatLedger.sell): the whole booking as one statement, so one round trip and one transaction. The conditional
  * UPDATE takes the event's row lock, and PostgreSQL re-evaluates its WHERE (bookable, enough
  * seats) on the latest committed row once the lock is granted, so concurrent bookings from
  * any number of processes queue on the row and never oversell. The sale is counted, the

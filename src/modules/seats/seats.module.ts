@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { SeatLedger } from './seat-ledger';
+
+/** The seat ledger: the one owner of every change of an event's seats (see SeatLedger). */
+@Module({
+  providers: [SeatLedger],
+  exports: [SeatLedger],
+})
+export class SeatsModule {}
