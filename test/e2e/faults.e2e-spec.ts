@@ -136,6 +136,23 @@ describe('Database faults', () => {
       expect(answers.filter((a) => a.status !== 201 && a.status !== 503)).toEqual([]);
     });
 
+    it('logs each 503 at error level, and why, under the same request id', () => {
+      const lines = api
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { level: number; msg: string; request_id?: string; res?: object });
+      const answered = lines.find((line) => line.msg === 'request errored');
+      expect(answered).toMatchObject({ level: 50, res: { status: 503 }, request_id: expect.any(String) });
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          level: 40,
+          request_id: answered?.request_id,
+          msg: expect.stringMatching(/^database unavailable/),
+        }),
+      );
+    });
+
     it('serves again by itself within seconds of the database coming back', () => {
       expect(recoveredInMs).toBeLessThan(10_000);
     });

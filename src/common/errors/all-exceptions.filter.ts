@@ -1,11 +1,11 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { isDatabaseUnavailable } from '../../database/postgres-errors';
+import { requestIdOf } from '../../logging/logging.module';
 import { BODY_LIMIT_BYTES } from '../http/body-limit';
 import { AppError } from './app-error';
 import { ERROR_STATUS, ErrorCode } from './error-code';
 import { ErrorResponseDto } from './error-response.dto';
-import { requestIdOf } from '../../logging/logging.module';
 
 /** Codes for the 4xx errors raised by the framework (routing, body parsing). */
 const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
