@@ -333,6 +333,11 @@ export interface components {
              */
             total_tickets_sold: number;
             /**
+             * Format: int32
+             * @description Tickets kept by active checkout holds.
+             */
+            total_tickets_held: number;
+            /**
              * @description Sum of the confirmed bookings' amounts.
              * @example 3000.00
              */
@@ -344,7 +349,7 @@ export interface components {
             total_bookings: number;
             /**
              * Format: int32
-             * @description capacity - total_tickets_sold
+             * @description capacity - total_tickets_sold - total_tickets_held
              */
             available_tickets: number;
             /** Format: date-time */

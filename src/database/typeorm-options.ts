@@ -2,6 +2,7 @@ import { DataSourceOptions } from 'typeorm';
 import { DatabaseConfig } from '../config/env';
 import { InitialSchema1764000000000 } from '../../migrations/1764000000000-initial-schema';
 import { IdempotencyKeys1795535564353 } from '../../migrations/1795535564353-idempotency-keys';
+import { SeatLedger1795651556646 } from '../../migrations/1795651556646-seat-ledger';
 import { BookingEntity } from '../modules/bookings/entities/booking.entity';
 import { IdempotencyKeyEntity } from '../modules/bookings/idempotency/idempotency-key.entity';
 import { EventEntity } from '../modules/events/entities/event.entity';
@@ -9,7 +10,7 @@ import { TicketEntity } from '../modules/tickets/entities/ticket.entity';
 import { UserEntity } from '../modules/users/entities/user.entity';
 
 export const entities = [UserEntity, EventEntity, BookingEntity, TicketEntity, IdempotencyKeyEntity];
-export const migrations = [InitialSchema1764000000000, IdempotencyKeys1795535564353];
+export const migrations = [InitialSchema1764000000000, IdempotencyKeys1795535564353, SeatLedger1795651556646];
 
 /** The API's pool; migrations and seeds give only a size, so a long migration is never cut short. */
 export type PoolSettings = Pick<DatabaseConfig, 'poolSize'> &

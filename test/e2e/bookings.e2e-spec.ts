@@ -116,6 +116,14 @@ describe('Bookings', () => {
       expect(await countRows()).toEqual(before);
     });
 
+    it('never sells a held ticket', async () => {
+      const event = await createEvent(t, admin, { capacity: 3 });
+      await t.db.query('UPDATE events SET total_tickets_held = 2 WHERE id = $1', [event.id]);
+      const { body } = await post(customer, { event_id: event.id, quantity: 2 }).expect(409);
+      expect(body.message).toBe('Not enough tickets: 2 requested, 1 available');
+      await post(customer, { event_id: event.id, quantity: 1 }).expect(201);
+    });
+
     it('sells the last ticket', async () => {
       const event = await createEvent(t, admin, { capacity: 3 });
       await book(t, customer, event.id, 2);

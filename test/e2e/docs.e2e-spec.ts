@@ -149,6 +149,7 @@ describe('API documentation', () => {
         'price',
         'status',
         'total_tickets_sold',
+        'total_tickets_held',
         'total_revenue',
         'total_bookings',
         'available_tickets',

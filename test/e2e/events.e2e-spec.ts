@@ -31,6 +31,9 @@ describe('Events', () => {
   afterAll(() => t.close());
 
   const countEvents = () => t.db.getRepository(EventEntity).count();
+  /** Holds come with the holds API; until then the ledger's third state is set in the database. */
+  const holdSeats = (eventId: number, seats: number) =>
+    t.db.query('UPDATE events SET total_tickets_held = $2 WHERE id = $1', [eventId, seats]);
 
   describe('POST /events', () => {
     it('creates an event with zeroed counters and all seats available', async () => {
@@ -46,6 +49,7 @@ describe('Events', () => {
         price: '1500.50',
         status: 'active',
         total_tickets_sold: 0,
+        total_tickets_held: 0,
         total_revenue: '0.00',
         total_bookings: 0,
         available_tickets: 250,
@@ -160,6 +164,16 @@ describe('Events', () => {
     });
   });
 
+  describe('seats held', () => {
+    it('counts held tickets out of the available ones', async () => {
+      const event = await createEvent(t, admin, { capacity: 10 });
+      await book(t, customer, event.id, 4);
+      await holdSeats(event.id, 3);
+      const { body } = await t.http().get(`/api/v1/events/${event.id}`).expect(200);
+      expect(body).toMatchObject({ total_tickets_sold: 4, total_tickets_held: 3, available_tickets: 3 });
+    });
+  });
+
   describe('freshness of the public reads', () => {
     const read = async (id: number) => (await t.http().get(`/api/v1/events/${id}`).expect(200)).body;
     /** The event as the list shows it, on whichever page it is. */
@@ -220,6 +234,22 @@ describe('Events', () => {
       expect([first.total_amount, second.total_amount]).toEqual(['10.00', '12.50']);
       const { body } = await t.http().get(`/api/v1/events/${event.id}`).expect(200);
       expect(body.total_revenue).toBe('22.50');
+    });
+
+    it('refuses a capacity below the tickets sold and held with 409 CAPACITY_BELOW_SOLD', async () => {
+      const event = await createEvent(t, admin, { capacity: 10 });
+      await book(t, customer, event.id, 4);
+      await holdSeats(event.id, 3);
+      const { body } = await t
+        .http()
+        .put(`/api/v1/events/${event.id}`)
+        .set(admin.auth)
+        .send({ capacity: 6 })
+        .expect(409);
+      expect(body).toMatchObject({
+        code: 'CAPACITY_BELOW_SOLD',
+        message: 'Capacity 6 is below the 4 tickets sold and 3 held',
+      });
     });
 
     it('refuses a capacity below the tickets sold with 409 CAPACITY_BELOW_SOLD, changing nothing', async () => {

@@ -49,6 +49,20 @@ describe('Database schema', () => {
     );
   });
 
+  it('refuses more tickets sold and held together than capacity', async () => {
+    const [{ id }] = await insertEvent(3, '1.00');
+    await expect(
+      db.query('UPDATE events SET total_tickets_sold = 2, total_tickets_held = 2 WHERE id = $1', [id]),
+    ).rejects.toThrow(/chk_events_sold_held/);
+  });
+
+  it('refuses a negative count of held tickets', async () => {
+    const [{ id }] = await insertEvent(3, '1.00');
+    await expect(db.query('UPDATE events SET total_tickets_held = -1 WHERE id = $1', [id])).rejects.toThrow(
+      /chk_events_sold_held/,
+    );
+  });
+
   it('refuses a booking of zero tickets', async () => {
     const [{ id: eventId }] = await insertEvent(2, '1.00');
     const [{ id: userId }] = await insertUser('0822222222');

@@ -17,7 +17,8 @@ WITH sale AS (
   UPDATE events
      SET total_tickets_sold = total_tickets_sold + $3::int, total_revenue = total_revenue + price * $3::int,
          total_bookings = total_bookings + 1, updated_at = now()
-   WHERE id = $1::int AND status = 'active' AND date_time > now() AND capacity - total_tickets_sold >= $3::int
+   WHERE id = $1::int AND status = 'active' AND date_time > now()
+     AND capacity - total_tickets_sold - total_tickets_held >= $3::int
   RETURNING id, price * $3::int AS total_amount
 ), booking AS (
   INSERT INTO bookings (user_id, event_id, quantity, total_amount)
@@ -45,7 +46,8 @@ export interface BookRow {
 
 /** Why an event refused a sale, read after BOOK_STATEMENT returned no row. $1 event id. */
 export const SALE_REFUSAL_QUERY = `
-SELECT status, status = 'active' AND date_time > now() AS open, capacity - total_tickets_sold AS available
+SELECT status, status = 'active' AND date_time > now() AS open,
+       capacity - total_tickets_sold - total_tickets_held AS available
   FROM events WHERE id = $1::int`;
 
 export interface SaleRefusalRow {

@@ -16,9 +16,11 @@ export interface Sale {
 
 /**
  * Every change of an event's seats, and every rule about them, in one place. A seat is sold (in
- * a confirmed booking) or available; the event row counts what is sold (`total_tickets_sold`,
- * `total_revenue`, `total_bookings`), the counters always equal the aggregates over the event's
- * confirmed bookings, and the database refuses more sold than capacity (chk_events_sold).
+ * a confirmed booking), held (kept for a buyer by a checkout hold) or available:
+ * `available = capacity - sold - held`. The event row counts them (`total_tickets_sold`,
+ * `total_tickets_held`, with `total_revenue` and `total_bookings` for the sales); the counters
+ * always equal the aggregates over the event's confirmed bookings, and the database refuses more
+ * sold and held together than capacity (chk_events_sold, chk_events_sold_held).
  *
  * Each method runs in the caller's transaction (`em`), under the event's row lock: `sell` takes
  * it within its statement; the others expect the caller to have taken it with `lock`, before any
@@ -46,13 +48,12 @@ export class SeatLedger {
     return event;
   }
 
-  /** A capacity may not be set below the seats sold. */
+  /** A capacity may not be set below the seats sold and held. */
   assertCapacity(event: EventEntity, capacity: number): void {
-    if (capacity < event.totalTicketsSold) {
-      throw new AppError(
-        'CAPACITY_BELOW_SOLD',
-        `Capacity ${capacity} is below the ${event.totalTicketsSold} tickets already sold`,
-      );
+    const { totalTicketsSold: sold, totalTicketsHeld: held } = event;
+    if (capacity < sold + held) {
+      const taken = held === 0 ? `${sold} tickets already sold` : `${sold} tickets sold and ${held} held`;
+      throw new AppError('CAPACITY_BELOW_SOLD', `Capacity ${capacity} is below the ${taken}`);
     }
   }
 

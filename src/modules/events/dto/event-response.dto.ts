@@ -22,13 +22,16 @@ export class EventResponseDto {
   /** Tickets in confirmed bookings. */
   @ApiProperty({ type: 'integer' })
   total_tickets_sold: number;
+  /** Tickets kept by active checkout holds. */
+  @ApiProperty({ type: 'integer' })
+  total_tickets_held: number;
   /** Sum of the confirmed bookings' amounts. */
   @ApiMoney('3000.00')
   total_revenue: string;
   /** Number of confirmed bookings. */
   @ApiProperty({ type: 'integer' })
   total_bookings: number;
-  /** capacity - total_tickets_sold */
+  /** capacity - total_tickets_sold - total_tickets_held */
   @ApiProperty({ type: 'integer' })
   available_tickets: number;
   @ApiProperty({ format: 'date-time' })
@@ -49,9 +52,10 @@ export function toEventResponse(event: EventEntity): EventResponseDto {
     price: event.price,
     status: event.status,
     total_tickets_sold: event.totalTicketsSold,
+    total_tickets_held: event.totalTicketsHeld,
     total_revenue: event.totalRevenue,
     total_bookings: event.totalBookings,
-    available_tickets: event.capacity - event.totalTicketsSold,
+    available_tickets: event.capacity - event.totalTicketsSold - event.totalTicketsHeld,
     created_at: event.createdAt.toISOString(),
     updated_at: event.updatedAt.toISOString(),
   };

@@ -12,6 +12,7 @@ export enum EventStatus {
 @Check('chk_events_capacity', `capacity BETWEEN 1 AND 1000000`)
 @Check('chk_events_price', `price >= 0`)
 @Check('chk_events_sold', `total_tickets_sold BETWEEN 0 AND capacity`)
+@Check('chk_events_sold_held', `total_tickets_held >= 0 AND total_tickets_sold + total_tickets_held <= capacity`)
 @Check('chk_events_revenue', `total_revenue >= 0`)
 @Check('chk_events_bookings', `total_bookings >= 0`)
 export class EventEntity {
@@ -42,6 +43,10 @@ export class EventEntity {
 
   @Column({ name: 'total_tickets_sold', type: 'integer', default: 0 })
   totalTicketsSold: number;
+
+  /** Seats kept by active holds (see SeatLedger). */
+  @Column({ name: 'total_tickets_held', type: 'integer', default: 0 })
+  totalTicketsHeld: number;
 
   @Column({ name: 'total_revenue', type: 'numeric', precision: 20, scale: 2, default: 0 })
   totalRevenue: string;
