@@ -4,7 +4,7 @@ import { InitialSchema1764000000000 } from '../../migrations/1764000000000-initi
 import { IdempotencyKeys1795535564353 } from '../../migrations/1795535564353-idempotency-keys';
 import { SeatLedger1795651556646 } from '../../migrations/1795651556646-seat-ledger';
 import { BookingEntity } from '../modules/bookings/entities/booking.entity';
-import { IdempotencyKeyEntity } from '../modules/bookings/idempotency/idempotency-key.entity';
+import { IdempotencyKeyEntity } from '../modules/idempotency/idempotency-key.entity';
 import { EventEntity } from '../modules/events/entities/event.entity';
 import { TicketEntity } from '../modules/tickets/entities/ticket.entity';
 import { UserEntity } from '../modules/users/entities/user.entity';

@@ -1,5 +1,5 @@
 import { BookingEntity } from '../../src/modules/bookings/entities/booking.entity';
-import { IdempotencyKeys } from '../../src/modules/bookings/idempotency/idempotency-keys.service';
+import { IdempotencyKeys } from '../../src/modules/idempotency/idempotency-keys.service';
 import { eventsWithWrongCounters } from '../support/counters';
 import { Caller, createAdmin, createEvent, registerCustomer } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';

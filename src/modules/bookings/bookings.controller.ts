@@ -16,7 +16,7 @@ import {
 } from './dto/booking-response.dto';
 import { CreateBookingDto } from './dto/create-booking.dto';
 import { UpdateBookingStatusDto } from './dto/update-booking-status.dto';
-import { ApiIdempotencyKey, IdempotencyKey } from './idempotency/idempotency-key.decorator';
+import { ApiIdempotencyKey, IdempotencyKey } from '../idempotency/idempotency-key.decorator';
 
 @ApiTags('bookings')
 @Controller('bookings')

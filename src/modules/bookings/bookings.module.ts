@@ -7,18 +7,18 @@ import { UsersModule } from '../users/users.module';
 import { BookingsController } from './bookings.controller';
 import { BookingsService } from './bookings.service';
 import { BookingEntity } from './entities/booking.entity';
-import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity';
-import { IdempotencyKeys } from './idempotency/idempotency-keys.service';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([BookingEntity, IdempotencyKeyEntity]),
+    TypeOrmModule.forFeature([BookingEntity]),
+    IdempotencyModule,
     EventsModule,
     SeatsModule,
     TicketsModule,
     UsersModule,
   ],
   controllers: [BookingsController],
-  providers: [BookingsService, IdempotencyKeys],
+  providers: [BookingsService],
 })
 export class BookingsModule {}

@@ -18,7 +18,7 @@ import { SeatLedger } from '../seats/seat-ledger';
 import { BookingResponseDto, toBookingResponse } from './dto/booking-response.dto';
 import { CreateBookingDto } from './dto/create-booking.dto';
 import { BookingEntity, BookingStatus } from './entities/booking.entity';
-import { IdempotencyKeys } from './idempotency/idempotency-keys.service';
+import { IdempotencyKeys } from '../idempotency/idempotency-keys.service';
 import { Metrics } from '../../metrics/metrics.service';
 
 /** Draws of ticket codes after a collision, and tries after a refusal that a cancellation made stale. */
@@ -58,13 +58,9 @@ export class BookingsService {
     const booking = await (idempotencyKey === undefined
       ? this.retrying((last) => this.book(this.db.manager, request, last))
       : this.retrying((last) =>
-          this.db.transaction(async (em) => {
-            const remembered = await this.idempotencyKeys.claim(em, caller.id, idempotencyKey, request);
-            if (remembered) return remembered as BookingResponseDto;
-            const booked = await this.book(em, request, last);
-            await this.idempotencyKeys.remember(em, caller.id, idempotencyKey, booked);
-            return booked;
-          }),
+          this.idempotencyKeys.once(caller.id, idempotencyKey, 'POST /bookings', request, (em) =>
+            this.book(em, request, last),
+          ),
         ));
     this.events.changed(request.event_id);
     return booking;

@@ -1,7 +1,7 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { AppError } from '../../../common/errors/app-error';
+import { AppError } from '../../common/errors/app-error';
 import { IDEMPOTENCY_KEY_TTL_HOURS } from './idempotency-keys.service';
 
 const HEADER = 'Idempotency-Key';
@@ -25,7 +25,7 @@ export const ApiIdempotencyKey = () =>
     schema: { type: 'string', minLength: 1, maxLength: 255, pattern: KEY_FORMAT.source },
     description:
       `Makes the request safe to retry: a retry with the same key and the same body gets the original ` +
-      `response and books nothing more, also when retries arrive concurrently; the same key with another ` +
+      `response and changes nothing more, also when retries arrive concurrently; the same key with another ` +
       `body is 409 IDEMPOTENCY_KEY_REUSED. Keys belong to the caller and are kept ${IDEMPOTENCY_KEY_TTL_HOURS} ` +
-      `hours. Only a created booking is remembered: a refused request may be retried with the same key.`,
+      `hours. Only a success is remembered: a refused request may be retried with the same key. A key used on one route cannot be replayed on another.`,
   });

@@ -2,7 +2,7 @@ import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nest
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppError } from '../../../common/errors/app-error';
+import { AppError } from '../../common/errors/app-error';
 
 /** How long a key is remembered; after that the same key may start a new request. */
 export const IDEMPOTENCY_KEY_TTL_HOURS = 24;
@@ -27,12 +27,29 @@ export class IdempotencyKeys implements OnApplicationBootstrap, OnApplicationShu
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /**
-   * Inside the caller's transaction: claims `key` for `request` and returns undefined, or
-   * returns the response remembered for the same request. The same key with another request
-   * is refused.
+   * Runs `work` once per caller and key, in one transaction with the key's claim: a retry of the
+   * same request (`operation` and `request` alike) gets the response `work` gave the first time,
+   * and a retry waits for a concurrent one to finish. The same key with another request is
+   * refused. A failure remembers nothing, so the request may be retried with the same key.
    */
-  async claim(em: EntityManager, userId: number, key: string, request: object): Promise<unknown> {
-    const hash = requestHash(request);
+  async once<T>(
+    userId: number,
+    key: string,
+    operation: string,
+    request: object,
+    work: (em: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    return this.db.transaction(async (em) => {
+      const remembered = await this.claim(em, userId, key, requestHash(operation, request));
+      if (remembered) return remembered as T;
+      const response = await work(em);
+      await this.remember(em, userId, key, response);
+      return response;
+    });
+  }
+
+  /** Claims `key` for the request hashed `hash` and returns undefined, or the response remembered for it. */
+  private async claim(em: EntityManager, userId: number, key: string, hash: string): Promise<unknown> {
     const claimed: unknown[] = await em.query(CLAIM, [userId, key, hash, IDEMPOTENCY_KEY_TTL_HOURS]);
     if (claimed.length > 0) return undefined;
     const [{ request_hash, response }]: { request_hash: string; response: unknown }[] = await em.query(
@@ -46,7 +63,7 @@ export class IdempotencyKeys implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /** Stores the response of the request that claimed `key`, in the same transaction. */
-  async remember(em: EntityManager, userId: number, key: string, response: unknown): Promise<void> {
+  private async remember(em: EntityManager, userId: number, key: string, response: unknown): Promise<void> {
     await em.query('UPDATE idempotency_keys SET response = $3::json WHERE user_id = $1 AND key = $2', [
       userId,
       key,
@@ -70,6 +87,7 @@ export class IdempotencyKeys implements OnApplicationBootstrap, OnApplicationShu
   }
 }
 
-function requestHash(request: object): string {
-  return createHash('sha256').update(JSON.stringify(request)).digest('hex');
+/** `operation` (method and route) is part of the hash: one key cannot be replayed on another route. */
+function requestHash(operation: string, request: object): string {
+  return createHash('sha256').update(operation).update(JSON.stringify(request)).digest('hex');
 }

@@ -1,8 +1,8 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { UserEntity } from '../../users/entities/user.entity';
+import { UserEntity } from '../users/entities/user.entity';
 
 /**
- * A booking request made with an `Idempotency-Key`, and the response it got. Keys belong to
+ * A request made with an `Idempotency-Key`, and the response it got. Keys belong to
  * the caller who sent them. `response` is null only inside the transaction that claimed the key.
  */
 @Entity('idempotency_keys')
