@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { RateLimitModule } from './common/http/rate-limit.module';
@@ -13,6 +14,7 @@ import { AuthModule } from './modules/auth/auth.module';
 import { BookingsModule } from './modules/bookings/bookings.module';
 import { HealthModule } from './modules/health/health.module';
 import { EventsModule } from './modules/events/events.module';
+import { HoldsModule } from './modules/holds/holds.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
 import { UsersModule } from './modules/users/users.module';
 
@@ -27,11 +29,13 @@ export class AppModule {
         LoggingModule.forRoot(config),
         MetricsModule,
         TypeOrmModule.forRoot(typeOrmOptions(databaseUrl, config.database)),
+        ScheduleModule.forRoot(),
         RateLimitModule,
         AuthModule,
         UsersModule,
         EventsModule,
         BookingsModule,
+        HoldsModule,
         TicketsModule,
         HealthModule,
       ],

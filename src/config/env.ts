@@ -136,6 +136,13 @@ class EnvironmentVariables extends DatabaseVariables {
   @Max(100)
   BOOKING_MAX_QUANTITY = 10;
 
+  /** How long a checkout hold keeps its seats; they are free again within 5 seconds after. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  HOLD_TTL_SECONDS = 600;
+
   /** `false` where an API gateway in front already limits requests (and for benchmarks from one address). */
   @IsIn(['true', 'false'])
   RATE_LIMIT_ENABLED: 'true' | 'false' = 'true';
@@ -197,6 +204,7 @@ export interface AppConfig {
   database: DatabaseConfig;
   jwt: { secret: string; expiresInSeconds: number; secretGenerated: boolean };
   bookings: { maxQuantity: number };
+  holds: { ttlSeconds: number };
   rateLimit: {
     enabled: boolean;
     windowSeconds: number;
@@ -277,6 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       expiresInSeconds: vars.JWT_EXPIRES_IN_SECONDS,
     },
     bookings: { maxQuantity: vars.BOOKING_MAX_QUANTITY },
+    holds: { ttlSeconds: vars.HOLD_TTL_SECONDS },
     rateLimit: {
       enabled: vars.RATE_LIMIT_ENABLED === 'true',
       windowSeconds: vars.RATE_LIMIT_WINDOW_SECONDS,

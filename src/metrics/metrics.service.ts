@@ -40,6 +40,30 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly holdsCreated = new Counter({
+    name: 'holds_created_total',
+    help: 'Checkout holds made (a replayed idempotent request holds nothing and is not counted)',
+    registers: [this.registry],
+  });
+
+  readonly holdsConfirmed = new Counter({
+    name: 'holds_confirmed_total',
+    help: 'Checkout holds confirmed into a booking',
+    registers: [this.registry],
+  });
+
+  readonly holdsReleased = new Counter({
+    name: 'holds_released_total',
+    help: 'Checkout holds released by their buyer, an admin, or the cancellation of their event',
+    registers: [this.registry],
+  });
+
+  readonly holdsExpired = new Counter({
+    name: 'holds_expired_total',
+    help: 'Checkout holds whose time ran out, their seats freed by the sweeper or by a sale that needed them',
+    registers: [this.registry],
+  });
+
   constructor(@InjectDataSource() db: DataSource) {
     collectDefaultMetrics({ register: this.registry });
     new Gauge({

@@ -2,7 +2,7 @@ import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner
 import { BookingEntity } from '../../src/modules/bookings/entities/booking.entity';
 import { TicketEntity } from '../../src/modules/tickets/entities/ticket.entity';
 import { eventsWithWrongCounters } from '../support/counters';
-import { book, Caller, createAdmin, createEvent, registerCustomer } from '../support/factories';
+import { book, Caller, createAdmin, createEvent, hold, registerCustomer } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const TICKET_CODE = /^TKT-\d{8}-[A-Z0-9]{8}$/;
@@ -118,7 +118,7 @@ describe('Bookings', () => {
 
     it('never sells a held ticket', async () => {
       const event = await createEvent(t, admin, { capacity: 3 });
-      await t.db.query('UPDATE events SET total_tickets_held = 2 WHERE id = $1', [event.id]);
+      await hold(t, admin, event.id, 2);
       const { body } = await post(customer, { event_id: event.id, quantity: 2 }).expect(409);
       expect(body.message).toBe('Not enough tickets: 2 requested, 1 available');
       await post(customer, { event_id: event.id, quantity: 1 }).expect(201);

@@ -9,6 +9,7 @@ import {
   makeEventInput,
   registerCustomer,
   cancelBooking,
+  hold,
 } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -31,9 +32,6 @@ describe('Events', () => {
   afterAll(() => t.close());
 
   const countEvents = () => t.db.getRepository(EventEntity).count();
-  /** Holds come with the holds API; until then the ledger's third state is set in the database. */
-  const holdSeats = (eventId: number, seats: number) =>
-    t.db.query('UPDATE events SET total_tickets_held = $2 WHERE id = $1', [eventId, seats]);
 
   describe('POST /events', () => {
     it('creates an event with zeroed counters and all seats available', async () => {
@@ -168,7 +166,7 @@ describe('Events', () => {
     it('counts held tickets out of the available ones', async () => {
       const event = await createEvent(t, admin, { capacity: 10 });
       await book(t, customer, event.id, 4);
-      await holdSeats(event.id, 3);
+      await hold(t, customer, event.id, 3);
       const { body } = await t.http().get(`/api/v1/events/${event.id}`).expect(200);
       expect(body).toMatchObject({ total_tickets_sold: 4, total_tickets_held: 3, available_tickets: 3 });
     });
@@ -239,7 +237,7 @@ describe('Events', () => {
     it('refuses a capacity below the tickets sold and held with 409 CAPACITY_BELOW_SOLD', async () => {
       const event = await createEvent(t, admin, { capacity: 10 });
       await book(t, customer, event.id, 4);
-      await holdSeats(event.id, 3);
+      await hold(t, customer, event.id, 3);
       const { body } = await t
         .http()
         .put(`/api/v1/events/${event.id}`)

@@ -33,7 +33,7 @@ interface Fixture {
 interface HostileRequest {
   /** What the request tries. */
   tries: string;
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string | ((f: Fixture) => string);
   /** Sent with this caller's token; `authorization` sends a header of its own instead. */
   as?: 'customer' | 'admin';
@@ -191,6 +191,47 @@ const HOSTILE: HostileRequest[] = [
     as: 'admin',
     body: { user_id: 2147483648, event_id: 1, quantity: 1 },
     field: 'user_id',
+  }),
+  bad('an event id past integer on a hold', {
+    method: 'POST',
+    path: '/api/v1/holds',
+    as: 'customer',
+    body: { event_id: 2147483648, quantity: 1 },
+    field: 'event_id',
+  }),
+  bad('a quantity of 1e308 on a hold', {
+    method: 'POST',
+    path: '/api/v1/holds',
+    as: 'customer',
+    body: new Raw('{"event_id":1,"quantity":1e308}'),
+    field: 'quantity',
+  }),
+  bad('a null user id on a hold', {
+    method: 'POST',
+    path: '/api/v1/holds',
+    as: 'customer',
+    body: { user_id: null, event_id: 1, quantity: 1 },
+    field: 'user_id',
+  }),
+  bad('10,000 nested arrays in a hold', {
+    method: 'POST',
+    path: '/api/v1/holds',
+    as: 'customer',
+    body: new Raw(`{"event_id":${nested(10_000)}}`),
+    field: 'event_id',
+  }),
+  bad('a hold id of eleven digits', { method: 'GET', path: '/api/v1/holds/99999999999', as: 'customer', field: 'id' }),
+  bad('a confirmation of a hold id past integer', {
+    method: 'POST',
+    path: '/api/v1/holds/2147483648/confirm',
+    as: 'customer',
+    field: 'id',
+  }),
+  bad('a release of a hold id in hexadecimal', {
+    method: 'DELETE',
+    path: '/api/v1/holds/0x10',
+    as: 'customer',
+    field: 'id',
   }),
   bad('a capacity of 1e308', {
     method: 'POST',
@@ -429,7 +470,9 @@ const HOSTILE: HostileRequest[] = [
 function snapshot(db: DataSource): Promise<unknown> {
   const table = (name: string) =>
     `SELECT '${name}' AS t, count(*)::int AS n, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS digest FROM ${name} x`;
-  return db.query(['users', 'events', 'bookings', 'tickets', 'idempotency_keys'].map(table).join(' UNION ALL '));
+  return db.query(
+    ['users', 'events', 'bookings', 'tickets', 'holds', 'idempotency_keys'].map(table).join(' UNION ALL '),
+  );
 }
 
 const LEAKS = /at \w+ \(|\.[jt]s:\d+|SELECT|INSERT|UPDATE |QueryFailed|Exception|node_modules|stack/;
@@ -468,7 +511,7 @@ describe('Hostile input', () => {
     'refuses %s with a 4xx in the error format, changing nothing',
     async (_, request) => {
       const before = await snapshot(t.db);
-      const verb = ({ GET: 'get', POST: 'post', PUT: 'put' } as const)[request.method];
+      const verb = ({ GET: 'get', POST: 'post', PUT: 'put', DELETE: 'delete' } as const)[request.method];
       const req = t.http()[verb](pathOf(request, f));
       const res = await req
         .set(headersFor(request, f))

@@ -59,7 +59,7 @@ describe('Migrations through the TypeORM CLI (npm run migration:run, migration:r
   it('creates the tables of every module on an empty database', async () => {
     const tables = await query(scratch.url, `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`);
     expect(tables.map((row) => row.tablename).sort()).toEqual(
-      ['bookings', 'events', 'idempotency_keys', 'migrations', 'tickets', 'users'].sort(),
+      ['bookings', 'events', 'holds', 'idempotency_keys', 'migrations', 'tickets', 'users'].sort(),
     );
   });
 

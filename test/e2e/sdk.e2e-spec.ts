@@ -98,6 +98,30 @@ describe('A journey through the SDK against the running API', () => {
     expect(after).toMatchObject({ available_tickets: 5, total_tickets_sold: 0, total_revenue: '0.00' });
   });
 
+  it('holds seats, reads the hold, confirms it into a booking and confirms again', async () => {
+    const { data: event } = await client(admin.token).POST('/api/v1/events', {
+      body: makeEventInput({ capacity: 3, price: '7.00' }),
+    });
+    const buyer = client(admin.token);
+    const { data: hold, response } = await buyer.POST('/api/v1/holds', { body: { event_id: event!.id, quantity: 2 } });
+    expect(response.status).toBe(201);
+    expect(hold).toMatchObject({ quantity: 2, total_amount: '14.00', status: 'active', booking_id: null });
+
+    const { data: read } = await buyer.GET('/api/v1/holds/{id}', { params: { path: { id: hold!.id } } });
+    expect(read).toEqual(hold);
+
+    const confirm = () => buyer.POST('/api/v1/holds/{id}/confirm', { params: { path: { id: hold!.id } } });
+    const first = await confirm();
+    expect(first.response.status).toBe(201);
+    expect(first.data!.tickets).toHaveLength(2);
+    const again = await confirm();
+    expect(again.response.status).toBe(200);
+    expect(again.data).toEqual(first.data);
+
+    const { error } = await buyer.DELETE('/api/v1/holds/{id}', { params: { path: { id: hold!.id } } });
+    expect(error).toMatchObject({ code: 'HOLD_NOT_ACTIVE' });
+  });
+
   it('gives a refused call the contract error body, typed', async () => {
     const { data: event } = await client(admin.token).POST('/api/v1/events', {
       body: makeEventInput({ capacity: 1 }),

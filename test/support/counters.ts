@@ -1,14 +1,21 @@
 import { DataSource } from 'typeorm';
 
-/** Events whose counters differ from the aggregates over their confirmed bookings (should be none). */
+/**
+ * Events whose counters differ from the aggregates over their confirmed bookings and active
+ * holds (should be none).
+ */
 export function eventsWithWrongCounters(db: DataSource, eventIds?: number[]): Promise<unknown[]> {
   return db.query(
-    `SELECT e.id, e.total_tickets_sold, e.total_revenue, e.total_bookings, b.sold, b.revenue, b.n
+    `SELECT e.id, e.total_tickets_sold, e.total_tickets_held, e.total_revenue, e.total_bookings,
+            b.sold, h.held, b.revenue, b.n
        FROM events e
        LEFT JOIN (SELECT event_id, sum(quantity) AS sold, sum(total_amount) AS revenue, count(*) AS n
                     FROM bookings WHERE status = 'confirmed' GROUP BY event_id) b ON b.event_id = e.id
+       LEFT JOIN (SELECT event_id, sum(quantity) AS held FROM holds WHERE status = 'active' GROUP BY event_id) h
+              ON h.event_id = e.id
       WHERE ($1::int[] IS NULL OR e.id = ANY($1))
         AND (e.total_tickets_sold <> coalesce(b.sold, 0)
+          OR e.total_tickets_held <> coalesce(h.held, 0)
           OR e.total_revenue <> coalesce(b.revenue, 0)
           OR e.total_bookings <> coalesce(b.n, 0))`,
     [eventIds ?? null],

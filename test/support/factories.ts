@@ -75,6 +75,16 @@ export async function book({ http }: TestApp, caller: Caller, eventId: number, q
   return body;
 }
 
+/** A checkout hold through the API, expected to succeed; returns its response body. */
+export async function hold({ http }: TestApp, caller: Caller, eventId: number, quantity = 1) {
+  const { body } = await http()
+    .post('/api/v1/holds')
+    .set(caller.auth)
+    .send({ event_id: eventId, quantity })
+    .expect(201);
+  return body;
+}
+
 /** Cancels a booking through the API, expected to succeed. */
 export async function cancelBooking({ http }: TestApp, caller: Caller, bookingId: number): Promise<void> {
   await http().put(`/api/v1/bookings/${bookingId}/status`).set(caller.auth).send({ status: 'cancelled' }).expect(200);

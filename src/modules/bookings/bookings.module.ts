@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventsModule } from '../events/events.module';
 import { SeatsModule } from '../seats/seats.module';
-import { TicketsModule } from '../tickets/tickets.module';
 import { UsersModule } from '../users/users.module';
 import { BookingsController } from './bookings.controller';
 import { BookingsService } from './bookings.service';
@@ -10,15 +9,9 @@ import { BookingEntity } from './entities/booking.entity';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 
 @Module({
-  imports: [
-    TypeOrmModule.forFeature([BookingEntity]),
-    IdempotencyModule,
-    EventsModule,
-    SeatsModule,
-    TicketsModule,
-    UsersModule,
-  ],
+  imports: [TypeOrmModule.forFeature([BookingEntity]), IdempotencyModule, EventsModule, SeatsModule, UsersModule],
   controllers: [BookingsController],
   providers: [BookingsService],
+  exports: [BookingsService],
 })
 export class BookingsModule {}

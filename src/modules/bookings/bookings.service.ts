@@ -4,25 +4,18 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
 import { Page, PaginationQueryDto } from '../../common/pagination/pagination-query.dto';
 import { APP_CONFIG } from '../../config/config.module';
-import { isUniqueViolation } from '../../database/postgres-errors';
 import { AppConfig } from '../../config/env';
-import { EventStatus } from '../events/entities/event.entity';
 import { EventsService } from '../events/events.service';
 import { TicketEntity, TicketStatus } from '../tickets/entities/ticket.entity';
-import { TicketCodeGenerator } from '../tickets/ticket-code';
 import { UserEntity, UserRole } from '../users/entities/user.entity';
 import { assertOwnerOrAdmin } from '../users/owner-or-admin';
 import { UsersService } from '../users/users.service';
-import { BookRow } from '../seats/sale.statement';
-import { SeatLedger } from '../seats/seat-ledger';
+import { retryingSale, SeatLedger } from '../seats/seat-ledger';
 import { BookingResponseDto, toBookingResponse } from './dto/booking-response.dto';
 import { CreateBookingDto } from './dto/create-booking.dto';
 import { BookingEntity, BookingStatus } from './entities/booking.entity';
 import { IdempotencyKeys } from '../idempotency/idempotency-keys.service';
 import { Metrics } from '../../metrics/metrics.service';
-
-/** Draws of ticket codes after a collision, and tries after a refusal that a cancellation made stale. */
-const MAX_ATTEMPTS = 3;
 
 @Injectable()
 export class BookingsService {
@@ -31,7 +24,6 @@ export class BookingsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly events: EventsService,
     private readonly seats: SeatLedger,
-    private readonly codes: TicketCodeGenerator,
     private readonly users: UsersService,
     private readonly idempotencyKeys: IdempotencyKeys,
     private readonly metrics: Metrics,
@@ -46,24 +38,33 @@ export class BookingsService {
    * the response is remembered in it: a retry gets the remembered response, never a second booking.
    */
   async create(dto: CreateBookingDto, caller: UserEntity, idempotencyKey?: string): Promise<BookingResponseDto> {
+    const purchase = await this.purchase(dto, caller);
+    const booking = await (idempotencyKey === undefined
+      ? retryingSale((last) => this.book(this.db.manager, purchase, last))
+      : retryingSale((last) =>
+          this.idempotencyKeys.once(caller.id, idempotencyKey, 'POST /bookings', purchase, (em) =>
+            this.book(em, purchase, last),
+          ),
+        ));
+    this.events.changed(purchase.event_id);
+    return booking;
+  }
+
+  /**
+   * The checks a booking and a hold share: at most the per-booking maximum of seats, for the
+   * caller, or (admin only) for another user who exists.
+   */
+  async purchase(dto: CreateBookingDto, caller: UserEntity): Promise<Purchase> {
     const maxQuantity = this.config.bookings.maxQuantity;
     if (dto.quantity > maxQuantity) {
       throw AppError.validation([{ field: 'quantity', message: `quantity must not be greater than ${maxQuantity}` }]);
     }
-    const request = { user_id: dto.user_id ?? caller.id, event_id: dto.event_id, quantity: dto.quantity };
-    if (request.user_id !== caller.id) {
+    const purchase = { user_id: dto.user_id ?? caller.id, event_id: dto.event_id, quantity: dto.quantity };
+    if (purchase.user_id !== caller.id) {
       if (caller.role !== UserRole.Admin) throw AppError.forbidden('Only an admin may book for another user');
-      if (!(await this.users.findById(request.user_id))) throw AppError.notFound('User', request.user_id);
+      if (!(await this.users.findById(purchase.user_id))) throw AppError.notFound('User', purchase.user_id);
     }
-    const booking = await (idempotencyKey === undefined
-      ? this.retrying((last) => this.book(this.db.manager, request, last))
-      : this.retrying((last) =>
-          this.idempotencyKeys.once(caller.id, idempotencyKey, 'POST /bookings', request, (em) =>
-            this.book(em, request, last),
-          ),
-        ));
-    this.events.changed(request.event_id);
-    return booking;
+    return purchase;
   }
 
   async get(id: number, caller: UserEntity): Promise<BookingEntity> {
@@ -112,81 +113,20 @@ export class BookingsService {
     return this.get(id, caller);
   }
 
-  /** The booking SeatLedger.sell just made: confirmed, with active tickets. */
-  private booked({ user_id: userId, event_id: eventId, quantity }: BookingRequest, row: BookRow): BookingEntity {
-    const at = row.booking_date;
-    const booking = this.db.getRepository(BookingEntity).create({
-      id: row.id,
-      userId,
-      eventId,
-      quantity,
-      totalAmount: row.total_amount,
-      bookingDate: at,
-      status: BookingStatus.Confirmed,
-      createdAt: at,
-      updatedAt: at,
-    });
-    booking.tickets = row.ticket_ids.map((id, i) =>
-      this.db.getRepository(TicketEntity).create({
-        id,
-        bookingId: booking.id,
-        ticketCode: row.ticket_codes[i],
-        status: TicketStatus.Active,
-        usedAt: null,
-        createdAt: at,
-        updatedAt: at,
-      }),
-    );
-    return booking;
-  }
-
-  /** Runs `attempt` again after a ticket code collision or a refusal that a cancellation made stale. */
-  private async retrying<T>(attempt: (last: boolean) => Promise<T>): Promise<T> {
-    for (let n = 1; ; n++) {
-      try {
-        return await attempt(n === MAX_ATTEMPTS);
-      } catch (error) {
-        const again = isUniqueViolation(error, 'tickets') || error instanceof SeatsFreed;
-        if (!again || n === MAX_ATTEMPTS) throw error;
-      }
-    }
-  }
-
   /**
-   * Sells with freshly drawn ticket codes. A refusal is explained from the event as it is now;
-   * if a cancellation has freed the seats in between, SeatsFreed asks for another attempt,
-   * unless this is the `last` one.
+   * Sells with freshly drawn ticket codes. A refusal is explained from the event as it is now
+   * (SeatLedger.refusal), which asks for another attempt when the seats are there by then.
    */
-  private async book(em: EntityManager, request: BookingRequest, last: boolean): Promise<BookingResponseDto> {
-    const { user_id: userId, event_id: eventId, quantity } = request;
-    const suffixes = Array.from({ length: quantity }, () => this.codes.suffix());
-    const row = await this.seats.sell(em, { eventId, userId, quantity, suffixes });
-    if (row) {
+  private async book(em: EntityManager, purchase: Purchase, last: boolean): Promise<BookingResponseDto> {
+    const { user_id: userId, event_id: eventId, quantity } = purchase;
+    const booking = await this.seats.sell(em, { eventId, userId, quantity });
+    if (booking) {
       this.metrics.bookingsCreated.inc();
-      return toBookingResponse(this.booked(request, row));
+      return toBookingResponse(booking);
     }
-    const refusal = await this.refusal(em, request, last);
+    const refusal = await this.seats.refusal(em, eventId, quantity, last);
     this.metrics.bookingsRejected.inc({ code: refusal.code });
     throw refusal;
-  }
-
-  /** Why the event refused the booking, read as it is now; throws SeatsFreed when it no longer does. */
-  private async refusal(
-    em: EntityManager,
-    { event_id: eventId, quantity }: BookingRequest,
-    last: boolean,
-  ): Promise<AppError> {
-    const event = await this.seats.refusal(em, eventId);
-    if (!event) return AppError.notFound('Event', eventId);
-    if (!event.open) {
-      const reason = event.status === EventStatus.Active ? 'has already started' : `is ${event.status}`;
-      return new AppError('EVENT_NOT_BOOKABLE', `Event ${eventId} ${reason}`);
-    }
-    if (event.available >= quantity && !last) throw new SeatsFreed();
-    return new AppError(
-      'INSUFFICIENT_TICKETS',
-      `Not enough tickets: ${quantity} requested, ${event.available} available`,
-    );
   }
 
   /**
@@ -215,11 +155,9 @@ export class BookingsService {
   }
 }
 
-interface BookingRequest {
+/** Who buys how many seats of which event, checked by `BookingsService.purchase`. */
+export interface Purchase {
   user_id: number;
   event_id: number;
   quantity: number;
 }
-
-/** A refusal was out of date: the seats are there now. */
-class SeatsFreed extends Error {}

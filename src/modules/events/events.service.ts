@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
 import { Page } from '../../common/pagination/pagination-query.dto';
+import { HoldEntity } from '../holds/entities/hold.entity';
 import { BookingEntity } from '../bookings/entities/booking.entity';
 import { SeatLedger } from '../seats/seat-ledger';
 import { CreateEventDto } from './dto/create-event.dto';
@@ -83,12 +84,12 @@ export class EventsService {
     return updated;
   }
 
-  /** Only an event without any booking can be deleted: history is never cascaded away. */
+  /** Only an event without any booking or hold can be deleted: history is never cascaded away. */
   async remove(id: number): Promise<void> {
     await this.db.transaction(async (em) => {
       await this.seats.lock(em, id);
-      if (await em.existsBy(BookingEntity, { eventId: id })) {
-        throw new AppError('EVENT_HAS_BOOKINGS', `Event ${id} has bookings; cancel it instead`);
+      if ((await em.existsBy(BookingEntity, { eventId: id })) || (await em.existsBy(HoldEntity, { eventId: id }))) {
+        throw new AppError('EVENT_HAS_BOOKINGS', `Event ${id} has bookings or holds; cancel it instead`);
       }
       await em.delete(EventEntity, { id });
     });

@@ -1,44 +1,145 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
+import { isUniqueViolation } from '../../database/postgres-errors';
+import { Metrics } from '../../metrics/metrics.service';
 import { BookingEntity, BookingStatus } from '../bookings/entities/booking.entity';
-import { EventEntity } from '../events/entities/event.entity';
+import { EventEntity, EventStatus } from '../events/entities/event.entity';
+import { HoldEntity, HoldStatus } from '../holds/entities/hold.entity';
 import { TicketEntity, TicketStatus } from '../tickets/entities/ticket.entity';
-import { BOOK_STATEMENT, BookRow, SALE_REFUSAL_QUERY, SaleRefusalRow } from './sale.statement';
+import { TicketCodeGenerator } from '../tickets/ticket-code';
+import {
+  CONFIRM_STATEMENT,
+  DUE_EVENTS_QUERY,
+  END_DUE_HOLDS_STATEMENT,
+  END_EVENT_HOLDS_STATEMENT,
+  END_HOLD_STATEMENT,
+  EndedHoldsRow,
+  HOLD_STATEMENT,
+  HoldRow,
+  SALE_REFUSAL_QUERY,
+  SALE_STATEMENT,
+  SaleRefusalRow,
+  SaleRow,
+} from './sale.statement';
 
-/** A sale's inputs: one buyer, one event; `suffixes` are the tickets' random code suffixes, one per seat. */
+/** Seats for one buyer of one event. */
 export interface Sale {
   eventId: number;
   userId: number;
   quantity: number;
-  suffixes: string[];
 }
+
+/** Sales tried again after a ticket code collision, or after a refusal that freed seats made stale. */
+const MAX_ATTEMPTS = 3;
 
 /**
  * Every change of an event's seats, and every rule about them, in one place. A seat is sold (in
- * a confirmed booking), held (kept for a buyer by a checkout hold) or available:
+ * a confirmed booking), held (kept for a buyer by an active checkout hold) or available:
  * `available = capacity - sold - held`. The event row counts them (`total_tickets_sold`,
  * `total_tickets_held`, with `total_revenue` and `total_bookings` for the sales); the counters
- * always equal the aggregates over the event's confirmed bookings, and the database refuses more
- * sold and held together than capacity (chk_events_sold, chk_events_sold_held).
+ * always equal the aggregates over the event's confirmed bookings and active holds, and the
+ * database refuses more sold and held together than capacity (chk_events_sold, chk_events_sold_held).
  *
- * Each method runs in the caller's transaction (`em`), under the event's row lock: `sell` takes
- * it within its statement; the others expect the caller to have taken it with `lock`, before any
- * booking or ticket row. Lock order, everywhere: event, then booking, then ticket. Only the ledger
- * changes the counters, a booking's confirmed/cancelled status and its tickets' cancellation.
+ * Each method runs in the caller's transaction (`em`), under the event's row lock: `sell` and
+ * `hold` take it within their statement; the others expect the caller to have taken it with
+ * `lock`, before any hold, booking or ticket row. Lock order, everywhere: event, hold, booking,
+ * ticket. Only the ledger changes the counters, a hold's status, a booking's confirmed/cancelled
+ * status and its tickets' cancellation.
  */
 @Injectable()
 export class SeatLedger {
-  /** Sells in one statement (see BOOK_STATEMENT); undefined when the event refused, then see `refusal`. */
-  async sell(em: EntityManager, { eventId, userId, quantity, suffixes }: Sale): Promise<BookRow | undefined> {
-    const [row]: BookRow[] = await em.query(BOOK_STATEMENT, [eventId, userId, quantity, suffixes]);
-    return row;
+  constructor(
+    private readonly codes: TicketCodeGenerator,
+    private readonly metrics: Metrics,
+  ) {}
+
+  /** Sells in one statement (see SALE_STATEMENT); undefined when the event refused, then see `refusal`. */
+  async sell(em: EntityManager, sale: Sale): Promise<BookingEntity | undefined> {
+    return this.sold(em, SALE_STATEMENT, sale, [0, null]);
   }
 
-  /** The event as a refused sale finds it now; undefined when there is no such event. */
-  async refusal(em: EntityManager, eventId: number): Promise<SaleRefusalRow | undefined> {
+  /** Holds seats in one statement (see HOLD_STATEMENT): the new hold, or undefined when the event refused. */
+  async hold(
+    em: EntityManager,
+    { eventId, userId, quantity }: Sale,
+    ttlSeconds: number,
+  ): Promise<HoldEntity | undefined> {
+    const [row]: HoldRow[] = await em.query(HOLD_STATEMENT, [eventId, userId, quantity, ttlSeconds]);
+    if (!row) return undefined;
+    this.metrics.holdsCreated.inc();
+    return Object.assign(new HoldEntity(), {
+      id: row.id,
+      userId,
+      eventId,
+      quantity,
+      totalAmount: row.total_amount,
+      status: HoldStatus.Active,
+      expiresAt: row.expires_at,
+      bookingId: null,
+      createdAt: row.created_at,
+      updatedAt: row.created_at,
+    });
+  }
+
+  /**
+   * Why the event refused `quantity` seats, as it is now. When seats are there now, freed by a
+   * cancellation or by reclaiming the event's holds whose time is up, throws TryAgain so the
+   * sale is tried again, unless this was the `last` attempt.
+   */
+  async refusal(em: EntityManager, eventId: number, quantity: number, last: boolean): Promise<AppError> {
     const [event]: SaleRefusalRow[] = await em.query(SALE_REFUSAL_QUERY, [eventId]);
-    return event;
+    if (!event) return AppError.notFound('Event', eventId);
+    if (!event.open) return notBookable(eventId, event.status);
+    if (!last && event.available + event.due >= quantity) {
+      if (event.due > 0) await em.transaction((locked) => this.expireDue(locked, eventId));
+      throw new TryAgain();
+    }
+    return new AppError(
+      'INSUFFICIENT_TICKETS',
+      `Not enough tickets: ${quantity} requested, ${event.available} available`,
+    );
+  }
+
+  /**
+   * Confirms a hold (locked by the caller after its event) that is active or expired: a sale of
+   * the seats it still holds, or, once they were freed, of the same seats taken again at the
+   * hold's amount; 409 HOLD_EXPIRED when they are gone.
+   */
+  async confirm(em: EntityManager, hold: HoldEntity): Promise<BookingEntity> {
+    const { eventId, userId, quantity } = hold;
+    const stillHeld = hold.status === HoldStatus.Active ? quantity : 0;
+    const booking = await this.sold(em, CONFIRM_STATEMENT, { eventId, userId, quantity }, [
+      stillHeld,
+      hold.totalAmount,
+      hold.id,
+    ]);
+    if (booking) {
+      this.metrics.holdsConfirmed.inc();
+      return booking;
+    }
+    const [event]: SaleRefusalRow[] = await em.query(SALE_REFUSAL_QUERY, [eventId]);
+    if (!event.open) throw notBookable(eventId, event.status);
+    throw new AppError('HOLD_EXPIRED', `Hold ${hold.id} has expired and its ${quantity} tickets are gone`);
+  }
+
+  /** Releases an active hold (locked by the caller after its event): its seats are available again. */
+  async release(em: EntityManager, hold: HoldEntity): Promise<void> {
+    this.metrics.holdsReleased.inc(await this.endHolds(em, END_HOLD_STATEMENT, hold.id, HoldStatus.Released));
+  }
+
+  /** Events with holds whose time is up, for the sweeper: at most 100, the longest due first. */
+  async dueEvents(em: EntityManager): Promise<number[]> {
+    const rows: { id: number }[] = await em.query(DUE_EVENTS_QUERY);
+    return rows.map((row) => row.id);
+  }
+
+  /** Locks the event and expires its holds whose time is up: their seats are available again. Returns how many. */
+  async expireDue(em: EntityManager, eventId: number): Promise<number> {
+    await this.lock(em, eventId);
+    const expired = await this.endHolds(em, END_DUE_HOLDS_STATEMENT, eventId, HoldStatus.Expired);
+    this.metrics.holdsExpired.inc(expired);
+    return expired;
   }
 
   /** Locks the event row for the rest of the transaction. */
@@ -74,8 +175,9 @@ export class SeatLedger {
     );
   }
 
-  /** Cancels every confirmed booking of a locked event and their active tickets; nothing stays sold. */
+  /** Releases every active hold of a locked event and cancels its confirmed bookings and their active tickets: nothing stays sold or held. */
   async cancelEvent(em: EntityManager, event: EventEntity): Promise<void> {
+    this.metrics.holdsReleased.inc(await this.endHolds(em, END_EVENT_HOLDS_STATEMENT, event.id, HoldStatus.Released));
     const cancelled: { id: number }[] = await em
       .createQueryBuilder()
       .update(BookingEntity)
@@ -95,8 +197,70 @@ export class SeatLedger {
         })
         .execute();
     }
-    const nothingSold = { totalTicketsSold: 0, totalRevenue: '0.00', totalBookings: 0 };
+    const nothingSold = { totalTicketsSold: 0, totalTicketsHeld: 0, totalRevenue: '0.00', totalBookings: 0 };
     await em.update(EventEntity, { id: event.id }, nothingSold);
     Object.assign(event, nothingSold);
   }
+
+  /** Runs SALE_STATEMENT or CONFIRM_STATEMENT (`rest`: their parameters after $4), with fresh ticket code suffixes. */
+  private async sold(em: EntityManager, statement: string, sale: Sale, rest: unknown[]) {
+    const { eventId, userId, quantity } = sale;
+    const suffixes = Array.from({ length: quantity }, () => this.codes.suffix());
+    const [row]: SaleRow[] = await em.query(statement, [eventId, userId, quantity, suffixes, ...rest]);
+    return row && soldBooking(sale, row);
+  }
+
+  /** Runs one of the END_*HOLDS statements; returns how many holds it ended. */
+  private async endHolds(em: EntityManager, statement: string, id: number, status: HoldStatus): Promise<number> {
+    // An UPDATE's result comes as [rows, row count].
+    const [[ended]]: [EndedHoldsRow[], number] = await em.query(statement, [id, status]);
+    return ended?.holds ?? 0;
+  }
+}
+
+/** What refused a sale has changed since (seats were freed, a hold ended): try the sale again. */
+export class TryAgain extends Error {}
+
+/** Runs a sale's `attempt` again after a ticket code collision or a refusal that freed seats made stale. */
+export async function retryingSale<T>(attempt: (last: boolean) => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt(n === MAX_ATTEMPTS);
+    } catch (error) {
+      const again = isUniqueViolation(error, 'tickets') || error instanceof TryAgain;
+      if (!again || n === MAX_ATTEMPTS) throw error;
+    }
+  }
+}
+
+function notBookable(eventId: number, status: EventStatus): AppError {
+  const reason = status === EventStatus.Active ? 'has already started' : `is ${status}`;
+  return new AppError('EVENT_NOT_BOOKABLE', `Event ${eventId} ${reason}`);
+}
+
+/** The booking SALE_STATEMENT just made: confirmed, with active tickets. */
+function soldBooking({ userId, eventId, quantity }: Sale, row: SaleRow): BookingEntity {
+  const at = row.booking_date;
+  return Object.assign(new BookingEntity(), {
+    id: row.id,
+    userId,
+    eventId,
+    quantity,
+    totalAmount: row.total_amount,
+    bookingDate: at,
+    status: BookingStatus.Confirmed,
+    createdAt: at,
+    updatedAt: at,
+    tickets: row.ticket_ids.map((id, i) =>
+      Object.assign(new TicketEntity(), {
+        id,
+        bookingId: row.id,
+        ticketCode: row.ticket_codes[i],
+        status: TicketStatus.Active,
+        usedAt: null,
+        createdAt: at,
+        updatedAt: at,
+      }),
+    ),
+  });
 }

@@ -1,0 +1,47 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ApiMoney } from '../../../common/money';
+import { HoldEntity, HoldStatus } from '../entities/hold.entity';
+
+export class HoldResponseDto {
+  @ApiProperty({ type: 'integer' })
+  id: number;
+  @ApiProperty({ type: 'integer' })
+  user_id: number;
+  @ApiProperty({ type: 'integer' })
+  event_id: number;
+  @ApiProperty({ type: 'integer' })
+  quantity: number;
+  /** Event price times quantity when the hold was made: what its confirmation charges. */
+  @ApiMoney('3000.00')
+  total_amount: string;
+  /** `expired` as soon as `expires_at` has passed, even before the seats are freed (within 5 seconds). */
+  @ApiProperty({ enum: HoldStatus, enumName: 'HoldStatus' })
+  status: HoldStatus;
+  /** When the seats stop being kept: HOLD_TTL_SECONDS after the hold was made. */
+  expires_at: Date;
+  /** The booking the confirmation made; null until then. */
+  @ApiProperty({ type: 'integer', nullable: true })
+  booking_id: number | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** True once the hold's time is up, whether or not its seats were freed yet. */
+export function isDue(hold: HoldEntity, now = new Date()): boolean {
+  return hold.status === HoldStatus.Active && hold.expiresAt <= now;
+}
+
+export function toHoldResponse(hold: HoldEntity): HoldResponseDto {
+  return {
+    id: hold.id,
+    user_id: hold.userId,
+    event_id: hold.eventId,
+    quantity: hold.quantity,
+    total_amount: hold.totalAmount,
+    status: isDue(hold) ? HoldStatus.Expired : hold.status,
+    expires_at: hold.expiresAt,
+    booking_id: hold.bookingId,
+    created_at: hold.createdAt,
+    updated_at: hold.updatedAt,
+  };
+}

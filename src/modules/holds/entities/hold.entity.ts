@@ -1,0 +1,80 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+import { BookingEntity } from '../../bookings/entities/booking.entity';
+import { EventEntity } from '../../events/entities/event.entity';
+import { UserEntity } from '../../users/entities/user.entity';
+
+/** A hold moves from `active` once, to one of the other three. */
+export enum HoldStatus {
+  Active = 'active',
+  Confirmed = 'confirmed',
+  Released = 'released',
+  Expired = 'expired',
+}
+
+/**
+ * Seats kept for one buyer while they pay (a checkout hold). Its seats count as held on the event
+ * while it is active; confirming it turns them into a booking, releasing or expiring it frees them.
+ */
+@Entity('holds')
+@Check('chk_holds_quantity', `quantity > 0`)
+@Check('chk_holds_amount', `total_amount >= 0`)
+@Check('chk_holds_booking', `(status = 'confirmed') = (booking_id IS NOT NULL)`)
+@Index('uq_holds_active_user_event', ['userId', 'eventId'], { unique: true, where: `status = 'active'` })
+@Index('idx_holds_active_event_expiry', ['eventId', 'expiresAt'], { where: `status = 'active'` })
+@Index('idx_holds_active_expiry', ['expiresAt'], { where: `status = 'active'` })
+@Index('uq_holds_booking', ['bookingId'], { unique: true })
+export class HoldEntity {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ name: 'user_id', type: 'integer' })
+  userId: number;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'user_id' })
+  user: UserEntity;
+
+  @Column({ name: 'event_id', type: 'integer' })
+  eventId: number;
+
+  @ManyToOne(() => EventEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'event_id' })
+  event: EventEntity;
+
+  @Column({ type: 'integer' })
+  quantity: number;
+
+  /** Decimal string: the event's price times quantity when the hold was made; a confirmation charges this. */
+  @Column({ name: 'total_amount', type: 'numeric', precision: 20, scale: 2 })
+  totalAmount: string;
+
+  @Column({ type: 'enum', enum: HoldStatus, enumName: 'hold_status', default: HoldStatus.Active })
+  status: HoldStatus;
+
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt: Date;
+
+  /** The booking the confirmation made; null until then. */
+  @Column({ name: 'booking_id', type: 'integer', nullable: true })
+  bookingId: number | null;
+
+  @ManyToOne(() => BookingEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'booking_id' })
+  booking: BookingEntity | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}
