@@ -34,6 +34,65 @@ export async function measureHttp(load: HttpLoad): Promise<Measurement> {
     headers: { 'content-type': 'application/json', ...load.headers },
     requests: body ? [{ setupRequest: (request) => ({ ...request, body: JSON.stringify(body()) }) }] : undefined,
   });
+  return measurement(result);
+}
+
+export interface CheckoutLoad {
+  apiUrl: string;
+  eventId: number;
+  connections: number;
+  seconds: number;
+  /** Buyers' bearer tokens, at least one per connection: a buyer has one active hold per event. */
+  tokens: string[];
+}
+
+/**
+ * Purchases through checkout with autocannon: on each connection, `POST /holds` and then
+ * `POST /holds/{id}/confirm`, each purchase by a buyer free at that moment. `rate` counts
+ * purchases (confirmations) per second; latencies are per request.
+ */
+export async function measureCheckout(load: CheckoutLoad): Promise<Measurement> {
+  const free = [...load.tokens];
+  let purchases = 0;
+  type Purchase = { token?: string; hold?: number };
+  const auth = (request: autocannon.Request, { token }: Purchase) => ({
+    ...request,
+    headers: { ...request.headers, authorization: `Bearer ${token}` },
+  });
+  const result = await autocannon({
+    url: load.apiUrl,
+    connections: load.connections,
+    duration: load.seconds,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [
+      {
+        path: '/api/v1/holds',
+        setupRequest: (request, context: Purchase) => {
+          context.token = free.pop();
+          return { ...auth(request, context), body: JSON.stringify({ event_id: load.eventId, quantity: 1 }) };
+        },
+        onResponse: (status, body, context: Purchase) => {
+          if (status === 201) context.hold = (JSON.parse(body) as { id: number }).id;
+          else free.push(context.token!);
+        },
+      },
+      {
+        setupRequest: (request, context: Purchase) =>
+          context.hold === undefined
+            ? null!
+            : { ...auth(request, context), path: `/api/v1/holds/${context.hold}/confirm` },
+        onResponse: (status, _body, context: Purchase) => {
+          if (status === 201) purchases++;
+          free.push(context.token!);
+        },
+      },
+    ],
+  });
+  return { ...measurement(result), rate: purchases / result.duration };
+}
+
+function measurement(result: autocannon.Result): Measurement {
   const statuses = Object.fromEntries(
     Object.entries(result.statusCodeStats ?? {}).map(([status, { count }]) => [status, count ?? 0]),
   );

@@ -8,5 +8,5 @@ import { generateTicketSuffix } from '../src/modules/tickets/ticket-code';
  */
 export async function bookRaw(pool: Pool, userId: number, eventId: number, quantity: number): Promise<void> {
   const suffixes = Array.from({ length: quantity }, generateTicketSuffix);
-  await pool.query(SALE_STATEMENT, [eventId, userId, quantity, suffixes, 0, null]);
+  await pool.query(SALE_STATEMENT, [eventId, userId, quantity, suffixes]);
 }

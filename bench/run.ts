@@ -9,7 +9,7 @@ import { createDatabaseIfMissing, withDataSource } from '../src/database/databas
 import { EmbeddedPostgres, startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { PasswordHasher } from '../src/modules/users/password-hasher';
 import { startServerProcess, freePort, ServerProcess } from '../test/support/server-process';
-import { Measurement, measureHttp, measureLoop } from './load';
+import { Measurement, measureCheckout, measureHttp, measureLoop } from './load';
 import { bookRaw } from './raw-booking';
 import { interleave, Summary } from './rounds';
 
@@ -33,7 +33,7 @@ const JWT_SECRET = randomBytes(32).toString('hex');
 const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 10);
 const PASSWORD = 'bench-password';
 
-const SCENARIOS = ['hot', 'spread', 'sellout', 'live', 'event', 'events', 'growth'] as const;
+const SCENARIOS = ['hot', 'checkout', 'spread', 'sellout', 'live', 'event', 'events', 'growth'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 function chosenScenarios(): Scenario[] {
@@ -79,6 +79,7 @@ async function main(): Promise<void> {
     const rows: Row[] = [];
     const run: Record<Exclude<Scenario, 'growth'>, () => Promise<Row[]>> = {
       hot: () => bench.hotEvent(),
+      checkout: () => bench.checkout(64),
       spread: () => bench.spread(64),
       sellout: () => bench.sellOut(256),
       live: () => bench.read('/health/live'),
@@ -119,6 +120,7 @@ async function freshDatabase(server: EmbeddedPostgres | undefined): Promise<stri
 
 class Bench {
   private token = '';
+  private passwordHash = '';
   private userId = 0;
   private lister?: number;
   /** The first of the 50 events the reads list; GET /events/{id} reads it. */
@@ -130,18 +132,13 @@ class Bench {
   ) {}
 
   async setUp(): Promise<void> {
-    const hash = await new PasswordHasher().hash(PASSWORD);
+    this.passwordHash = await new PasswordHasher().hash(PASSWORD);
     const { rows } = await this.pool.query(
       `INSERT INTO users (name, phone, password_hash, role) VALUES ('Bench Admin', '0899999999', $1, 'admin') RETURNING id`,
-      [hash],
+      [this.passwordHash],
     );
     this.userId = rows[0].id;
-    const res = await fetch(`${this.apiUrl}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ phone: '0899999999', password: PASSWORD }),
-    });
-    this.token = ((await res.json()) as { access_token: string }).access_token;
+    this.token = await this.login('0899999999');
     this.firstEvent = await this.createEvent();
     for (let i = 1; i < 50; i++) await this.createEvent();
   }
@@ -162,6 +159,44 @@ class Bench {
       rows.push({ scenario: 'hot event: bookings/s', concurrency, api, baseline });
     }
     return rows;
+  }
+
+  /**
+   * Purchases on a hot event through checkout (a hold, then its confirmation: two requests and
+   * two transactions) beside the direct booking and the raw booking statement, interleaved.
+   * Each connection buys as one of `concurrency` customers, one purchase at a time.
+   */
+  async checkout(concurrency: number): Promise<Row[]> {
+    const tokens = await this.customers(concurrency);
+    const [checkoutEvent, apiEvent, rawEvent] = [
+      await this.createEvent(),
+      await this.createEvent(),
+      await this.createEvent(),
+    ];
+    const [api, direct, raw] = await interleave(
+      [
+        {
+          name: 'API hold + confirm',
+          measure: () =>
+            measureCheckout({
+              apiUrl: this.apiUrl,
+              eventId: checkoutEvent,
+              connections: concurrency,
+              seconds: SECONDS,
+              tokens,
+            }),
+        },
+        { name: 'API direct booking', measure: () => this.bookOverHttp(concurrency, () => apiEvent) },
+        { name: 'raw SQL', measure: () => this.bookRawLoop(concurrency, { seconds: SECONDS }, () => rawEvent) },
+      ],
+      ROUNDS,
+    );
+    await this.assertIntegrity();
+    const scenario = 'hot event, checkout: purchases/s (hold, then confirm)';
+    return [
+      { scenario, concurrency, api, baseline: direct },
+      { scenario, concurrency, api, baseline: raw },
+    ];
   }
 
   /** Bookings spread over 100 events per side: little contention. */
@@ -253,6 +288,26 @@ class Bench {
     return result;
   }
 
+  /** `count` customers, each logged in through the API: their tokens. */
+  private async customers(count: number): Promise<string[]> {
+    const { rows } = await this.pool.query(
+      `INSERT INTO users (name, phone, password_hash)
+       SELECT 'Bench customer ' || i, '0877' || lpad(i::text, 6, '0'), $2 FROM generate_series(1, $1) i
+       ON CONFLICT (phone) DO UPDATE SET password_hash = EXCLUDED.password_hash RETURNING phone`,
+      [count, this.passwordHash],
+    );
+    return Promise.all(rows.map(({ phone }: { phone: string }) => this.login(phone)));
+  }
+
+  private async login(phone: string): Promise<string> {
+    const res = await fetch(`${this.apiUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ phone, password: PASSWORD }),
+    });
+    return ((await res.json()) as { access_token: string }).access_token;
+  }
+
   async postgresVersion(): Promise<string> {
     return (await this.pool.query('SHOW server_version')).rows[0].server_version;
   }
@@ -336,13 +391,16 @@ class Bench {
     return Number((await this.pool.query('SELECT count(*) FROM bookings')).rows[0].count);
   }
 
-  /** No event oversold, and every counter equal to the aggregate over its confirmed bookings. */
+  /** No event oversold, and every counter equal to the aggregate over its confirmed bookings and active holds. */
   private async assertIntegrity(): Promise<void> {
     const { rows } = await this.pool.query(`
       SELECT e.id FROM events e
         LEFT JOIN (SELECT event_id, sum(quantity) sold, sum(total_amount) revenue, count(*) n
                      FROM bookings WHERE status = 'confirmed' GROUP BY event_id) b ON b.event_id = e.id
-       WHERE e.total_tickets_sold > e.capacity OR e.total_tickets_sold <> coalesce(b.sold, 0)
+        LEFT JOIN (SELECT event_id, sum(quantity) held FROM holds WHERE status = 'active' GROUP BY event_id) h
+               ON h.event_id = e.id
+       WHERE e.total_tickets_sold + e.total_tickets_held > e.capacity OR e.total_tickets_sold <> coalesce(b.sold, 0)
+          OR e.total_tickets_held <> coalesce(h.held, 0)
           OR e.total_revenue <> coalesce(b.revenue, 0) OR e.total_bookings <> coalesce(b.n, 0)`);
     if (rows.length > 0) throw new Error(`integrity broken for events ${rows.map((r) => r.id).join(', ')}`);
   }
@@ -387,7 +445,9 @@ function render(rows: Row[], growth: { small: Growth; large: Growth } | undefine
     '',
     "The booking baseline runs the API's own booking statement (one round trip) through `pg`; the API",
     'adds HTTP, JSON, validation, authentication and the response mapping. The sell-out row counts',
-    'answers (201 and 409) per second on both sides, on a fresh event each round. Each read is',
+    'answers (201 and 409) per second on both sides, on a fresh event each round. The checkout row',
+    'counts purchases made by a hold and its confirmation (two requests, each one transaction) on a hot',
+    'event, by 64 customers, beside the direct booking and the raw statement in the same rounds. Each read is',
     'measured against two servers answering the same body without a database: a bare node:http',
     "server (the HTTP ceiling) and a one-route Nest app on Express (the ceiling of the API's own stack).",
     '',

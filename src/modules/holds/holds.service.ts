@@ -10,7 +10,7 @@ import { BookingResponseDto, toBookingResponse } from '../bookings/dto/booking-r
 import { CreateBookingDto } from '../bookings/dto/create-booking.dto';
 import { EventsService } from '../events/events.service';
 import { IdempotencyKeys } from '../idempotency/idempotency-keys.service';
-import { retryingSale, SeatLedger, TryAgain } from '../seats/seat-ledger';
+import { holdNotActive, retryingSale, SeatLedger, TryAgain } from '../seats/seat-ledger';
 import { UserEntity } from '../users/entities/user.entity';
 import { assertOwnerOrAdmin } from '../users/owner-or-admin';
 import { HoldResponseDto, isDue, toHoldResponse } from './dto/hold-response.dto';
@@ -68,23 +68,18 @@ export class HoldsService {
   }
 
   /**
-   * Turns the hold into a booking with its tickets, once: a confirmed hold answers with the
-   * booking it made. An expired hold is confirmed only if its seats can be taken again now.
+   * Turns the hold into a booking with its tickets, once, in one statement (SeatLedger.confirm):
+   * a confirmed hold answers with the booking it made. An expired hold is confirmed only if its
+   * seats can be taken again now.
    */
   async confirm(id: number, caller: UserEntity): Promise<Confirmation> {
     const hold = await this.get(id, caller);
+    if (hold.status === HoldStatus.Released) throw holdNotActive(id, hold.status);
     const booking =
       hold.status === HoldStatus.Confirmed
         ? undefined
-        : await retryingSale(() =>
-            this.db.transaction(async (em) => {
-              const current = await this.locked(em, hold);
-              if (current.status === HoldStatus.Confirmed) return undefined;
-              if (current.status === HoldStatus.Released) throw notActive(id, 'released');
-              return this.seats.confirm(em, current);
-            }),
-          );
-    if (!booking) return { booking: await this.confirmedBooking(id, caller), created: false };
+        : await retryingSale(() => this.seats.confirm(this.db.manager, hold));
+    if (!booking) return { booking: await this.bookingOf(id, caller), created: false };
     this.events.changed(hold.eventId);
     return { booking: toBookingResponse(booking), created: true };
   }
@@ -92,11 +87,11 @@ export class HoldsService {
   /** Frees the hold's seats; releasing an ended hold changes nothing, a confirmed one is refused. */
   async release(id: number, caller: UserEntity): Promise<HoldEntity> {
     const hold = await this.get(id, caller);
-    if (hold.status === HoldStatus.Confirmed) throw notActive(id, 'confirmed');
+    if (hold.status === HoldStatus.Confirmed) throw holdNotActive(id, hold.status);
     if (hold.status !== HoldStatus.Active) return hold;
     await this.db.transaction(async (em) => {
       const current = await this.locked(em, hold);
-      if (current.status === HoldStatus.Confirmed) throw notActive(id, 'confirmed');
+      if (current.status === HoldStatus.Confirmed) throw holdNotActive(id, current.status);
       if (isDue(current)) await this.seats.expireDue(em, current.eventId);
       else if (current.status === HoldStatus.Active) await this.seats.release(em, current);
     });
@@ -123,18 +118,15 @@ export class HoldsService {
     return new AppError('HOLD_EXISTS', `User ${userId} already has ${which} active for event ${eventId}`);
   }
 
+  /** The booking a confirmed hold made. */
+  private async bookingOf(id: number, caller: UserEntity): Promise<BookingResponseDto> {
+    const { bookingId } = await this.get(id, caller);
+    return toBookingResponse(await this.bookings.get(Number(bookingId), caller));
+  }
+
   /** Locks the hold's event, then the hold, and returns the hold as it is now. */
   private async locked(em: EntityManager, hold: HoldEntity): Promise<HoldEntity> {
     await this.seats.lock(em, hold.eventId);
     return em.findOneOrFail(HoldEntity, { where: { id: hold.id }, lock: { mode: 'pessimistic_write' } });
   }
-
-  private async confirmedBooking(id: number, caller: UserEntity): Promise<BookingResponseDto> {
-    const { bookingId } = await this.db.getRepository(HoldEntity).findOneByOrFail({ id });
-    return toBookingResponse(await this.bookings.get(bookingId!, caller));
-  }
-}
-
-function notActive(id: number, status: 'released' | 'confirmed'): AppError {
-  return new AppError('HOLD_NOT_ACTIVE', `Hold ${id} is ${status}`);
 }

@@ -1,33 +1,12 @@
 import { EventStatus } from '../events/entities/event.entity';
 
 /**
- * A sale (see SeatLedger.sell): the whole booking as one statement, so one round trip and one transaction. The conditional
- * UPDATE takes the event's row lock, and PostgreSQL re-evaluates its WHERE (bookable, enough
- * seats) on the latest committed row once the lock is granted, so concurrent bookings from
- * any number of processes queue on the row and never oversell. The sale is counted, the
- * booking and its tickets inserted from the UPDATE's RETURNING; the lock is held only while
- * PostgreSQL executes and commits the statement, never across a client round trip.
- *
- * A direct booking is a hold made and confirmed at once; confirming a checkout hold is the same
- * sale, of seats the hold may still keep, at the amount fixed when it was made, and marks the
- * hold confirmed (`confirmation`; the direct sale leaves the holds table alone, which measured
- * 5-7% faster than a no-op update of it).
- *
- * $1 event id, $2 user id, $3 quantity, $4 the tickets' random 8-character suffixes, $5 the seats
- * the sale takes from those held (0 for a direct booking), $6 the amount (null: price × quantity).
- * Returns no row when nothing was sold (see SALE_REFUSAL_QUERY). A duplicate ticket code
- * aborts the whole statement (unique violation); the caller retries with new suffixes.
+ * The booking and its tickets, inserted from the `sale` CTE's RETURNING (id, total_amount) of the
+ * statements below, and the row they answer with. $2 user id, $3 quantity, $4 the tickets' random
+ * 8-character suffixes. A duplicate ticket code aborts the whole statement (unique violation);
+ * the caller retries with new suffixes.
  */
-const sale = (confirmation = '') => `
-WITH sale AS (
-  UPDATE events
-     SET total_tickets_sold = total_tickets_sold + $3::int, total_tickets_held = total_tickets_held - $5::int,
-         total_revenue = total_revenue + coalesce($6::numeric, price * $3::int),
-         total_bookings = total_bookings + 1, updated_at = now()
-   WHERE id = $1::int AND status = 'active' AND date_time > now()
-     AND capacity - total_tickets_sold - total_tickets_held + $5::int >= $3::int
-  RETURNING id, coalesce($6::numeric, price * $3::int) AS total_amount
-), booking AS (
+const BOOKING_AND_TICKETS = `booking AS (
   INSERT INTO bookings (user_id, event_id, quantity, total_amount)
   SELECT $2::int, id, $3::int, total_amount FROM sale
   RETURNING id, total_amount, booking_date
@@ -37,20 +16,65 @@ WITH sale AS (
     FROM booking, unnest($4::text[]) WITH ORDINALITY AS s(suffix, n)
    ORDER BY n
   RETURNING id, ticket_code
-)${confirmation}
+)`;
+const SOLD = `
 SELECT booking.id, booking.total_amount::text, booking.booking_date,
        (SELECT array_agg(id ORDER BY id) FROM tickets) AS ticket_ids,
        (SELECT array_agg(ticket_code ORDER BY id) FROM tickets) AS ticket_codes
   FROM booking`;
 
-/** A direct booking. */
-export const SALE_STATEMENT = sale();
+/**
+ * A sale (see SeatLedger.sell): the whole booking as one statement, so one round trip and one transaction. The conditional
+ * UPDATE takes the event's row lock, and PostgreSQL re-evaluates its WHERE (bookable, enough
+ * seats) on the latest committed row once the lock is granted, so concurrent bookings from
+ * any number of processes queue on the row and never oversell. The sale is counted, the
+ * booking and its tickets inserted from the UPDATE's RETURNING; the lock is held only while
+ * PostgreSQL executes and commits the statement, never across a client round trip.
+ *
+ * $1 event id, $2 user id, $3 quantity, $4 the tickets' code suffixes. Returns no row when
+ * nothing was sold (see SALE_REFUSAL_QUERY).
+ */
+export const SALE_STATEMENT = `
+WITH sale AS (
+  UPDATE events
+     SET total_tickets_sold = total_tickets_sold + $3::int, total_revenue = total_revenue + price * $3::int,
+         total_bookings = total_bookings + 1, updated_at = now()
+   WHERE id = $1::int AND status = 'active' AND date_time > now()
+     AND capacity - total_tickets_sold - total_tickets_held >= $3::int
+  RETURNING id, price * $3::int AS total_amount
+), ${BOOKING_AND_TICKETS}${SOLD}`;
 
-/** A hold's confirmation; $7 the hold id. */
-export const CONFIRM_STATEMENT = sale(`, confirmed AS (
+/**
+ * A hold's confirmation (see SeatLedger.confirm), in one statement like a sale, so the event's
+ * row lock is held no longer than for a booking. `hold` locks the event row, then the hold row
+ * (the lock order of every path), and PostgreSQL hands back the hold as it is once both locks
+ * are granted, so a hold that expired, was released or was confirmed meanwhile is seen as such.
+ * An active hold's seats move from held to sold; an expired hold's seats are taken again if
+ * available; either at the hold's fixed amount. The hold is marked confirmed with its booking.
+ *
+ * $1 event id, $2 user id, $3 quantity, $4 the tickets' code suffixes, $5 hold id, $6 its amount
+ * (a hold's event, user, quantity and amount never change). No row when nothing was sold: the
+ * hold is neither active nor expired, the event is not bookable, or the seats are gone.
+ */
+export const CONFIRM_STATEMENT = `
+WITH hold AS MATERIALIZED (
+  SELECT holds.status FROM events JOIN holds ON holds.event_id = events.id
+   WHERE holds.id = $5::int AND holds.status IN ('active', 'expired')
+     FOR UPDATE OF events, holds
+), sale AS (
+  UPDATE events
+     SET total_tickets_sold = total_tickets_sold + $3::int,
+         total_tickets_held = total_tickets_held - CASE hold.status WHEN 'active' THEN $3::int ELSE 0 END,
+         total_revenue = total_revenue + $6::numeric, total_bookings = total_bookings + 1, updated_at = now()
+    FROM hold
+   WHERE events.id = $1::int AND events.status = 'active' AND date_time > now()
+     AND capacity - total_tickets_sold - total_tickets_held
+         + CASE hold.status WHEN 'active' THEN $3::int ELSE 0 END >= $3::int
+  RETURNING events.id, $6::numeric AS total_amount
+), ${BOOKING_AND_TICKETS}, confirmed AS (
   UPDATE holds SET status = 'confirmed', booking_id = booking.id, updated_at = now()
-    FROM booking WHERE holds.id = $7::int
-)`);
+    FROM booking WHERE holds.id = $5::int
+)${SOLD}`;
 
 export interface SaleRow {
   id: number;

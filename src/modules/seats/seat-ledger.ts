@@ -41,9 +41,9 @@ const MAX_ATTEMPTS = 3;
  * always equal the aggregates over the event's confirmed bookings and active holds, and the
  * database refuses more sold and held together than capacity (chk_events_sold, chk_events_sold_held).
  *
- * Each method runs in the caller's transaction (`em`), under the event's row lock: `sell` and
- * `hold` take it within their statement; the others expect the caller to have taken it with
- * `lock`, before any hold, booking or ticket row. Lock order, everywhere: event, hold, booking,
+ * Each method runs in the caller's transaction (`em`), under the event's row lock: `sell`,
+ * `hold` and `confirm` take it within their one statement; the others expect the caller to have
+ * taken it with `lock`, before any hold, booking or ticket row. Lock order, everywhere: event, hold, booking,
  * ticket. Only the ledger changes the counters, a hold's status, a booking's confirmed/cancelled
  * status and its tickets' cancellation.
  */
@@ -56,7 +56,8 @@ export class SeatLedger {
 
   /** Sells in one statement (see SALE_STATEMENT); undefined when the event refused, then see `refusal`. */
   async sell(em: EntityManager, sale: Sale): Promise<BookingEntity | undefined> {
-    return this.sold(em, SALE_STATEMENT, sale, [0, null]);
+    const [row] = await this.sold(em, SALE_STATEMENT, sale);
+    return row && soldBooking(sale, row);
   }
 
   /** Holds seats in one statement (see HOLD_STATEMENT): the new hold, or undefined when the event refused. */
@@ -102,25 +103,24 @@ export class SeatLedger {
   }
 
   /**
-   * Confirms a hold (locked by the caller after its event) that is active or expired: a sale of
-   * the seats it still holds, or, once they were freed, of the same seats taken again at the
-   * hold's amount; 409 HOLD_EXPIRED when they are gone.
+   * Confirms an active or expired hold in one statement (see CONFIRM_STATEMENT): a sale of the
+   * seats it still holds, or, once they were freed, of the same seats taken again at the hold's
+   * amount. Undefined when a concurrent request confirmed it first; 409 HOLD_EXPIRED when its
+   * seats are gone, HOLD_NOT_ACTIVE when it was released, EVENT_NOT_BOOKABLE when the event is not.
    */
-  async confirm(em: EntityManager, hold: HoldEntity): Promise<BookingEntity> {
-    const { eventId, userId, quantity } = hold;
-    const stillHeld = hold.status === HoldStatus.Active ? quantity : 0;
-    const booking = await this.sold(em, CONFIRM_STATEMENT, { eventId, userId, quantity }, [
-      stillHeld,
-      hold.totalAmount,
-      hold.id,
-    ]);
-    if (booking) {
+  async confirm(em: EntityManager, hold: HoldEntity): Promise<BookingEntity | undefined> {
+    const { id, eventId, userId, quantity, totalAmount } = hold;
+    const [row] = await this.sold(em, CONFIRM_STATEMENT, hold, [id, totalAmount]);
+    if (row) {
       this.metrics.holdsConfirmed.inc();
-      return booking;
+      return soldBooking({ eventId, userId, quantity }, row);
     }
+    const [now]: { status: HoldStatus }[] = await em.query('SELECT status FROM holds WHERE id = $1', [id]);
+    if (now.status === HoldStatus.Confirmed) return undefined;
+    if (now.status === HoldStatus.Released) throw holdNotActive(id, now.status);
     const [event]: SaleRefusalRow[] = await em.query(SALE_REFUSAL_QUERY, [eventId]);
     if (!event.open) throw notBookable(eventId, event.status);
-    throw new AppError('HOLD_EXPIRED', `Hold ${hold.id} has expired and its ${quantity} tickets are gone`);
+    throw new AppError('HOLD_EXPIRED', `Hold ${id} has expired and its ${quantity} tickets are gone`);
   }
 
   /** Releases an active hold (locked by the caller after its event): its seats are available again. */
@@ -203,11 +203,10 @@ export class SeatLedger {
   }
 
   /** Runs SALE_STATEMENT or CONFIRM_STATEMENT (`rest`: their parameters after $4), with fresh ticket code suffixes. */
-  private async sold(em: EntityManager, statement: string, sale: Sale, rest: unknown[]) {
+  private sold(em: EntityManager, statement: string, sale: Sale, rest: unknown[] = []): Promise<SaleRow[]> {
     const { eventId, userId, quantity } = sale;
     const suffixes = Array.from({ length: quantity }, () => this.codes.suffix());
-    const [row]: SaleRow[] = await em.query(statement, [eventId, userId, quantity, suffixes, ...rest]);
-    return row && soldBooking(sale, row);
+    return em.query(statement, [eventId, userId, quantity, suffixes, ...rest]);
   }
 
   /** Runs one of the END_*HOLDS statements; returns how many holds it ended. */
@@ -231,6 +230,10 @@ export async function retryingSale<T>(attempt: (last: boolean) => Promise<T>): P
       if (!again || n === MAX_ATTEMPTS) throw error;
     }
   }
+}
+
+export function holdNotActive(id: number, status: HoldStatus): AppError {
+  return new AppError('HOLD_NOT_ACTIVE', `Hold ${id} is ${status}`);
 }
 
 function notBookable(eventId: number, status: EventStatus): AppError {
