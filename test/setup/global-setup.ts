@@ -10,8 +10,9 @@ import { testDatabaseState, withDatabase } from './test-database';
 /**
  * One fresh, migrated database per test run: on DATABASE_URL's server when set,
  * else on an embedded PostgreSQL in a throwaway directory. Its URL reaches the test
- * files as TEST_DATABASE_URL (the server's, to make scratch databases, as TEST_ADMIN_DATABASE_URL);
- * global-teardown drops it.
+ * files as TEST_DATABASE_URL (the server's, to make scratch databases, as TEST_ADMIN_DATABASE_URL),
+ * where each jest worker swaps it for a copy of its own (worker-database.ts); global-teardown drops
+ * them all.
  */
 export default async function globalSetup(): Promise<void> {
   const server = process.env.DATABASE_URL

@@ -1,10 +1,10 @@
-import { dropDatabase, testDatabaseState } from './test-database';
+import { dropRunDatabases, testDatabaseState } from './test-database';
 
 export default async function globalTeardown(): Promise<void> {
   const state = testDatabaseState.get();
   if (!state) return;
   try {
-    await dropDatabase(state.adminUrl, state.name);
+    await dropRunDatabases(state.adminUrl, state.name);
   } finally {
     await state.stopServer?.();
   }
