@@ -110,7 +110,7 @@ export interface HoldRow {
 
 /**
  * Ends the active holds `condition` picks ($1 its parameter) with status $2, and gives their
- * seats back to their events; returns each event with the holds and seats it got back. The
+ * seats back to their events; returns each event with how many of its holds ended. The
  * caller holds the events' row locks; `status = 'active'` makes a second end of the same hold a no-op.
  */
 const endHolds = (condition: string) => `
