@@ -13,8 +13,8 @@ import { IdempotencyKeys } from '../idempotency/idempotency-keys.service';
 import { holdNotActive, retryingSale, SeatLedger, TryAgain } from '../seats/seat-ledger';
 import { UserEntity } from '../users/entities/user.entity';
 import { assertOwnerOrAdmin } from '../users/owner-or-admin';
-import { HoldResponseDto, isDue, toHoldResponse } from './dto/hold-response.dto';
-import { HoldEntity, HoldStatus } from './entities/hold.entity';
+import { HoldResponseDto, toHoldResponse } from './dto/hold-response.dto';
+import { HoldEntity, HoldStatus, isDue } from './entities/hold.entity';
 
 /** A confirmation's booking; `created` is false when the hold had been confirmed before. */
 export interface Confirmation {
@@ -79,7 +79,10 @@ export class HoldsService {
       hold.status === HoldStatus.Confirmed
         ? undefined
         : await retryingSale(() => this.seats.confirm(this.db.manager, hold));
-    if (!booking) return { booking: await this.bookingOf(id, caller), created: false };
+    if (!booking) {
+      const confirmed = hold.status === HoldStatus.Confirmed ? hold : await this.get(id, caller);
+      return { booking: await this.bookingOf(confirmed, caller), created: false };
+    }
     this.events.changed(hold.eventId);
     return { booking: toBookingResponse(booking), created: true };
   }
@@ -118,10 +121,10 @@ export class HoldsService {
     return new AppError('HOLD_EXISTS', `User ${userId} already has ${which} active for event ${eventId}`);
   }
 
-  /** The booking a confirmed hold made. */
-  private async bookingOf(id: number, caller: UserEntity): Promise<BookingResponseDto> {
-    const { bookingId } = await this.get(id, caller);
-    return toBookingResponse(await this.bookings.get(Number(bookingId), caller));
+  /** The booking a confirmed hold made (chk_holds_booking: a confirmed hold has one). */
+  private async bookingOf({ id, bookingId }: HoldEntity, caller: UserEntity): Promise<BookingResponseDto> {
+    if (bookingId === null) throw new Error(`Confirmed hold ${id} has no booking`);
+    return toBookingResponse(await this.bookings.get(bookingId, caller));
   }
 
   /** Locks the hold's event, then the hold, and returns the hold as it is now. */

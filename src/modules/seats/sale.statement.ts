@@ -110,7 +110,7 @@ export interface HoldRow {
 
 /**
  * Ends the active holds `condition` picks ($1 its parameter) with status $2, and gives their
- * seats back to their events; returns each event with how many of its holds ended. The
+ * seats back to their events; returns, per event, how many of its holds ended. The
  * caller holds the events' row locks; `status = 'active'` makes a second end of the same hold a no-op.
  */
 const endHolds = (condition: string) => `
@@ -122,7 +122,7 @@ WITH ended AS (
 UPDATE events SET total_tickets_held = total_tickets_held - freed.seats, updated_at = now()
   FROM (SELECT event_id, count(*)::int AS holds, sum(quantity)::int AS seats FROM ended GROUP BY event_id) freed
  WHERE events.id = freed.event_id
-RETURNING events.id, freed.holds`;
+RETURNING freed.holds`;
 
 /** Ends one hold; $1 the hold id. */
 export const END_HOLD_STATEMENT = endHolds('id = $1::int');
@@ -132,7 +132,6 @@ export const END_DUE_HOLDS_STATEMENT = endHolds('event_id = $1::int AND expires_
 export const END_EVENT_HOLDS_STATEMENT = endHolds('event_id = $1::int');
 
 export interface EndedHoldsRow {
-  id: number;
   holds: number;
 }
 

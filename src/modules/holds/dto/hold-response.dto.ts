@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ApiMoney } from '../../../common/money';
-import { HoldEntity, HoldStatus } from '../entities/hold.entity';
+import { HoldEntity, HoldStatus, isDue } from '../entities/hold.entity';
 
 export class HoldResponseDto {
   @ApiProperty({ type: 'integer' })
@@ -24,11 +24,6 @@ export class HoldResponseDto {
   booking_id: number | null;
   created_at: Date;
   updated_at: Date;
-}
-
-/** True once the hold's time is up, whether or not its seats were freed yet. */
-export function isDue(hold: HoldEntity, now = new Date()): boolean {
-  return hold.status === HoldStatus.Active && hold.expiresAt <= now;
 }
 
 export function toHoldResponse(hold: HoldEntity): HoldResponseDto {

@@ -78,3 +78,8 @@ export class HoldEntity {
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
 }
+
+/** True once an active hold's time is up, whether or not its seats were freed yet. */
+export function isDue(hold: HoldEntity, now = new Date()): boolean {
+  return hold.status === HoldStatus.Active && hold.expiresAt <= now;
+}
