@@ -1,4 +1,7 @@
-/** The contract's sample data: 5 users, 5 future events, 7 bookings holding 15 tickets. */
+/**
+ * The contract's sample data: 5 users, 5 future events, 7 bookings holding 15 tickets. Every event
+ * has its default ticket type at its price; the first also sells VIP tickets.
+ */
 
 export const SAMPLE_PASSWORDS = { admin: 'admin12345', customer: 'customer123' } as const;
 
@@ -53,10 +56,13 @@ export const SAMPLE_EVENTS = [
   },
 ] as const;
 
-/** Indexes into SAMPLE_USERS and SAMPLE_EVENTS. */
+/** Ticket types besides the defaults; `event` indexes SAMPLE_EVENTS. */
+export const SAMPLE_TICKET_TYPES = [{ event: 0, name: 'VIP', price: '4500.00', quota: 200 }] as const;
+
+/** Indexes into SAMPLE_USERS and SAMPLE_EVENTS; of the event's default ticket type unless `ticketType` names another. */
 export const SAMPLE_BOOKINGS = [
   { user: 1, event: 0, quantity: 2, status: 'confirmed' },
-  { user: 2, event: 0, quantity: 3, status: 'confirmed' },
+  { user: 2, event: 0, quantity: 3, status: 'confirmed', ticketType: 'VIP' },
   { user: 3, event: 1, quantity: 1, status: 'cancelled' },
   { user: 1, event: 2, quantity: 4, status: 'confirmed' },
   { user: 4, event: 3, quantity: 2, status: 'confirmed' },

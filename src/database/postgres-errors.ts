@@ -7,6 +7,22 @@ export function isUniqueViolation(error: unknown, table?: string): boolean {
   return code === '23505' && (table === undefined || failedTable === table);
 }
 
+/** PostgreSQL refused a row breaking the check constraint `constraint`. */
+export function isCheckViolation(error: unknown, constraint: string): boolean {
+  return violated(error, '23514', constraint);
+}
+
+/** PostgreSQL refused a row breaking the foreign key `constraint`. */
+export function isForeignKeyViolation(error: unknown, constraint: string): boolean {
+  return violated(error, '23503', constraint);
+}
+
+function violated(error: unknown, sqlState: string, constraint: string): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const { code, constraint: failed } = error.driverError as { code?: string; constraint?: string };
+  return code === sqlState && failed === constraint;
+}
+
 /**
  * SQLSTATEs and socket errors that say the database cannot serve the request now, not that the
  * request is wrong: statement or lock timeout, server shutting down or starting, connection lost.

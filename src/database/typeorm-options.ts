@@ -4,19 +4,30 @@ import { InitialSchema1764000000000 } from '../../migrations/1764000000000-initi
 import { IdempotencyKeys1795535564353 } from '../../migrations/1795535564353-idempotency-keys';
 import { SeatLedger1795651556646 } from '../../migrations/1795651556646-seat-ledger';
 import { Holds1795652708247 } from '../../migrations/1795652708247-holds';
+import { TicketTypes1795660180380 } from '../../migrations/1795660180380-ticket-types';
 import { BookingEntity } from '../modules/bookings/entities/booking.entity';
 import { IdempotencyKeyEntity } from '../modules/idempotency/idempotency-key.entity';
 import { EventEntity } from '../modules/events/entities/event.entity';
+import { TicketTypeEntity } from '../modules/events/entities/ticket-type.entity';
 import { HoldEntity } from '../modules/holds/entities/hold.entity';
 import { TicketEntity } from '../modules/tickets/entities/ticket.entity';
 import { UserEntity } from '../modules/users/entities/user.entity';
 
-export const entities = [UserEntity, EventEntity, BookingEntity, TicketEntity, IdempotencyKeyEntity, HoldEntity];
+export const entities = [
+  UserEntity,
+  EventEntity,
+  BookingEntity,
+  TicketEntity,
+  IdempotencyKeyEntity,
+  HoldEntity,
+  TicketTypeEntity,
+];
 export const migrations = [
   InitialSchema1764000000000,
   IdempotencyKeys1795535564353,
   SeatLedger1795651556646,
   Holds1795652708247,
+  TicketTypes1795660180380,
 ];
 
 /** The API's pool; migrations and seeds give only a size, so a long migration is never cut short. */

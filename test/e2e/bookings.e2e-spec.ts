@@ -34,6 +34,7 @@ describe('Bookings', () => {
         id: expect.any(Number),
         user_id: customer.user.id,
         event_id: event.id,
+        ticket_type_id: expect.any(Number),
         quantity: 3,
         total_amount: '4500.00',
         booking_date: expect.any(String),

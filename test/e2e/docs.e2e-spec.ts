@@ -131,6 +131,8 @@ describe('API documentation', () => {
     ['/tickets/{ticket_code}/check-in', 'post', 'TICKET_ALREADY_USED'],
     ['/tickets/{ticket_code}/check-in', 'post', 'TICKET_CANCELLED'],
     ['/users', 'post', 'PHONE_TAKEN'],
+    ['/ticket-types/{id}', 'put', 'CAPACITY_BELOW_SOLD'],
+    ['/ticket-types/{id}', 'delete', 'TICKET_TYPE_IN_USE'],
   ])('names the code of %s %s: %s', (path, method, code) => {
     const responses = operation(path, method).responses as Record<string, { description: string }>;
     expect(Object.values(responses).some((r) => r.description.includes(code))).toBe(true);
@@ -162,6 +164,7 @@ describe('API documentation', () => {
         'id',
         'user_id',
         'event_id',
+        'ticket_type_id',
         'quantity',
         'total_amount',
         'booking_date',

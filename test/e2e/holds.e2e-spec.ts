@@ -51,6 +51,7 @@ describe('Holds', () => {
         id: expect.any(Number),
         user_id: customer.user.id,
         event_id: event.id,
+        ticket_type_id: expect.any(Number),
         quantity: 3,
         total_amount: '76.50',
         status: 'active',

@@ -28,6 +28,8 @@ interface Fixture {
   eventId: number;
   bookingId: number;
   ticketCode: string;
+  /** The default ticket type of another event. */
+  otherTicketTypeId: number;
 }
 
 interface HostileRequest {
@@ -38,7 +40,7 @@ interface HostileRequest {
   /** Sent with this caller's token; `authorization` sends a header of its own instead. */
   as?: 'customer' | 'admin';
   authorization?: (f: Fixture) => string;
-  body?: object | Raw;
+  body?: object | Raw | ((f: Fixture) => object);
   status: number;
   code: ErrorCode;
   /** The field the first listed error names. */
@@ -231,6 +233,72 @@ const HOSTILE: HostileRequest[] = [
     method: 'DELETE',
     path: '/api/v1/holds/0x10',
     as: 'customer',
+    field: 'id',
+  }),
+  bad('a ticket type id past integer on a booking', {
+    method: 'POST',
+    path: '/api/v1/bookings',
+    as: 'customer',
+    body: { event_id: 1, ticket_type_id: 2147483648, quantity: 1 },
+    field: 'ticket_type_id',
+  }),
+  bad('a null ticket type id on a hold', {
+    method: 'POST',
+    path: '/api/v1/holds',
+    as: 'customer',
+    body: { event_id: 1, ticket_type_id: null, quantity: 1 },
+    field: 'ticket_type_id',
+  }),
+  bad('a ticket type id as a string', {
+    method: 'POST',
+    path: '/api/v1/bookings',
+    as: 'customer',
+    body: { event_id: 1, ticket_type_id: '1', quantity: 1 },
+    field: 'ticket_type_id',
+  }),
+  bad("another event's ticket type", {
+    method: 'POST',
+    path: '/api/v1/bookings',
+    as: 'customer',
+    body: (f: Fixture) => ({ event_id: f.eventId, ticket_type_id: f.otherTicketTypeId, quantity: 1 }),
+    field: 'ticket_type_id',
+  }),
+  bad('a ticket type price of 1e308', {
+    method: 'POST',
+    path: (f) => `${event(f)}/ticket-types`,
+    as: 'admin',
+    body: { name: 'VIP', price: 1e308 },
+    field: 'price',
+  }),
+  bad('a ticket type quota past a million', {
+    method: 'POST',
+    path: (f) => `${event(f)}/ticket-types`,
+    as: 'admin',
+    body: { name: 'VIP', price: '1.00', quota: 1_000_001 },
+    field: 'quota',
+  }),
+  bad('a ticket type name of NUL characters', {
+    method: 'POST',
+    path: (f) => `${event(f)}/ticket-types`,
+    as: 'admin',
+    body: { name: NUL.repeat(3), price: '1.00' },
+  }),
+  bad('a null ticket type name', {
+    method: 'PUT',
+    path: '/api/v1/ticket-types/1',
+    as: 'admin',
+    body: { name: null },
+    field: 'name',
+  }),
+  bad('a ticket type id in hexadecimal', {
+    method: 'DELETE',
+    path: '/api/v1/ticket-types/0x10',
+    as: 'admin',
+    field: 'id',
+  }),
+  bad('ticket types of an event id past integer', {
+    method: 'GET',
+    path: '/api/v1/events/2147483648/ticket-types',
     field: 'id',
   }),
   bad('a capacity of 1e308', {
@@ -471,7 +539,9 @@ function snapshot(db: DataSource): Promise<unknown> {
   const table = (name: string) =>
     `SELECT '${name}' AS t, count(*)::int AS n, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS digest FROM ${name} x`;
   return db.query(
-    ['users', 'events', 'bookings', 'tickets', 'holds', 'idempotency_keys'].map(table).join(' UNION ALL '),
+    ['users', 'events', 'ticket_types', 'bookings', 'tickets', 'holds', 'idempotency_keys']
+      .map(table)
+      .join(' UNION ALL '),
   );
 }
 
@@ -486,7 +556,8 @@ function headersFor(request: HostileRequest, f: Fixture): Record<string, string>
 
 const pathOf = (request: HostileRequest, f: Fixture) =>
   typeof request.path === 'string' ? request.path : request.path(f);
-const textOf = (body: HostileRequest['body']) => (body instanceof Raw ? body.text : JSON.stringify(body));
+const textOf = (body: HostileRequest['body'], f: Fixture) =>
+  body instanceof Raw ? body.text : JSON.stringify(typeof body === 'function' ? body(f) : body);
 
 describe('Hostile input', () => {
   let scratch: ScratchDatabase;
@@ -500,7 +571,16 @@ describe('Hostile input', () => {
     const [customer, admin] = await Promise.all([registerCustomer(t), createAdmin(t)]);
     const { id: eventId } = await createEvent(t, admin);
     const booking = await book(t, customer, eventId);
-    f = { customer, admin, eventId, bookingId: booking.id, ticketCode: booking.tickets[0].ticket_code };
+    const { id: otherEventId } = await createEvent(t, admin);
+    const { body: otherTypes } = await t.http().get(`/api/v1/events/${otherEventId}/ticket-types`).expect(200);
+    f = {
+      customer,
+      admin,
+      eventId,
+      bookingId: booking.id,
+      ticketCode: booking.tickets[0].ticket_code,
+      otherTicketTypeId: otherTypes[0].id,
+    };
   });
   afterAll(async () => {
     await t?.close();
@@ -515,7 +595,7 @@ describe('Hostile input', () => {
       const req = t.http()[verb](pathOf(request, f));
       const res = await req
         .set(headersFor(request, f))
-        .send(request.body === undefined ? undefined : textOf(request.body));
+        .send(request.body === undefined ? undefined : textOf(request.body, f));
 
       expect({ status: res.status, code: res.body.code }).toEqual({ status: request.status, code: request.code });
       if (request.field !== undefined) expect(res.body.errors[0].field).toBe(request.field);
@@ -542,7 +622,7 @@ describe('Hostile input', () => {
         const res = await checkedFetch(`${server.url}${pathOf(request, f)}`, {
           method: request.method,
           headers: headersFor(request, f),
-          body: request.body === undefined ? undefined : textOf(request.body),
+          body: request.body === undefined ? undefined : textOf(request.body, f),
         });
         statuses.push(`${res.status} ${request.tries}`);
       }

@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { withDataSource } from '../../src/database/database';
 import { migrations } from '../../src/database/typeorm-options';
+import { seed } from '../../seeds/seed';
+import { eventsWithWrongCounters, ticketTypesWithWrongCounters } from '../support/counters';
 import { createScratchDatabase, ScratchDatabase } from '../support/scratch-database';
 
 /**
@@ -59,7 +61,7 @@ describe('Migrations through the TypeORM CLI (npm run migration:run, migration:r
   it('creates the tables of every module on an empty database', async () => {
     const tables = await query(scratch.url, `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`);
     expect(tables.map((row) => row.tablename).sort()).toEqual(
-      ['bookings', 'events', 'holds', 'idempotency_keys', 'migrations', 'tickets', 'users'].sort(),
+      ['bookings', 'events', 'holds', 'idempotency_keys', 'migrations', 'ticket_types', 'tickets', 'users'].sort(),
     );
   });
 
@@ -73,5 +75,67 @@ describe('Migrations through the TypeORM CLI (npm run migration:run, migration:r
 
     typeorm(scratch.url, 'migration:run');
     expect(await schemaOf(scratch.url)).toEqual(migrated);
+  });
+});
+
+/**
+ * The ticket types migration on a database holding v1.0 data: the sample data, then the
+ * migration reverted (so bookings and a hold without types), then applied, reverted and applied again.
+ */
+describe('The ticket types migration on the sample data', () => {
+  jest.setTimeout(60_000);
+  let scratch: ScratchDatabase;
+  let bookingsBefore: Record<string, string>[];
+  const bookings = (url: string) =>
+    query(url, 'SELECT id, event_id, quantity, total_amount, status FROM bookings ORDER BY id');
+  /** Events without exactly one default type at their price, or whose bookings and holds point elsewhere. */
+  const untyped = (url: string) =>
+    query(
+      url,
+      `SELECT e.id FROM events e
+        WHERE (SELECT count(*) FROM ticket_types t
+                WHERE t.event_id = e.id AND t.is_default AND t.name = 'General admission' AND t.price = e.price) <> 1
+           OR EXISTS (SELECT 1 FROM bookings b JOIN ticket_types t ON t.id = b.ticket_type_id
+                       WHERE b.event_id = e.id AND (t.event_id <> e.id OR NOT t.is_default))
+           OR EXISTS (SELECT 1 FROM holds h JOIN ticket_types t ON t.id = h.ticket_type_id
+                       WHERE h.event_id = e.id AND (t.event_id <> e.id OR NOT t.is_default))`,
+    );
+  const countersAreRight = async (url: string) => {
+    expect(await withDataSource(url, (db) => ticketTypesWithWrongCounters(db))).toEqual([]);
+    expect(await withDataSource(url, (db) => eventsWithWrongCounters(db))).toEqual([]);
+  };
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase();
+    typeorm(scratch.url, 'migration:run');
+    await withDataSource(scratch.url, seed);
+    typeorm(scratch.url, 'migration:revert');
+    await query(
+      scratch.url,
+      `WITH held AS (
+         INSERT INTO holds (user_id, event_id, quantity, total_amount, expires_at)
+         SELECT u.id, e.id, 2, e.price * 2, now() + interval '10 minutes'
+           FROM users u, events e WHERE u.phone = '0812345674' AND e.title = 'Tech Summit Asia'
+         RETURNING event_id, quantity)
+       UPDATE events SET total_tickets_held = total_tickets_held + held.quantity FROM held WHERE events.id = held.event_id`,
+    );
+    bookingsBefore = await bookings(scratch.url);
+  });
+  afterAll(() => scratch.drop());
+
+  it('gives every event its default type at its price, and points its bookings and holds at it', async () => {
+    typeorm(scratch.url, 'migration:run');
+    expect(await untyped(scratch.url)).toEqual([]);
+    expect(await bookings(scratch.url)).toEqual(bookingsBefore);
+    await countersAreRight(scratch.url);
+  });
+
+  it('reverts to the bookings and holds as they were, then applies again to the same result', async () => {
+    typeorm(scratch.url, 'migration:revert');
+    expect(await bookings(scratch.url)).toEqual(bookingsBefore);
+    expect(await withDataSource(scratch.url, (db) => eventsWithWrongCounters(db))).toEqual([]);
+    typeorm(scratch.url, 'migration:run');
+    expect(await untyped(scratch.url)).toEqual([]);
+    await countersAreRight(scratch.url);
   });
 });

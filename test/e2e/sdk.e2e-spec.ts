@@ -122,6 +122,36 @@ describe('A journey through the SDK against the running API', () => {
     expect(error).toMatchObject({ code: 'HOLD_NOT_ACTIVE' });
   });
 
+  it('adds a ticket type, lists it beside the default, books it, reprices and deletes what it may', async () => {
+    const operator = client(admin.token);
+    const { data: event } = await operator.POST('/api/v1/events', {
+      body: makeEventInput({ title: 'SDK Types', capacity: 10, price: '10.00' }),
+    });
+    const path = { params: { path: { id: event!.id } } };
+    const { data: vip } = await operator.POST('/api/v1/events/{id}/ticket-types', {
+      ...path,
+      body: { name: 'VIP', price: '40.00', quota: 2 },
+    });
+    const { data: types } = await anonymous.GET('/api/v1/events/{id}/ticket-types', path);
+    expect(types!.map((type) => [type.name, type.is_default])).toEqual([
+      ['General admission', true],
+      ['VIP', false],
+    ]);
+
+    const { data: booking } = await operator.POST('/api/v1/bookings', {
+      body: { event_id: event!.id, ticket_type_id: vip!.id, quantity: 2 },
+    });
+    expect(booking).toMatchObject({ ticket_type_id: vip!.id, total_amount: '80.00' });
+
+    const { data: repriced } = await operator.PUT('/api/v1/ticket-types/{id}', {
+      params: { path: { id: types![0].id } },
+      body: { price: '12.00' },
+    });
+    expect(repriced).toMatchObject({ price: '12.00', available_tickets: 8 });
+    const { error } = await operator.DELETE('/api/v1/ticket-types/{id}', { params: { path: { id: vip!.id } } });
+    expect(error?.code).toBe('TICKET_TYPE_IN_USE');
+  });
+
   it('gives a refused call the contract error body, typed', async () => {
     const { data: event } = await client(admin.token).POST('/api/v1/events', {
       body: makeEventInput({ capacity: 1 }),

@@ -55,6 +55,7 @@ describe(ContractValidator.name, () => {
       id: 1,
       user_id: 1,
       event_id: 1,
+      ticket_type_id: 1,
       quantity: 1,
       total_amount: '1500',
       booking_date: user.created_at,

@@ -21,3 +21,24 @@ export function eventsWithWrongCounters(db: DataSource, eventIds?: number[]): Pr
     [eventIds ?? null],
   );
 }
+
+/**
+ * Ticket types whose counters differ from the aggregates over their confirmed bookings and active
+ * holds, or that have more sold and held than their quota (should be none).
+ */
+export function ticketTypesWithWrongCounters(db: DataSource, eventIds?: number[]): Promise<unknown[]> {
+  return db.query(
+    `SELECT t.id, t.quota, t.total_tickets_sold, t.total_tickets_held, t.total_revenue, b.sold, h.held, b.revenue
+       FROM ticket_types t
+       LEFT JOIN (SELECT ticket_type_id, sum(quantity) AS sold, sum(total_amount) AS revenue
+                    FROM bookings WHERE status = 'confirmed' GROUP BY ticket_type_id) b ON b.ticket_type_id = t.id
+       LEFT JOIN (SELECT ticket_type_id, sum(quantity) AS held FROM holds WHERE status = 'active' GROUP BY ticket_type_id) h
+              ON h.ticket_type_id = t.id
+      WHERE ($1::int[] IS NULL OR t.event_id = ANY($1))
+        AND (t.total_tickets_sold + t.total_tickets_held > t.quota
+          OR t.total_tickets_sold <> coalesce(b.sold, 0)
+          OR t.total_tickets_held <> coalesce(h.held, 0)
+          OR t.total_revenue <> coalesce(b.revenue, 0))`,
+    [eventIds ?? null],
+  );
+}

@@ -10,7 +10,7 @@ import { TicketEntity, TicketStatus } from '../tickets/entities/ticket.entity';
 import { UserEntity, UserRole } from '../users/entities/user.entity';
 import { assertOwnerOrAdmin } from '../users/owner-or-admin';
 import { UsersService } from '../users/users.service';
-import { retryingSale, SeatLedger } from '../seats/seat-ledger';
+import { retryingSale, Sale, SeatLedger } from '../seats/seat-ledger';
 import { BookingResponseDto, toBookingResponse } from './dto/booking-response.dto';
 import { CreateBookingDto } from './dto/create-booking.dto';
 import { BookingEntity, BookingStatus } from './entities/booking.entity';
@@ -30,7 +30,7 @@ export class BookingsService {
   ) {}
 
   /**
-   * Books in one statement (SeatLedger.sell): lock the event, check it is bookable and has
+   * Books in one statement (SeatLedger.sell): lock the event, check it and the ticket type have
    * the seats, insert the booking and one ticket per seat, count the sale. Concurrent bookings
    * of one event queue on its row lock, so seats sold never exceed capacity.
    *
@@ -59,7 +59,12 @@ export class BookingsService {
     if (dto.quantity > maxQuantity) {
       throw AppError.validation([{ field: 'quantity', message: `quantity must not be greater than ${maxQuantity}` }]);
     }
-    const purchase = { user_id: dto.user_id ?? caller.id, event_id: dto.event_id, quantity: dto.quantity };
+    const purchase: Purchase = {
+      user_id: dto.user_id ?? caller.id,
+      event_id: dto.event_id,
+      ticket_type_id: dto.ticket_type_id,
+      quantity: dto.quantity,
+    };
     if (purchase.user_id !== caller.id) {
       if (caller.role !== UserRole.Admin) throw AppError.forbidden('Only an admin may book for another user');
       if (!(await this.users.findById(purchase.user_id))) throw AppError.notFound('User', purchase.user_id);
@@ -118,13 +123,13 @@ export class BookingsService {
    * (SeatLedger.refusal), which asks for another attempt when the seats are there by then.
    */
   private async book(em: EntityManager, purchase: Purchase, last: boolean): Promise<BookingResponseDto> {
-    const { user_id: userId, event_id: eventId, quantity } = purchase;
-    const booking = await this.seats.sell(em, { eventId, userId, quantity });
+    const sale = toSale(purchase);
+    const booking = await this.seats.sell(em, sale, last);
     if (booking) {
       this.metrics.bookingsCreated.inc();
       return toBookingResponse(booking);
     }
-    const refusal = await this.seats.refusal(em, eventId, quantity, last);
+    const refusal = await this.seats.refusal(em, sale, last);
     this.metrics.bookingsRejected.inc({ code: refusal.code });
     throw refusal;
   }
@@ -155,9 +160,14 @@ export class BookingsService {
   }
 }
 
-/** Who buys how many seats of which event, checked by `BookingsService.purchase`. */
+/** Who buys how many seats of which event (and ticket type), checked by `BookingsService.purchase`. */
 export interface Purchase {
   user_id: number;
   event_id: number;
+  ticket_type_id?: number;
   quantity: number;
+}
+
+export function toSale({ user_id, event_id, ticket_type_id, quantity }: Purchase): Sale {
+  return { userId: user_id, eventId: event_id, ticketTypeId: ticket_type_id, quantity };
 }

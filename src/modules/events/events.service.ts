@@ -11,6 +11,7 @@ import { EventResponseDto, toEventResponse } from './dto/event-response.dto';
 import { ListEventsQueryDto } from './dto/list-events-query.dto';
 import { UpdateEventDto } from './dto/update-event.dto';
 import { EventEntity, EventStatus } from './entities/event.entity';
+import { DEFAULT_TICKET_TYPE_NAME, TicketTypeEntity } from './entities/ticket-type.entity';
 import { EventReads } from './event-reads';
 
 /** Events. Their seats change only through the SeatLedger, under the event's row lock. */
@@ -52,16 +53,24 @@ export class EventsService {
     return event;
   }
 
+  /** Creates the event with its default ticket type, at the event's price. */
   async create(dto: CreateEventDto): Promise<EventEntity> {
     assertFuture(dto.date_time);
     const { date_time: dateTime, ...fields } = dto;
-    const repository = this.db.getRepository(EventEntity);
-    const event = await repository.save(repository.create({ ...fields, dateTime }));
+    const event = await this.db.transaction(async (em) => {
+      const event = await em.save(em.create(EventEntity, { ...fields, dateTime }));
+      const defaultType = { eventId: event.id, name: DEFAULT_TICKET_TYPE_NAME, price: event.price, isDefault: true };
+      await em.insert(TicketTypeEntity, defaultType);
+      return event;
+    });
     this.reads.changed();
     return event;
   }
 
-  /** Partial update; cancelling cancels the event's confirmed bookings and their tickets in the same transaction. */
+  /**
+   * Partial update; a new price is the default ticket type's too; cancelling cancels the
+   * event's confirmed bookings and their tickets in the same transaction.
+   */
   async update(id: number, dto: UpdateEventDto): Promise<EventEntity> {
     const updated = await this.db.transaction(async (em) => {
       const event = await this.seats.lock(em, id);
@@ -71,6 +80,9 @@ export class EventsService {
         event.dateTime = dateTime;
       }
       if (fields.capacity !== undefined) this.seats.assertCapacity(event, fields.capacity);
+      if (fields.price !== undefined && fields.price !== event.price) {
+        await em.update(TicketTypeEntity, { eventId: id, isDefault: true }, { price: fields.price });
+      }
       if (status && status !== event.status) {
         if (event.status !== EventStatus.Active) {
           throw new AppError('INVALID_STATUS_TRANSITION', `A ${event.status} event cannot become ${status}`);

@@ -5,7 +5,7 @@ import { AppError } from '../../common/errors/app-error';
 import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/env';
 import { isUniqueViolation } from '../../database/postgres-errors';
-import { Purchase, BookingsService } from '../bookings/bookings.service';
+import { BookingsService, Purchase, toSale } from '../bookings/bookings.service';
 import { BookingResponseDto, toBookingResponse } from '../bookings/dto/booking-response.dto';
 import { CreateBookingDto } from '../bookings/dto/create-booking.dto';
 import { EventsService } from '../events/events.service';
@@ -78,7 +78,7 @@ export class HoldsService {
     const booking =
       hold.status === HoldStatus.Confirmed
         ? undefined
-        : await retryingSale(() => this.seats.confirm(this.db.manager, hold));
+        : await retryingSale((last) => this.seats.confirm(this.db.manager, hold, last));
     if (!booking) {
       const confirmed = hold.status === HoldStatus.Confirmed ? hold : await this.get(id, caller);
       return { booking: await this.bookingOf(confirmed, caller), created: false };
@@ -103,9 +103,9 @@ export class HoldsService {
   }
 
   private async hold(em: EntityManager, purchase: Purchase, last: boolean): Promise<HoldResponseDto> {
-    const { user_id: userId, event_id: eventId, quantity } = purchase;
-    const hold = await this.seats.hold(em, { eventId, userId, quantity }, this.config.holds.ttlSeconds);
-    if (!hold) throw await this.seats.refusal(em, eventId, quantity, last);
+    const sale = toSale(purchase);
+    const hold = await this.seats.hold(em, sale, this.config.holds.ttlSeconds, last);
+    if (!hold) throw await this.seats.refusal(em, sale, last);
     return toHoldResponse(hold);
   }
 

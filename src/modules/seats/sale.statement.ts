@@ -1,15 +1,31 @@
 import { EventStatus } from '../events/entities/event.entity';
 
 /**
- * The booking and its tickets, inserted from the `sale` CTE's RETURNING (id, total_amount) of the
- * statements below, and the row they answer with. $2 user id, $3 quantity, $4 the tickets' random
- * 8-character suffixes. A duplicate ticket code aborts the whole statement (unique violation);
- * the caller retries with new suffixes.
+ * The sale's ticket type: $5, or the event's default when $5 is null, with the seats its quota
+ * has left (null: no quota). As the statement's snapshot saw it, before the statement waited
+ * for the event's row lock: a concurrent sale of the same type may have committed since. The
+ * type's row is then updated from its latest version, and should the stale count have let too
+ * many seats through, chk_ticket_types_sold_held aborts the statement (see SeatLedger.counting).
+ */
+const TICKET_TYPE = `type AS (
+  SELECT id, price, quota - total_tickets_sold - total_tickets_held AS seats_left FROM ticket_types
+   WHERE event_id = $1::int AND (id = $5::int OR $5::int IS NULL AND is_default)
+)`;
+/** The event is bookable and it and the type have $3 seats left; for an `UPDATE events ... FROM type`. */
+const SEATS_LEFT = `events.id = $1::int AND events.status = 'active' AND events.date_time > now()
+     AND events.capacity - events.total_tickets_sold - events.total_tickets_held >= $3::int
+     AND coalesce(type.seats_left, $3::int) >= $3::int`;
+
+/**
+ * The booking and its tickets, inserted from the `sale` CTE's RETURNING (id, ticket_type_id,
+ * total_amount) of the statements below, and the row they answer with. $2 user id, $3 quantity,
+ * $4 the tickets' random 8-character suffixes. A duplicate ticket code aborts the whole statement
+ * (unique violation); the caller retries with new suffixes.
  */
 const BOOKING_AND_TICKETS = `booking AS (
-  INSERT INTO bookings (user_id, event_id, quantity, total_amount)
-  SELECT $2::int, id, $3::int, total_amount FROM sale
-  RETURNING id, total_amount, booking_date
+  INSERT INTO bookings (user_id, event_id, ticket_type_id, quantity, total_amount)
+  SELECT $2::int, id, ticket_type_id, $3::int, total_amount FROM sale
+  RETURNING id, ticket_type_id, total_amount, booking_date
 ), tickets AS (
   INSERT INTO tickets (booking_id, ticket_code)
   SELECT booking.id, 'TKT-' || to_char(booking.booking_date AT TIME ZONE 'UTC', 'YYYYMMDD') || '-' || suffix
@@ -18,7 +34,7 @@ const BOOKING_AND_TICKETS = `booking AS (
   RETURNING id, ticket_code
 )`;
 const SOLD = `
-SELECT booking.id, booking.total_amount::text, booking.booking_date,
+SELECT booking.id, booking.ticket_type_id, booking.total_amount::text, booking.booking_date,
        (SELECT array_agg(id ORDER BY id) FROM tickets) AS ticket_ids,
        (SELECT array_agg(ticket_code ORDER BY id) FROM tickets) AS ticket_codes
   FROM booking`;
@@ -27,50 +43,65 @@ SELECT booking.id, booking.total_amount::text, booking.booking_date,
  * A sale (see SeatLedger.sell): the whole booking as one statement, so one round trip and one transaction. The conditional
  * UPDATE takes the event's row lock, and PostgreSQL re-evaluates its WHERE (bookable, enough
  * seats) on the latest committed row once the lock is granted, so concurrent bookings from
- * any number of processes queue on the row and never oversell. The sale is counted, the
- * booking and its tickets inserted from the UPDATE's RETURNING; the lock is held only while
- * PostgreSQL executes and commits the statement, never across a client round trip.
+ * any number of processes queue on the row and never oversell. The sale is counted on the event
+ * and its ticket type (whose row is locked after the event's), the booking and its tickets
+ * inserted from the UPDATE's RETURNING; the locks are held only while PostgreSQL executes and
+ * commits the statement, never across a client round trip.
  *
- * $1 event id, $2 user id, $3 quantity, $4 the tickets' code suffixes. Returns no row when
- * nothing was sold (see SALE_REFUSAL_QUERY).
+ * $1 event id, $2 user id, $3 quantity, $4 the tickets' code suffixes, $5 ticket type id (null:
+ * the default). Returns no row when nothing was sold (see SALE_REFUSAL_QUERY).
  */
 export const SALE_STATEMENT = `
-WITH sale AS (
+WITH ${TICKET_TYPE}, sale AS (
   UPDATE events
-     SET total_tickets_sold = total_tickets_sold + $3::int, total_revenue = total_revenue + price * $3::int,
+     SET total_tickets_sold = total_tickets_sold + $3::int, total_revenue = total_revenue + type.price * $3::int,
          total_bookings = total_bookings + 1, updated_at = now()
-   WHERE id = $1::int AND status = 'active' AND date_time > now()
-     AND capacity - total_tickets_sold - total_tickets_held >= $3::int
-  RETURNING id, price * $3::int AS total_amount
+    FROM type
+   WHERE ${SEATS_LEFT}
+  RETURNING events.id, type.id AS ticket_type_id, type.price * $3::int AS total_amount
+), counted AS (
+  UPDATE ticket_types
+     SET total_tickets_sold = total_tickets_sold + $3::int, total_revenue = total_revenue + sale.total_amount,
+         updated_at = now()
+    FROM sale WHERE ticket_types.id = sale.ticket_type_id
 ), ${BOOKING_AND_TICKETS}${SOLD}`;
 
 /**
  * A hold's confirmation (see SeatLedger.confirm), in one statement like a sale, so the event's
- * row lock is held no longer than for a booking. `hold` locks the event row, then the hold row
- * (the lock order of every path), and PostgreSQL hands back the hold as it is once both locks
- * are granted, so a hold that expired, was released or was confirmed meanwhile is seen as such.
- * An active hold's seats move from held to sold; an expired hold's seats are taken again if
- * available; either at the hold's fixed amount. The hold is marked confirmed with its booking.
+ * row lock is held no longer than for a booking. `hold` locks the event row, then the hold's
+ * ticket type, then the hold (the lock order of every path), and PostgreSQL hands back the rows
+ * as they are once the locks are granted, so a hold that expired, was released or was confirmed
+ * meanwhile is seen as such. An active hold's seats move from held to sold; an expired hold's
+ * seats are taken again if the event and the type have them; either at the hold's fixed amount.
+ * The hold is marked confirmed with its booking.
  *
  * $1 event id, $2 user id, $3 quantity, $4 the tickets' code suffixes, $5 hold id, $6 its amount
- * (a hold's event, user, quantity and amount never change). No row when nothing was sold: the
+ * (a hold's event, type, user, quantity and amount never change). No row when nothing was sold: the
  * hold is neither active nor expired, the event is not bookable, or the seats are gone.
  */
 export const CONFIRM_STATEMENT = `
 WITH hold AS MATERIALIZED (
-  SELECT holds.status FROM events JOIN holds ON holds.event_id = events.id
+  SELECT holds.ticket_type_id, CASE holds.status WHEN 'active' THEN $3::int ELSE 0 END AS held,
+         quota - ticket_types.total_tickets_sold - ticket_types.total_tickets_held AS seats_left
+    FROM events
+    JOIN ticket_types ON ticket_types.event_id = events.id
+    JOIN holds ON holds.ticket_type_id = ticket_types.id
    WHERE holds.id = $5::int AND holds.status IN ('active', 'expired')
-     FOR UPDATE OF events, holds
+     FOR UPDATE OF events, ticket_types, holds
 ), sale AS (
   UPDATE events
-     SET total_tickets_sold = total_tickets_sold + $3::int,
-         total_tickets_held = total_tickets_held - CASE hold.status WHEN 'active' THEN $3::int ELSE 0 END,
+     SET total_tickets_sold = total_tickets_sold + $3::int, total_tickets_held = total_tickets_held - hold.held,
          total_revenue = total_revenue + $6::numeric, total_bookings = total_bookings + 1, updated_at = now()
     FROM hold
    WHERE events.id = $1::int AND events.status = 'active' AND date_time > now()
-     AND capacity - total_tickets_sold - total_tickets_held
-         + CASE hold.status WHEN 'active' THEN $3::int ELSE 0 END >= $3::int
-  RETURNING events.id, $6::numeric AS total_amount
+     AND capacity - total_tickets_sold - total_tickets_held + hold.held >= $3::int
+     AND coalesce(hold.seats_left + hold.held, $3::int) >= $3::int
+  RETURNING events.id, hold.ticket_type_id, hold.held, $6::numeric AS total_amount
+), counted AS (
+  UPDATE ticket_types
+     SET total_tickets_sold = total_tickets_sold + $3::int, total_tickets_held = total_tickets_held - sale.held,
+         total_revenue = total_revenue + $6::numeric, updated_at = now()
+    FROM sale WHERE ticket_types.id = sale.ticket_type_id
 ), ${BOOKING_AND_TICKETS}, confirmed AS (
   UPDATE holds SET status = 'confirmed', booking_id = booking.id, updated_at = now()
     FROM booking WHERE holds.id = $5::int
@@ -78,6 +109,7 @@ WITH hold AS MATERIALIZED (
 
 export interface SaleRow {
   id: number;
+  ticket_type_id: number;
   total_amount: string;
   booking_date: Date;
   ticket_ids: number[];
@@ -86,23 +118,28 @@ export interface SaleRow {
 
 /**
  * A checkout hold, as one statement like a sale: the event's row lock, the check of bookable
- * and enough seats, the seats counted as held, the hold inserted with its amount and expiry.
- * $1 event id, $2 user id, $3 quantity, $4 time to live in seconds. No row when the event
- * refused; a unique violation (uq_holds_active_user_event) when the user already has an active hold.
+ * and enough seats for the event and the type, the seats counted as held on both, the hold
+ * inserted with its amount and expiry. $1 event id, $2 user id, $3 quantity, $4 time to live in
+ * seconds, $5 ticket type id (null: the default). No row when the event refused; a unique
+ * violation (uq_holds_active_user_event) when the user already has an active hold.
  */
 export const HOLD_STATEMENT = `
-WITH seats AS (
+WITH ${TICKET_TYPE}, seats AS (
   UPDATE events SET total_tickets_held = total_tickets_held + $3::int, updated_at = now()
-   WHERE id = $1::int AND status = 'active' AND date_time > now()
-     AND capacity - total_tickets_sold - total_tickets_held >= $3::int
-  RETURNING id, price * $3::int AS total_amount
+    FROM type
+   WHERE ${SEATS_LEFT}
+  RETURNING events.id, type.id AS ticket_type_id, type.price * $3::int AS total_amount
+), counted AS (
+  UPDATE ticket_types SET total_tickets_held = total_tickets_held + $3::int, updated_at = now()
+    FROM seats WHERE ticket_types.id = seats.ticket_type_id
 )
-INSERT INTO holds (user_id, event_id, quantity, total_amount, expires_at)
-SELECT $2::int, id, $3::int, total_amount, now() + make_interval(secs => $4::int) FROM seats
-RETURNING id, total_amount::text, expires_at, created_at`;
+INSERT INTO holds (user_id, event_id, ticket_type_id, quantity, total_amount, expires_at)
+SELECT $2::int, id, ticket_type_id, $3::int, total_amount, now() + make_interval(secs => $4::int) FROM seats
+RETURNING id, ticket_type_id, total_amount::text, expires_at, created_at`;
 
 export interface HoldRow {
   id: number;
+  ticket_type_id: number;
   total_amount: string;
   expires_at: Date;
   created_at: Date;
@@ -110,14 +147,18 @@ export interface HoldRow {
 
 /**
  * Ends the active holds `condition` picks ($1 its parameter) with status $2, and gives their
- * seats back to their events; returns, per event, how many of its holds ended. The
+ * seats back to their events and ticket types; returns, per event, how many of its holds ended. The
  * caller holds the events' row locks; `status = 'active'` makes a second end of the same hold a no-op.
  */
 const endHolds = (condition: string) => `
 WITH ended AS (
   UPDATE holds SET status = $2::hold_status, updated_at = now()
    WHERE status = 'active' AND ${condition}
-  RETURNING event_id, quantity
+  RETURNING event_id, ticket_type_id, quantity
+), types AS (
+  UPDATE ticket_types SET total_tickets_held = total_tickets_held - freed.seats, updated_at = now()
+    FROM (SELECT ticket_type_id, sum(quantity)::int AS seats FROM ended GROUP BY ticket_type_id) freed
+   WHERE ticket_types.id = freed.ticket_type_id
 )
 UPDATE events SET total_tickets_held = total_tickets_held - freed.seats, updated_at = now()
   FROM (SELECT event_id, count(*)::int AS holds, sum(quantity)::int AS seats FROM ended GROUP BY event_id) freed
@@ -141,19 +182,32 @@ SELECT event_id AS id FROM holds WHERE status = 'active' AND expires_at <= now()
  GROUP BY event_id ORDER BY min(expires_at) LIMIT 100`;
 
 /**
- * Why an event refused a sale, read after the sale returned no row: `available` now, and the
- * seats of active holds whose time is up, which the sale may reclaim. $1 event id.
+ * Why an event refused a sale, read after the sale returned no row: the event, whether it has
+ * the ticket type asked for ($2, null: the default), the seats the event and the type have left
+ * now (`type_available` null: no quota), and those of active holds whose time is up, which the
+ * sale may reclaim. $1 event id.
  */
 export const SALE_REFUSAL_QUERY = `
-SELECT status, status = 'active' AND date_time > now() AS open,
-       capacity - total_tickets_sold - total_tickets_held AS available,
-       (SELECT coalesce(sum(quantity), 0)::int FROM holds
-         WHERE event_id = events.id AND status = 'active' AND expires_at <= now()) AS due
-  FROM events WHERE id = $1::int`;
+SELECT events.status, events.status = 'active' AND date_time > now() AS open,
+       capacity - events.total_tickets_sold - events.total_tickets_held AS available,
+       type.id IS NOT NULL AS type_found,
+       type.quota - type.total_tickets_sold - type.total_tickets_held AS type_available,
+       due.seats AS due, due.type_seats AS type_due
+  FROM events
+  LEFT JOIN ticket_types type
+    ON type.event_id = events.id AND (type.id = $2::int OR $2::int IS NULL AND type.is_default)
+ CROSS JOIN LATERAL (
+       SELECT coalesce(sum(quantity), 0)::int AS seats,
+              coalesce(sum(quantity) FILTER (WHERE ticket_type_id = type.id), 0)::int AS type_seats
+         FROM holds WHERE event_id = events.id AND status = 'active' AND expires_at <= now()) due
+ WHERE events.id = $1::int`;
 
 export interface SaleRefusalRow {
   status: EventStatus;
   open: boolean;
   available: number;
+  type_found: boolean;
+  type_available: number | null;
   due: number;
+  type_due: number;
 }

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
-import { isUniqueViolation } from '../../database/postgres-errors';
+import { isCheckViolation, isForeignKeyViolation, isUniqueViolation } from '../../database/postgres-errors';
 import { Metrics } from '../../metrics/metrics.service';
 import { BookingEntity, BookingStatus } from '../bookings/entities/booking.entity';
 import { EventEntity, EventStatus } from '../events/entities/event.entity';
+import { TicketTypeEntity } from '../events/entities/ticket-type.entity';
 import { HoldEntity, HoldStatus } from '../holds/entities/hold.entity';
 import { TicketEntity, TicketStatus } from '../tickets/entities/ticket.entity';
 import { TicketCodeGenerator } from '../tickets/ticket-code';
@@ -23,9 +24,10 @@ import {
   SaleRow,
 } from './sale.statement';
 
-/** Seats for one buyer of one event. */
+/** Seats of one ticket type (when none is named, the event's default) for one buyer of one event. */
 export interface Sale {
   eventId: number;
+  ticketTypeId?: number;
   userId: number;
   quantity: number;
 }
@@ -37,15 +39,17 @@ const MAX_ATTEMPTS = 3;
  * Every change of an event's seats, and every rule about them, in one place. A seat is sold (in
  * a confirmed booking), held (kept for a buyer by an active checkout hold) or available:
  * `available = capacity - sold - held`. The event row counts them (`total_tickets_sold`,
- * `total_tickets_held`, with `total_revenue` and `total_bookings` for the sales); the counters
- * always equal the aggregates over the event's confirmed bookings and active holds, and the
- * database refuses more sold and held together than capacity (chk_events_sold, chk_events_sold_held).
+ * `total_tickets_held`, with `total_revenue` and `total_bookings` for the sales), and so does the
+ * row of the ticket type they are sold or held as (sold, held, revenue); the counters always
+ * equal the aggregates over the confirmed bookings and active holds, and the database refuses
+ * more sold and held together than the event's capacity (chk_events_sold, chk_events_sold_held)
+ * or the type's quota (chk_ticket_types_sold_held). A type has seats left when both have.
  *
  * Each method runs in the caller's transaction (`em`), under the event's row lock: `sell`,
  * `hold` and `confirm` take it within their one statement; the others expect the caller to have
- * taken it with `lock`, before any hold, booking or ticket row. Lock order, everywhere: event, hold, booking,
- * ticket. Only the ledger changes the counters, a hold's status, a booking's confirmed/cancelled
- * status and its tickets' cancellation.
+ * taken it with `lock`, before any ticket type, hold, booking or ticket row. Lock order, everywhere: event,
+ * ticket type, hold, booking, ticket. Only the ledger changes the counters, a hold's status, a
+ * booking's confirmed/cancelled status and its tickets' cancellation.
  */
 @Injectable()
 export class SeatLedger {
@@ -54,25 +58,33 @@ export class SeatLedger {
     private readonly metrics: Metrics,
   ) {}
 
-  /** Sells in one statement (see SALE_STATEMENT); undefined when the event refused, then see `refusal`. */
-  async sell(em: EntityManager, sale: Sale): Promise<BookingEntity | undefined> {
-    const [row] = await this.sold(em, SALE_STATEMENT, sale);
+  /**
+   * Sells in one statement (see SALE_STATEMENT); undefined when the event refused, then see
+   * `refusal`. Throws TryAgain when the type's counts it read were stale (see `counting`).
+   */
+  async sell(em: EntityManager, sale: Sale, last: boolean): Promise<BookingEntity | undefined> {
+    const [row] = await this.counting(em, sale.eventId, last, (on) =>
+      this.sold(on, SALE_STATEMENT, sale, [sale.ticketTypeId ?? null]),
+    );
     return row && soldBooking(sale, row);
   }
 
-  /** Holds seats in one statement (see HOLD_STATEMENT): the new hold, or undefined when the event refused. */
-  async hold(
-    em: EntityManager,
-    { eventId, userId, quantity }: Sale,
-    ttlSeconds: number,
-  ): Promise<HoldEntity | undefined> {
-    const [row]: HoldRow[] = await em.query(HOLD_STATEMENT, [eventId, userId, quantity, ttlSeconds]);
+  /**
+   * Holds seats in one statement (see HOLD_STATEMENT): the new hold, or undefined when the event
+   * refused. Throws TryAgain when the type's counts it read were stale (see `counting`).
+   */
+  async hold(em: EntityManager, sale: Sale, ttlSeconds: number, last: boolean): Promise<HoldEntity | undefined> {
+    const { eventId, ticketTypeId, userId, quantity } = sale;
+    const [row]: HoldRow[] = await this.counting(em, eventId, last, (on) =>
+      on.query(HOLD_STATEMENT, [eventId, userId, quantity, ttlSeconds, ticketTypeId ?? null]),
+    );
     if (!row) return undefined;
     this.metrics.holdsCreated.inc();
     return Object.assign(new HoldEntity(), {
       id: row.id,
       userId,
       eventId,
+      ticketTypeId: row.ticket_type_id,
       quantity,
       totalAmount: row.total_amount,
       status: HoldStatus.Active,
@@ -84,22 +96,28 @@ export class SeatLedger {
   }
 
   /**
-   * Why the event refused `quantity` seats, as it is now. When seats are there now, freed by a
-   * cancellation or by reclaiming the event's holds whose time is up, throws TryAgain so the
-   * sale is tried again, unless this was the `last` attempt.
+   * Why the event refused the sale, as it is now: no such event, no such ticket type of it, not
+   * bookable, or too few seats. When the seats are there now, freed by a cancellation or by
+   * reclaiming the event's holds whose time is up, throws TryAgain so the sale is tried again,
+   * unless this was the `last` attempt.
    */
-  async refusal(em: EntityManager, eventId: number, quantity: number, last: boolean): Promise<AppError> {
-    const [event]: SaleRefusalRow[] = await em.query(SALE_REFUSAL_QUERY, [eventId]);
+  async refusal(em: EntityManager, { eventId, ticketTypeId, quantity }: Sale, last: boolean): Promise<AppError> {
+    const [event]: SaleRefusalRow[] = await em.query(SALE_REFUSAL_QUERY, [eventId, ticketTypeId ?? null]);
     if (!event) return AppError.notFound('Event', eventId);
+    if (!event.type_found) {
+      if (ticketTypeId === undefined) throw new Error(`Event ${eventId} has no default ticket type`);
+      const message = `ticket_type_id ${ticketTypeId} is not a ticket type of event ${eventId}`;
+      return AppError.validation([{ field: 'ticket_type_id', message }]);
+    }
     if (!event.open) return notBookable(eventId, event.status);
-    if (!last && event.available + event.due >= quantity) {
+    const quotaLeft = event.type_available ?? Infinity;
+    const available = Math.min(event.available, quotaLeft);
+    const reclaimable = Math.min(event.available + event.due, quotaLeft + event.type_due);
+    if (!last && reclaimable >= quantity) {
       if (event.due > 0) await em.transaction((locked) => this.expireDue(locked, eventId));
       throw new TryAgain();
     }
-    return new AppError(
-      'INSUFFICIENT_TICKETS',
-      `Not enough tickets: ${quantity} requested, ${event.available} available`,
-    );
+    return new AppError('INSUFFICIENT_TICKETS', `Not enough tickets: ${quantity} requested, ${available} available`);
   }
 
   /**
@@ -108,9 +126,11 @@ export class SeatLedger {
    * amount. Undefined when a concurrent request confirmed it first; 409 HOLD_EXPIRED when its
    * seats are gone, HOLD_NOT_ACTIVE when it was released, EVENT_NOT_BOOKABLE when the event is not.
    */
-  async confirm(em: EntityManager, hold: HoldEntity): Promise<BookingEntity | undefined> {
+  async confirm(em: EntityManager, hold: HoldEntity, last: boolean): Promise<BookingEntity | undefined> {
     const { id, eventId, userId, quantity, totalAmount } = hold;
-    const [row] = await this.sold(em, CONFIRM_STATEMENT, hold, [id, totalAmount]);
+    const [row] = await this.counting(em, eventId, last, (on) =>
+      this.sold(on, CONFIRM_STATEMENT, hold, [id, totalAmount]),
+    );
     if (row) {
       this.metrics.holdsConfirmed.inc();
       return soldBooking({ eventId, userId, quantity }, row);
@@ -118,7 +138,7 @@ export class SeatLedger {
     const [now]: { status: HoldStatus }[] = await em.query('SELECT status FROM holds WHERE id = $1', [id]);
     if (now.status === HoldStatus.Confirmed) return undefined;
     if (now.status === HoldStatus.Released) throw holdNotActive(id, now.status);
-    const [event]: SaleRefusalRow[] = await em.query(SALE_REFUSAL_QUERY, [eventId]);
+    const [event]: SaleRefusalRow[] = await em.query(SALE_REFUSAL_QUERY, [eventId, hold.ticketTypeId]);
     if (!event.open) throw notBookable(eventId, event.status);
     throw new AppError('HOLD_EXPIRED', `Hold ${id} has expired and its ${quantity} tickets are gone`);
   }
@@ -149,12 +169,15 @@ export class SeatLedger {
     return event;
   }
 
-  /** A capacity may not be set below the seats sold and held. */
-  assertCapacity(event: EventEntity, capacity: number): void {
-    const { totalTicketsSold: sold, totalTicketsHeld: held } = event;
-    if (capacity < sold + held) {
+  /** A capacity (of an event) or quota (of a ticket type) may not be set below the seats sold and held. */
+  assertCapacity(
+    { totalTicketsSold: sold, totalTicketsHeld: held }: EventEntity | TicketTypeEntity,
+    capacity: number | null,
+    what = 'Capacity',
+  ): void {
+    if (capacity !== null && capacity < sold + held) {
       const taken = held === 0 ? `${sold} tickets already sold` : `${sold} tickets sold and ${held} held`;
-      throw new AppError('CAPACITY_BELOW_SOLD', `Capacity ${capacity} is below the ${taken}`);
+      throw new AppError('CAPACITY_BELOW_SOLD', `${what} ${capacity} is below the ${taken}`);
     }
   }
 
@@ -172,6 +195,12 @@ export class SeatLedger {
               total_bookings = total_bookings - 1, updated_at = now()
         WHERE id = $1`,
       [booking.eventId, booking.quantity, booking.totalAmount],
+    );
+    await em.query(
+      `UPDATE ticket_types
+          SET total_tickets_sold = total_tickets_sold - $2, total_revenue = total_revenue - $3, updated_at = now()
+        WHERE id = $1`,
+      [booking.ticketTypeId, booking.quantity, booking.totalAmount],
     );
   }
 
@@ -197,12 +226,43 @@ export class SeatLedger {
         })
         .execute();
     }
-    const nothingSold = { totalTicketsSold: 0, totalTicketsHeld: 0, totalRevenue: '0.00', totalBookings: 0 };
-    await em.update(EventEntity, { id: event.id }, nothingSold);
-    Object.assign(event, nothingSold);
+    const nothingSold = { totalTicketsSold: 0, totalTicketsHeld: 0, totalRevenue: '0.00' };
+    await em.update(TicketTypeEntity, { eventId: event.id }, nothingSold);
+    await em.update(EventEntity, { id: event.id }, { ...nothingSold, totalBookings: 0 });
+    Object.assign(event, nothingSold, { totalBookings: 0 });
   }
 
-  /** Runs SALE_STATEMENT or CONFIRM_STATEMENT (`rest`: their parameters after $4), with fresh ticket code suffixes. */
+  /**
+   * Runs a statement that counts seats on a ticket type, which reads the type's counts as of the
+   * statement's start, before it waits for the event's row lock (see SALE_STATEMENT): when a
+   * concurrent change of the type committed meanwhile and the stale count let too many seats
+   * through, the database refuses the row (chk_ticket_types_sold_held) and this throws
+   * TryAgain; nothing changed. The `last` attempt first locks the event, in a transaction of
+   * its own (a savepoint within the caller's), so that the statement starts under the lock and
+   * reads the counts as they are.
+   */
+  private async counting<T>(
+    em: EntityManager,
+    eventId: number,
+    last: boolean,
+    statement: (on: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    try {
+      if (!last) return await statement(em);
+      return await em.transaction(async (locked) => {
+        await this.lock(locked, eventId);
+        return statement(locked);
+      });
+    } catch (error) {
+      const stale =
+        isCheckViolation(error, 'chk_ticket_types_sold_held') ||
+        isForeignKeyViolation(error, 'fk_bookings_ticket_type') ||
+        isForeignKeyViolation(error, 'fk_holds_ticket_type');
+      throw stale ? new TryAgain() : error;
+    }
+  }
+
+  /** Runs a SALE_STATEMENT or CONFIRM_STATEMENT (`rest`: their parameters after $4), with fresh ticket code suffixes. */
   private sold(em: EntityManager, statement: string, sale: Sale, rest: unknown[] = []): Promise<SaleRow[]> {
     const { eventId, userId, quantity } = sale;
     const suffixes = Array.from({ length: quantity }, () => this.codes.suffix());
@@ -217,7 +277,10 @@ export class SeatLedger {
   }
 }
 
-/** What refused a sale has changed since (seats were freed, a hold ended): try the sale again. */
+/**
+ * What refused a sale has changed since (seats were freed, a hold ended), or the sale read its
+ * ticket type's counts before a concurrent sale of the type committed: try the sale again.
+ */
 export class TryAgain extends Error {}
 
 /** Runs a sale's `attempt` again after a ticket code collision or a refusal that freed seats made stale. */
@@ -241,13 +304,14 @@ function notBookable(eventId: number, status: EventStatus): AppError {
   return new AppError('EVENT_NOT_BOOKABLE', `Event ${eventId} ${reason}`);
 }
 
-/** The booking SALE_STATEMENT just made: confirmed, with active tickets. */
+/** The booking a SALE_STATEMENT or CONFIRM_STATEMENT just made: confirmed, with active tickets. */
 function soldBooking({ userId, eventId, quantity }: Sale, row: SaleRow): BookingEntity {
   const at = row.booking_date;
   return Object.assign(new BookingEntity(), {
     id: row.id,
     userId,
     eventId,
+    ticketTypeId: row.ticket_type_id,
     quantity,
     totalAmount: row.total_amount,
     bookingDate: at,

@@ -13,8 +13,10 @@ export class BookingResponseDto {
   @ApiProperty({ type: 'integer' })
   event_id: number;
   @ApiProperty({ type: 'integer' })
+  ticket_type_id: number;
+  @ApiProperty({ type: 'integer' })
   quantity: number;
-  /** Event price times quantity at booking time. */
+  /** The ticket type's price times quantity at booking time. */
   @ApiMoney('3000.00')
   total_amount: string;
   booking_date: Date;
@@ -38,6 +40,7 @@ export function toBookingResponse(booking: BookingEntity): BookingResponseDto {
     id: booking.id,
     user_id: booking.userId,
     event_id: booking.eventId,
+    ticket_type_id: booking.ticketTypeId,
     quantity: booking.quantity,
     total_amount: booking.totalAmount,
     booking_date: booking.bookingDate,

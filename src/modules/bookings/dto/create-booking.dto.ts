@@ -10,6 +10,11 @@ export class CreateBookingDto {
   @IsInteger(1)
   event_id: number;
 
+  /** A ticket type of the event (see its ticket types); defaults to the event's default type. */
+  @Omittable()
+  @IsInteger(1)
+  ticket_type_id?: number;
+
   /**
    * 1 to the per-booking maximum in force (BOOKING_MAX_QUANTITY, default 10), which is never over 100.
    * @example 2

@@ -11,6 +11,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import { EventEntity } from '../../events/entities/event.entity';
+import { TicketTypeEntity } from '../../events/entities/ticket-type.entity';
 import { TicketEntity } from '../../tickets/entities/ticket.entity';
 import { UserEntity } from '../../users/entities/user.entity';
 
@@ -24,6 +25,7 @@ export enum BookingStatus {
 @Check('chk_bookings_amount', `total_amount >= 0`)
 @Index('idx_bookings_user_newest', ['userId', 'bookingDate', 'id'])
 @Index('idx_bookings_event_newest', ['eventId', 'bookingDate', 'id'])
+@Index('idx_bookings_ticket_type', ['ticketTypeId'])
 export class BookingEntity {
   @PrimaryGeneratedColumn()
   id: number;
@@ -42,10 +44,17 @@ export class BookingEntity {
   @JoinColumn({ name: 'event_id' })
   event: EventEntity;
 
+  @Column({ name: 'ticket_type_id', type: 'integer' })
+  ticketTypeId: number;
+
+  @ManyToOne(() => TicketTypeEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'ticket_type_id', foreignKeyConstraintName: 'fk_bookings_ticket_type' })
+  ticketType: TicketTypeEntity;
+
   @Column({ type: 'integer' })
   quantity: number;
 
-  /** Decimal string: event price times quantity at booking time. */
+  /** Decimal string: the ticket type's price times quantity at booking time. */
   @Column({ name: 'total_amount', type: 'numeric', precision: 20, scale: 2 })
   totalAmount: string;
 

@@ -10,8 +10,10 @@ export class HoldResponseDto {
   @ApiProperty({ type: 'integer' })
   event_id: number;
   @ApiProperty({ type: 'integer' })
+  ticket_type_id: number;
+  @ApiProperty({ type: 'integer' })
   quantity: number;
-  /** Event price times quantity when the hold was made: what its confirmation charges. */
+  /** The ticket type's price times quantity when the hold was made: what its confirmation charges. */
   @ApiMoney('3000.00')
   total_amount: string;
   /** `expired` as soon as `expires_at` has passed, even before the seats are freed (within 5 seconds). */
@@ -31,6 +33,7 @@ export function toHoldResponse(hold: HoldEntity): HoldResponseDto {
     id: hold.id,
     user_id: hold.userId,
     event_id: hold.eventId,
+    ticket_type_id: hold.ticketTypeId,
     quantity: hold.quantity,
     total_amount: hold.totalAmount,
     status: isDue(hold) ? HoldStatus.Expired : hold.status,

@@ -11,6 +11,7 @@ import {
 } from 'typeorm';
 import { BookingEntity } from '../../bookings/entities/booking.entity';
 import { EventEntity } from '../../events/entities/event.entity';
+import { TicketTypeEntity } from '../../events/entities/ticket-type.entity';
 import { UserEntity } from '../../users/entities/user.entity';
 
 /** A hold moves from `active` once, to one of the other three. */
@@ -33,6 +34,7 @@ export enum HoldStatus {
 @Index('idx_holds_active_event_expiry', ['eventId', 'expiresAt'], { where: `status = 'active'` })
 @Index('idx_holds_active_expiry', ['expiresAt'], { where: `status = 'active'` })
 @Index('uq_holds_booking', ['bookingId'], { unique: true })
+@Index('idx_holds_ticket_type', ['ticketTypeId'])
 export class HoldEntity {
   @PrimaryGeneratedColumn()
   id: number;
@@ -51,10 +53,17 @@ export class HoldEntity {
   @JoinColumn({ name: 'event_id' })
   event: EventEntity;
 
+  @Column({ name: 'ticket_type_id', type: 'integer' })
+  ticketTypeId: number;
+
+  @ManyToOne(() => TicketTypeEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'ticket_type_id', foreignKeyConstraintName: 'fk_holds_ticket_type' })
+  ticketType: TicketTypeEntity;
+
   @Column({ type: 'integer' })
   quantity: number;
 
-  /** Decimal string: the event's price times quantity when the hold was made; a confirmation charges this. */
+  /** Decimal string: the ticket type's price times quantity when the hold was made; a confirmation charges this. */
   @Column({ name: 'total_amount', type: 'numeric', precision: 20, scale: 2 })
   totalAmount: string;
 

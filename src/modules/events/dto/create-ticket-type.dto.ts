@@ -1,0 +1,27 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsOptional, IsString, Length } from 'class-validator';
+import { IsInteger } from '../../../common/http/integer.decorator';
+import { Trim } from '../../../common/http/trim.decorator';
+import { IsMoney } from '../../../common/money';
+
+export class CreateTicketTypeDto {
+  /** @example VIP */
+  @Trim()
+  @IsString()
+  @Length(1, 255)
+  name: string;
+
+  /** 0 to 99999999.99, at most two decimals; a string or a number. */
+  @ApiProperty({ oneOf: [{ type: 'string', maxLength: 11 }, { type: 'number' }], example: '4500.00' })
+  @IsMoney()
+  price: string;
+
+  /**
+   * At most this many of the event's seats sold and held as this type; absent or `null`: the
+   * event's capacity alone.
+   */
+  @IsOptional()
+  @IsInteger(0, 1_000_000)
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 1_000_000, nullable: true, example: 200 })
+  quota?: number | null;
+}

@@ -1,0 +1,66 @@
+import { Body, Controller, Delete, Get, Param, Post, Put } from '@nestjs/common';
+import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiErrors } from '../../common/http/api-errors.decorator';
+import { DeletedResponseDto } from '../../common/http/deleted-response.dto';
+import { ApiIdParam, IdPipe } from '../../common/http/id.pipe';
+import { AdminOnly, Public } from '../auth/auth.decorators';
+import { CreateTicketTypeDto } from './dto/create-ticket-type.dto';
+import { TicketTypeResponseDto } from './dto/ticket-type-response.dto';
+import { UpdateTicketTypeDto } from './dto/update-ticket-type.dto';
+import { MAX_TICKET_TYPES, TicketTypesService } from './ticket-types.service';
+
+@ApiTags('ticket types')
+@Controller()
+export class TicketTypesController {
+  constructor(private readonly ticketTypes: TicketTypesService) {}
+
+  /** The event's ticket types, its default first, each with what it has left. */
+  @Public()
+  @Get('events/:id/ticket-types')
+  @ApiIdParam()
+  @ApiExtraModels(TicketTypeResponseDto)
+  @ApiOkResponse({
+    schema: { type: 'array', maxItems: MAX_TICKET_TYPES, items: { $ref: getSchemaPath(TicketTypeResponseDto) } },
+  })
+  @ApiErrors('NOT_FOUND')
+  listTicketTypes(@Param('id', IdPipe) eventId: number): Promise<TicketTypeResponseDto[]> {
+    return this.ticketTypes.list(eventId);
+  }
+
+  /**
+   * Adds a ticket type to the event (admin), with its own price and, optionally, a quota of the
+   * event's seats; an event has at most 100 types.
+   */
+  @AdminOnly()
+  @Post('events/:id/ticket-types')
+  @ApiIdParam()
+  @ApiCreatedResponse({ type: TicketTypeResponseDto })
+  @ApiErrors('NOT_FOUND')
+  createTicketType(
+    @Param('id', IdPipe) eventId: number,
+    @Body() dto: CreateTicketTypeDto,
+  ): Promise<TicketTypeResponseDto> {
+    return this.ticketTypes.create(eventId, dto);
+  }
+
+  /** Changes any subset of the fields; the default type's price is the event's, so changing it changes the event's. */
+  @AdminOnly()
+  @Put('ticket-types/:id')
+  @ApiIdParam()
+  @ApiOkResponse({ type: TicketTypeResponseDto })
+  @ApiErrors('NOT_FOUND', 'CAPACITY_BELOW_SOLD')
+  updateTicketType(@Param('id', IdPipe) id: number, @Body() dto: UpdateTicketTypeDto): Promise<TicketTypeResponseDto> {
+    return this.ticketTypes.update(id, dto);
+  }
+
+  /** Deletes a ticket type that was never booked or held, unless it is the event's default. */
+  @AdminOnly()
+  @Delete('ticket-types/:id')
+  @ApiIdParam()
+  @ApiOkResponse({ type: DeletedResponseDto })
+  @ApiErrors('NOT_FOUND', 'TICKET_TYPE_IN_USE')
+  async deleteTicketType(@Param('id', IdPipe) id: number): Promise<DeletedResponseDto> {
+    await this.ticketTypes.remove(id);
+    return { success: true, message: 'Ticket type deleted successfully', data: null };
+  }
+}
