@@ -33,7 +33,7 @@ const JWT_SECRET = randomBytes(32).toString('hex');
 const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 10);
 const PASSWORD = 'bench-password';
 
-const SCENARIOS = ['hot', 'checkout', 'spread', 'sellout', 'live', 'event', 'events', 'growth'] as const;
+const SCENARIOS = ['hot', 'types', 'checkout', 'spread', 'sellout', 'live', 'event', 'events', 'growth'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 function chosenScenarios(): Scenario[] {
@@ -79,6 +79,7 @@ async function main(): Promise<void> {
     const rows: Row[] = [];
     const run: Record<Exclude<Scenario, 'growth'>, () => Promise<Row[]>> = {
       hot: () => bench.hotEvent(),
+      types: () => bench.ticketTypes(64),
       checkout: () => bench.checkout(64),
       spread: () => bench.spread(64),
       sellout: () => bench.sellOut(256),
@@ -195,6 +196,24 @@ class Bench {
       { scenario, concurrency, api, baseline: direct },
       { scenario, concurrency, api, baseline: raw },
     ];
+  }
+
+  /**
+   * One hot event per side, every buyer on it, booking a second ticket type (with a quota) on
+   * one side and the default type on the other: what a type of its own costs.
+   */
+  async ticketTypes(concurrency: number): Promise<Row[]> {
+    const [typedEvent, defaultEvent] = [await this.createEvent(), await this.createEvent()];
+    const type = await this.createTicketType(typedEvent);
+    const [api, baseline] = await interleave(
+      [
+        { name: 'API, VIP type', measure: () => this.bookOverHttp(concurrency, () => typedEvent, undefined, type) },
+        { name: 'API, default type', measure: () => this.bookOverHttp(concurrency, () => defaultEvent) },
+      ],
+      ROUNDS,
+    );
+    await this.assertIntegrity();
+    return [{ scenario: 'hot event, a second ticket type: bookings/s', concurrency, api, baseline }];
   }
 
   /** Bookings spread over 100 events per side: little contention. */
@@ -314,6 +333,7 @@ class Bench {
     connections: number,
     eventId: () => number,
     until: { seconds?: number; amount?: number } = { seconds: SECONDS },
+    ticketTypeId?: number,
   ): Promise<Measurement> {
     return measureHttp({
       url: `${this.apiUrl}/api/v1/bookings`,
@@ -321,7 +341,7 @@ class Bench {
       connections,
       ...until,
       headers: { authorization: `Bearer ${this.token}` },
-      body: () => ({ event_id: eventId(), quantity: 1 }),
+      body: () => ({ event_id: eventId(), ticket_type_id: ticketTypeId, quantity: 1 }),
     });
   }
 
@@ -333,11 +353,25 @@ class Bench {
     return measureLoop(concurrency, until, () => bookRaw(this.pool, this.userId, eventId(), 1));
   }
 
+  /** An event with its default ticket type, as POST /events makes it. */
   private async createEvent(capacity = 1_000_000): Promise<number> {
     const { rows } = await this.pool.query(
-      `INSERT INTO events (title, venue, date_time, capacity, price)
-       VALUES ('Bench event', 'Bench hall', now() + interval '30 days', $1, '19.99') RETURNING id`,
+      `WITH event AS (
+         INSERT INTO events (title, venue, date_time, capacity, price)
+         VALUES ('Bench event', 'Bench hall', now() + interval '30 days', $1, '19.99') RETURNING id, price)
+       INSERT INTO ticket_types (event_id, name, price, is_default)
+       SELECT id, 'General admission', price, true FROM event RETURNING event_id`,
       [capacity],
+    );
+    return rows[0].event_id;
+  }
+
+  /** A second ticket type of the event, with a quota of all its seats: its id. */
+  private async createTicketType(eventId: number): Promise<number> {
+    const { rows } = await this.pool.query(
+      `INSERT INTO ticket_types (event_id, name, price, quota)
+       SELECT id, 'VIP', 49.99, capacity FROM events WHERE id = $1 RETURNING id`,
+      [eventId],
     );
     return rows[0].id;
   }
@@ -360,16 +394,22 @@ class Bench {
       SELECT 'Filler ' || i, '07' || lpad(i::text, 8, '0'), 'x' FROM generate_series(1, 1000) i
       ON CONFLICT (phone) DO NOTHING`);
     await this.pool.query(`
-      INSERT INTO events (title, venue, date_time, capacity, price)
-      SELECT 'Filler ' || i, 'Hall', now() + interval '60 days', 1000000, '10.00' FROM generate_series(1, 100) i
-      WHERE NOT EXISTS (SELECT 1 FROM events WHERE title = 'Filler 1')`);
+      WITH events AS (
+        INSERT INTO events (title, venue, date_time, capacity, price)
+        SELECT 'Filler ' || i, 'Hall', now() + interval '60 days', 1000000, '10.00' FROM generate_series(1, 100) i
+        WHERE NOT EXISTS (SELECT 1 FROM events WHERE title = 'Filler 1')
+        RETURNING id, price)
+      INSERT INTO ticket_types (event_id, name, price, is_default)
+      SELECT id, 'General admission', price, true FROM events`);
     await this.pool.query(
       `WITH fillers AS (
          SELECT (SELECT array_agg(id) FROM users WHERE name LIKE 'Filler %') AS users,
-                (SELECT array_agg(id) FROM events WHERE title LIKE 'Filler %') AS events),
+                (SELECT array_agg(e.id ORDER BY e.id) FROM events e WHERE title LIKE 'Filler %') AS events,
+                (SELECT array_agg(t.id ORDER BY t.event_id) FROM ticket_types t JOIN events e ON e.id = t.event_id
+                  WHERE e.title LIKE 'Filler %') AS types),
        inserted AS (
-         INSERT INTO bookings (user_id, event_id, quantity, total_amount, booking_date)
-         SELECT users[1 + i % 1000], events[1 + i % 100], 1, 10.00, now() - (i || ' seconds')::interval
+         INSERT INTO bookings (user_id, event_id, ticket_type_id, quantity, total_amount, booking_date)
+         SELECT users[1 + i % 1000], events[1 + i % 100], types[1 + i % 100], 1, 10.00, now() - (i || ' seconds')::interval
            FROM fillers, generate_series(1, $1) i
          RETURNING id)
        INSERT INTO tickets (booking_id, ticket_code)
@@ -381,7 +421,12 @@ class Bench {
         FROM (SELECT event_id, sum(quantity) sold, sum(total_amount) revenue, count(*) n
                 FROM bookings WHERE status = 'confirmed' GROUP BY event_id) s
        WHERE e.id = s.event_id AND e.title LIKE 'Filler %'`);
-    await this.pool.query('VACUUM (ANALYZE) bookings, tickets, events, users');
+    await this.pool.query(`
+      UPDATE ticket_types t SET total_tickets_sold = s.sold, total_revenue = s.revenue
+        FROM (SELECT ticket_type_id, sum(quantity) sold, sum(total_amount) revenue
+                FROM bookings WHERE status = 'confirmed' GROUP BY ticket_type_id) s
+       WHERE t.id = s.ticket_type_id AND t.event_id IN (SELECT id FROM events WHERE title LIKE 'Filler %')`);
+    await this.pool.query('VACUUM (ANALYZE) bookings, tickets, events, users, ticket_types');
     await this.pool.query('CHECKPOINT');
   }
 
@@ -389,7 +434,10 @@ class Bench {
     return Number((await this.pool.query('SELECT count(*) FROM bookings')).rows[0].count);
   }
 
-  /** No event oversold, and every counter equal to the aggregate over its confirmed bookings and active holds. */
+  /**
+   * No event or ticket type oversold, and every counter equal to the aggregate over its confirmed
+   * bookings and active holds.
+   */
   private async assertIntegrity(): Promise<void> {
     const { rows } = await this.pool.query(`
       SELECT e.id FROM events e
@@ -401,6 +449,15 @@ class Bench {
           OR e.total_tickets_held <> coalesce(h.held, 0)
           OR e.total_revenue <> coalesce(b.revenue, 0) OR e.total_bookings <> coalesce(b.n, 0)`);
     if (rows.length > 0) throw new Error(`integrity broken for events ${rows.map((r) => r.id).join(', ')}`);
+    const { rows: types } = await this.pool.query(`
+      SELECT t.id FROM ticket_types t
+        LEFT JOIN (SELECT ticket_type_id, sum(quantity) sold, sum(total_amount) revenue
+                     FROM bookings WHERE status = 'confirmed' GROUP BY ticket_type_id) b ON b.ticket_type_id = t.id
+        LEFT JOIN (SELECT ticket_type_id, sum(quantity) held FROM holds WHERE status = 'active' GROUP BY ticket_type_id) h
+               ON h.ticket_type_id = t.id
+       WHERE t.total_tickets_sold + t.total_tickets_held > t.quota OR t.total_tickets_sold <> coalesce(b.sold, 0)
+          OR t.total_tickets_held <> coalesce(h.held, 0) OR t.total_revenue <> coalesce(b.revenue, 0)`);
+    if (types.length > 0) throw new Error(`integrity broken for ticket types ${types.map((r) => r.id).join(', ')}`);
   }
 }
 
@@ -445,7 +502,9 @@ function render(rows: Row[], growth: { small: Growth; large: Growth } | undefine
     'adds HTTP, JSON, validation, authentication and the response mapping. The sell-out row counts',
     'answers (201 and 409) per second on both sides, on a fresh event each round. The checkout row',
     'counts purchases made by a hold and its confirmation (two requests, each one transaction) on a hot',
-    'event, by 64 customers, beside the direct booking and the raw statement in the same rounds. Each read is',
+    'event, by 64 customers, beside the direct booking and the raw statement in the same rounds. The',
+    'second-ticket-type row books a type of its own (with a quota) on a hot event beside the default',
+    'type on another, both through the API: what choosing a type costs. Each read is',
     'measured against two servers answering the same body without a database: a bare node:http',
     "server (the HTTP ceiling) and a one-route Nest app on Express (the ceiling of the API's own stack).",
     '',
