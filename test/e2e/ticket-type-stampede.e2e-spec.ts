@@ -158,10 +158,11 @@ describe('A stampede of buyers of three ticket types of one event on two API pro
     expect(outcomes.every((o) => [200, 201, 409].includes(o.status))).toBe(true);
   });
 
-  it('sells and holds every type, and runs out of the two quotas', () => {
+  it('sells, holds and confirms every type, and runs out of the two quotas', () => {
     for (const { id } of types) {
       expect(of('book', id).filter((o) => o.status === 201).length).toBeGreaterThan(0);
       expect(of('hold', id).filter((o) => o.status === 201).length).toBeGreaterThan(0);
+      expect(of('confirm', id).filter((o) => o.status === 201).length).toBeGreaterThan(0);
     }
     for (const { id } of types.slice(1)) {
       expect(of('hold', id).some((o) => o.body.code === 'INSUFFICIENT_TICKETS')).toBe(true);
@@ -171,7 +172,8 @@ describe('A stampede of buyers of three ticket types of one event on two API pro
   it('refuses only for the reasons the contract gives', () => {
     for (const status of statuses('book')) expect(['201', '409 INSUFFICIENT_TICKETS']).toContain(status);
     for (const status of statuses('hold')) expect(['201', '409 INSUFFICIENT_TICKETS']).toContain(status);
-    for (const status of statuses('confirm')) expect(status).toBe('201');
+    // A hold lives one second here: a confirmation held up that long on this loaded machine finds it expired.
+    for (const status of statuses('confirm')) expect(['201', '409 HOLD_EXPIRED']).toContain(status);
     for (const status of statuses('release')) expect(status).toBe('200');
     for (const status of statuses('late confirm')) expect(['201', '409 HOLD_EXPIRED']).toContain(status);
     for (const status of statuses('cancel')) expect(status).toBe('200');

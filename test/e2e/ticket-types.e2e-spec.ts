@@ -30,6 +30,12 @@ describe('Ticket types', () => {
     (await types(eventId)).find((type: { id: number }) => type.id === id);
   const bookType = (caller: Caller, body: object) => t.http().post('/api/v1/bookings').set(caller.auth).send(body);
   const holdType = (caller: Caller, body: object) => t.http().post('/api/v1/holds').set(caller.auth).send(body);
+  /** The customer's hold of `quantity` seats of the type, expected to succeed. */
+  const heldAs = async (eventId: number, typeId: number, quantity: number) =>
+    (await holdType(customer, { event_id: eventId, ticket_type_id: typeId, quantity }).expect(201)).body;
+  /** Time is up for the hold; its seats stay held until something reclaims them. */
+  const runOut = (holdId: number) =>
+    t.db.query(`UPDATE holds SET expires_at = now() - interval '1 second' WHERE id = $1`, [holdId]);
   const countersAreRight = async (eventId: number) => {
     expect(await ticketTypesWithWrongCounters(t.db, [eventId])).toEqual([]);
     expect(await eventsWithWrongCounters(t.db, [eventId])).toEqual([]);
@@ -229,8 +235,7 @@ describe('Ticket types', () => {
     it('refuses a type with a hold, even a released one, with 409 TICKET_TYPE_IN_USE', async () => {
       const event = await createEvent(t, admin);
       const type = await createType(event.id, { name: 'VIP', price: '90.00' });
-      const held = (await holdType(customer, { event_id: event.id, ticket_type_id: type.id, quantity: 1 }).expect(201))
-        .body;
+      const held = await heldAs(event.id, type.id, 1);
       await t.http().delete(`/api/v1/holds/${held.id}`).set(customer.auth).expect(200);
       await deleteType(type.id).expect(409);
     });
@@ -362,11 +367,18 @@ describe('Ticket types', () => {
       expect(await readType(type.id, event.id)).toMatchObject({ total_tickets_held: 2, available_tickets: 8 });
     });
 
+    it("refuses another event's type with 400, holding nothing", async () => {
+      const [event, other] = [await createEvent(t, admin), await createEvent(t, admin)];
+      const foreign = await defaultType(other.id);
+      const res = await holdType(customer, { event_id: event.id, ticket_type_id: foreign.id, quantity: 1 }).expect(400);
+      expect(res.body.errors).toEqual([expect.objectContaining({ field: 'ticket_type_id' })]);
+      expect((await defaultType(event.id)).total_tickets_held).toBe(0);
+    });
+
     it("confirms into a booking of the hold's type at the hold's amount, though the price changed since", async () => {
       const event = await createEvent(t, admin);
       const type = await createType(event.id, { name: 'VIP', price: '15.00' });
-      const held = (await holdType(customer, { event_id: event.id, ticket_type_id: type.id, quantity: 2 }).expect(201))
-        .body;
+      const held = await heldAs(event.id, type.id, 2);
       await updateType(type.id, { price: '99.00' }).expect(200);
       const res = await t.http().post(`/api/v1/holds/${held.id}/confirm`).set(customer.auth).expect(201);
       expect(res.body).toMatchObject({ ticket_type_id: type.id, total_amount: '30.00' });
@@ -377,8 +389,7 @@ describe('Ticket types', () => {
     it('gives a released hold its seats back to its type', async () => {
       const event = await createEvent(t, admin);
       const type = await createType(event.id, { name: 'VIP', price: '15.00', quota: 2 });
-      const held = (await holdType(customer, { event_id: event.id, ticket_type_id: type.id, quantity: 2 }).expect(201))
-        .body;
+      const held = await heldAs(event.id, type.id, 2);
       await t.http().delete(`/api/v1/holds/${held.id}`).set(customer.auth).expect(200);
       expect(await readType(type.id, event.id)).toMatchObject({ total_tickets_held: 0, available_tickets: 2 });
       await countersAreRight(event.id);
@@ -387,9 +398,8 @@ describe('Ticket types', () => {
     it("sells the seats of a type's expired hold to the next buyer of that type", async () => {
       const event = await createEvent(t, admin, { capacity: 10 });
       const type = await createType(event.id, { name: 'VIP', price: '15.00', quota: 2 });
-      const held = (await holdType(customer, { event_id: event.id, ticket_type_id: type.id, quantity: 2 }).expect(201))
-        .body;
-      await t.db.query(`UPDATE holds SET expires_at = now() - interval '1 second' WHERE id = $1`, [held.id]);
+      const held = await heldAs(event.id, type.id, 2);
+      await runOut(held.id);
       const other = await registerCustomer(t);
       await bookType(other, { event_id: event.id, ticket_type_id: type.id, quantity: 2 }).expect(201);
       await countersAreRight(event.id);
@@ -398,9 +408,8 @@ describe('Ticket types', () => {
     it("refuses confirming an expired hold whose type's quota was sold meanwhile with 409 HOLD_EXPIRED", async () => {
       const event = await createEvent(t, admin, { capacity: 10 });
       const type = await createType(event.id, { name: 'VIP', price: '15.00', quota: 2 });
-      const held = (await holdType(customer, { event_id: event.id, ticket_type_id: type.id, quantity: 2 }).expect(201))
-        .body;
-      await t.db.query(`UPDATE holds SET expires_at = now() - interval '1 second' WHERE id = $1`, [held.id]);
+      const held = await heldAs(event.id, type.id, 2);
+      await runOut(held.id);
       const other = await registerCustomer(t);
       await bookType(other, { event_id: event.id, ticket_type_id: type.id, quantity: 1 }).expect(201);
       const res = await t.http().post(`/api/v1/holds/${held.id}/confirm`).set(customer.auth).expect(409);

@@ -72,8 +72,9 @@ WITH ${TICKET_TYPE}, sale AS (
  * ticket type, then the hold (the lock order of every path), and PostgreSQL hands back the rows
  * as they are once the locks are granted, so a hold that expired, was released or was confirmed
  * meanwhile is seen as such. An active hold's seats move from held to sold; an expired hold's
- * seats are taken again if the event and the type have them; either at the hold's fixed amount.
- * The hold is marked confirmed with its booking.
+ * seats are taken again if the event and the type have them (should the type's counts read
+ * here be stale, chk_ticket_types_sold_held refuses the row: see SeatLedger.counting); either at
+ * the hold's fixed amount. The hold is marked confirmed with its booking.
  *
  * $1 event id, $2 user id, $3 quantity, $4 the tickets' code suffixes, $5 hold id, $6 its amount
  * (a hold's event, type, user, quantity and amount never change). No row when nothing was sold: the
