@@ -158,12 +158,14 @@ describe('A stampede of buyers of three ticket types of one event on two API pro
     expect(outcomes.every((o) => [200, 201, 409].includes(o.status))).toBe(true);
   });
 
-  it('sells, holds and confirms every type, and runs out of the two quotas', () => {
+  it('sells and holds every type, and runs out of the two quotas', () => {
+    const succeeded = (step: Outcome['step'], type?: number) => of(step, type).filter((o) => o.status === 201).length;
+    // Which journey gets a quota's seats first is a race: each type must sell, whether by booking or by confirmation.
     for (const { id } of types) {
-      expect(of('book', id).filter((o) => o.status === 201).length).toBeGreaterThan(0);
-      expect(of('hold', id).filter((o) => o.status === 201).length).toBeGreaterThan(0);
-      expect(of('confirm', id).filter((o) => o.status === 201).length).toBeGreaterThan(0);
+      expect(succeeded('book', id) + succeeded('confirm', id)).toBeGreaterThan(0);
+      expect(succeeded('hold', id)).toBeGreaterThan(0);
     }
+    for (const step of ['book', 'hold', 'confirm'] as const) expect(succeeded(step)).toBeGreaterThan(3);
     for (const { id } of types.slice(1)) {
       expect(of('hold', id).some((o) => o.body.code === 'INSUFFICIENT_TICKETS')).toBe(true);
     }
