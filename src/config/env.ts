@@ -143,6 +143,13 @@ class EnvironmentVariables extends DatabaseVariables {
   @Max(86_400)
   HOLD_TTL_SECONDS = 600;
 
+  /** How long a waiting-list offer keeps its seats for the person offered them. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(604_800)
+  WAITLIST_OFFER_TTL_SECONDS = 3600;
+
   /** `false` where an API gateway in front already limits requests (and for benchmarks from one address). */
   @IsIn(['true', 'false'])
   RATE_LIMIT_ENABLED: 'true' | 'false' = 'true';
@@ -205,6 +212,7 @@ export interface AppConfig {
   jwt: { secret: string; expiresInSeconds: number; secretGenerated: boolean };
   bookings: { maxQuantity: number };
   holds: { ttlSeconds: number };
+  waitlist: { offerTtlSeconds: number };
   rateLimit: {
     enabled: boolean;
     windowSeconds: number;
@@ -286,6 +294,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     bookings: { maxQuantity: vars.BOOKING_MAX_QUANTITY },
     holds: { ttlSeconds: vars.HOLD_TTL_SECONDS },
+    waitlist: { offerTtlSeconds: vars.WAITLIST_OFFER_TTL_SECONDS },
     rateLimit: {
       enabled: vars.RATE_LIMIT_ENABLED === 'true',
       windowSeconds: vars.RATE_LIMIT_WINDOW_SECONDS,

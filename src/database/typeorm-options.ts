@@ -5,6 +5,7 @@ import { IdempotencyKeys1795535564353 } from '../../migrations/1795535564353-ide
 import { SeatLedger1795651556646 } from '../../migrations/1795651556646-seat-ledger';
 import { Holds1795652708247 } from '../../migrations/1795652708247-holds';
 import { TicketTypes1795660180380 } from '../../migrations/1795660180380-ticket-types';
+import { Waitlist1795664863736 } from '../../migrations/1795664863736-waitlist';
 import { BookingEntity } from '../modules/bookings/entities/booking.entity';
 import { IdempotencyKeyEntity } from '../modules/idempotency/idempotency-key.entity';
 import { EventEntity } from '../modules/events/entities/event.entity';
@@ -12,6 +13,7 @@ import { TicketTypeEntity } from '../modules/events/entities/ticket-type.entity'
 import { HoldEntity } from '../modules/holds/entities/hold.entity';
 import { TicketEntity } from '../modules/tickets/entities/ticket.entity';
 import { UserEntity } from '../modules/users/entities/user.entity';
+import { WaitlistEntryEntity } from '../modules/waitlist/entities/waitlist-entry.entity';
 
 export const entities = [
   UserEntity,
@@ -21,6 +23,7 @@ export const entities = [
   IdempotencyKeyEntity,
   HoldEntity,
   TicketTypeEntity,
+  WaitlistEntryEntity,
 ];
 export const migrations = [
   InitialSchema1764000000000,
@@ -28,6 +31,7 @@ export const migrations = [
   SeatLedger1795651556646,
   Holds1795652708247,
   TicketTypes1795660180380,
+  Waitlist1795664863736,
 ];
 
 /** The API's pool; migrations and seeds give only a size, so a long migration is never cut short. */

@@ -64,6 +64,30 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly waitlistEntries = new Counter({
+    name: 'waitlist_entries_total',
+    help: 'Entries put on waiting lists',
+    registers: [this.registry],
+  });
+
+  readonly waitlistOffers = new Counter({
+    name: 'waitlist_offers_total',
+    help: 'Offers of freed seats made to waiting entries',
+    registers: [this.registry],
+  });
+
+  readonly waitlistOffersTaken = new Counter({
+    name: 'waitlist_offers_taken_total',
+    help: 'Offers confirmed into a booking',
+    registers: [this.registry],
+  });
+
+  readonly waitlistOffersExpired = new Counter({
+    name: 'waitlist_offers_expired_total',
+    help: 'Offers that ran out or were released, their seats passed on',
+    registers: [this.registry],
+  });
+
   constructor(@InjectDataSource() db: DataSource) {
     collectDefaultMetrics({ register: this.registry });
     new Gauge({

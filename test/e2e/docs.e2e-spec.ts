@@ -133,6 +133,8 @@ describe('API documentation', () => {
     ['/users', 'post', 'PHONE_TAKEN'],
     ['/ticket-types/{id}', 'put', 'CAPACITY_BELOW_SOLD'],
     ['/ticket-types/{id}', 'delete', 'TICKET_TYPE_IN_USE'],
+    ['/events/{id}/waitlist', 'post', 'TICKETS_AVAILABLE'],
+    ['/events/{id}/waitlist', 'post', 'ALREADY_WAITING'],
   ])('names the code of %s %s: %s', (path, method, code) => {
     const responses = operation(path, method).responses as Record<string, { description: string }>;
     expect(Object.values(responses).some((r) => r.description.includes(code))).toBe(true);

@@ -431,7 +431,7 @@ describe('Holds', () => {
       const { body } = await t.http().delete(`/api/v1/events/${event.id}`).set(admin.auth).expect(409);
       expect(body).toMatchObject({
         code: 'EVENT_HAS_BOOKINGS',
-        message: `Event ${event.id} has bookings or holds; cancel it instead`,
+        message: `Event ${event.id} has bookings, holds or a waiting list; cancel it instead`,
       });
     });
   });

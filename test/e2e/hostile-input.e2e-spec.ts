@@ -301,6 +301,32 @@ const HOSTILE: HostileRequest[] = [
     path: '/api/v1/events/2147483648/ticket-types',
     field: 'id',
   }),
+  bad('a waiting-list quantity of 1e308', {
+    method: 'POST',
+    path: (f) => `${event(f)}/waitlist`,
+    as: 'customer',
+    body: new Raw('{"quantity":1e308}'),
+    field: 'quantity',
+  }),
+  bad('a null ticket type id on a waiting list', {
+    method: 'POST',
+    path: (f) => `${event(f)}/waitlist`,
+    as: 'customer',
+    body: { quantity: 1, ticket_type_id: null },
+    field: 'ticket_type_id',
+  }),
+  bad('a waiting-list entry id past integer', {
+    method: 'DELETE',
+    path: '/api/v1/waitlist/2147483648',
+    as: 'customer',
+    field: 'id',
+  }),
+  bad("a user's waiting list by a user id in hexadecimal", {
+    method: 'GET',
+    path: '/api/v1/waitlist/user/0x10',
+    as: 'customer',
+    field: 'user_id',
+  }),
   bad('a capacity of 1e308', {
     method: 'POST',
     path: '/api/v1/events',
@@ -539,7 +565,7 @@ function snapshot(db: DataSource): Promise<unknown> {
   const table = (name: string) =>
     `SELECT '${name}' AS t, count(*)::int AS n, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS digest FROM ${name} x`;
   return db.query(
-    ['users', 'events', 'ticket_types', 'bookings', 'tickets', 'holds', 'idempotency_keys']
+    ['users', 'events', 'ticket_types', 'bookings', 'tickets', 'holds', 'waitlist_entries', 'idempotency_keys']
       .map(table)
       .join(' UNION ALL '),
   );

@@ -62,6 +62,39 @@ describe('GET /metrics', () => {
     expect(value(after, rejected) - value(before, rejected)).toBe(1);
   });
 
+  it('counts waiting-list entries, offers made, taken and expired', async () => {
+    const event = await createEvent(t, admin, { capacity: 1 });
+    const booking = (
+      await t.http().post('/api/v1/bookings').set(customer.auth).send({ event_id: event.id, quantity: 1 }).expect(201)
+    ).body;
+    const names = [
+      'waitlist_entries_total',
+      'waitlist_offers_total',
+      'waitlist_offers_taken_total',
+      'waitlist_offers_expired_total',
+    ];
+    const before = await scrape();
+    const [releaser, confirmer] = [await registerCustomer(t), await registerCustomer(t)];
+    const first = (
+      await t.http().post(`/api/v1/events/${event.id}/waitlist`).set(releaser.auth).send({ quantity: 1 }).expect(201)
+    ).body;
+    const next = (
+      await t.http().post(`/api/v1/events/${event.id}/waitlist`).set(confirmer.auth).send({ quantity: 1 }).expect(201)
+    ).body;
+    await t
+      .http()
+      .put(`/api/v1/bookings/${booking.id}/status`)
+      .set(customer.auth)
+      .send({ status: 'cancelled' })
+      .expect(200);
+    const offer = (await t.http().get(`/api/v1/waitlist/${first.id}`).set(releaser.auth).expect(200)).body.hold_id;
+    await t.http().delete(`/api/v1/holds/${offer}`).set(releaser.auth).expect(200);
+    const nextOffer = (await t.http().get(`/api/v1/waitlist/${next.id}`).set(confirmer.auth).expect(200)).body.hold_id;
+    await t.http().post(`/api/v1/holds/${nextOffer}/confirm`).set(confirmer.auth).expect(201);
+    const after = await scrape();
+    expect(names.map((name) => value(after, name) - value(before, name))).toEqual([2, 2, 1, 1]);
+  });
+
   it('reports the database pool', async () => {
     const text = await scrape();
     expect(value(text, 'db_pool_connections{state="total"}')).toBeGreaterThan(0);

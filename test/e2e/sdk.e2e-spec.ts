@@ -152,6 +152,40 @@ describe('A journey through the SDK against the running API', () => {
     expect(error?.code).toBe('TICKET_TYPE_IN_USE');
   });
 
+  it('waits on a sold-out event, gets an offer when a seat comes back, and confirms it', async () => {
+    const operator = client(admin.token);
+    const { data: event } = await operator.POST('/api/v1/events', {
+      body: makeEventInput({ title: 'SDK Queue', capacity: 1, price: '5.00' }),
+    });
+    const { data: booking } = await operator.POST('/api/v1/bookings', { body: { event_id: event!.id, quantity: 1 } });
+    const input = makeUserInput();
+    await anonymous.POST('/api/v1/users', { body: input });
+    const { data: session } = await anonymous.POST('/api/v1/auth/login', {
+      body: { phone: input.phone, password: input.password },
+    });
+    const waiter = client(session!.access_token);
+    const { data: entry } = await waiter.POST('/api/v1/events/{id}/waitlist', {
+      params: { path: { id: event!.id } },
+      body: { quantity: 1 },
+    });
+    expect(entry).toMatchObject({ status: 'waiting', position: 1 });
+
+    await operator.PUT('/api/v1/bookings/{id}/status', {
+      params: { path: { id: booking!.id } },
+      body: { status: 'cancelled' },
+    });
+    const { data: offered } = await waiter.GET('/api/v1/waitlist/{id}', { params: { path: { id: entry!.id } } });
+    expect(offered!.status).toBe('offered');
+    const { response } = await waiter.POST('/api/v1/holds/{id}/confirm', {
+      params: { path: { id: offered!.hold_id! } },
+    });
+    expect(response.status).toBe(201);
+    const { data: mine } = await waiter.GET('/api/v1/waitlist/user/{user_id}', {
+      params: { path: { user_id: session!.user.id } },
+    });
+    expect(mine!.map((e) => e.status)).toEqual(['fulfilled']);
+  });
+
   it('gives a refused call the contract error body, typed', async () => {
     const { data: event } = await client(admin.token).POST('/api/v1/events', {
       body: makeEventInput({ capacity: 1 }),

@@ -61,6 +61,8 @@ describe(AllExceptionsFilter.name, () => {
       HOLD_NOT_ACTIVE: 409,
       HOLD_EXPIRED: 409,
       TICKET_TYPE_IN_USE: 409,
+      TICKETS_AVAILABLE: 409,
+      ALREADY_WAITING: 409,
       IDEMPOTENCY_KEY_REUSED: 409,
       REQUEST_TIMEOUT: 408,
       PAYLOAD_TOO_LARGE: 413,

@@ -5,6 +5,7 @@ import { AppError } from '../../common/errors/app-error';
 import { Page } from '../../common/pagination/pagination-query.dto';
 import { HoldEntity } from '../holds/entities/hold.entity';
 import { BookingEntity } from '../bookings/entities/booking.entity';
+import { WaitlistEntryEntity } from '../waitlist/entities/waitlist-entry.entity';
 import { SeatLedger } from '../seats/seat-ledger';
 import { CreateEventDto } from './dto/create-event.dto';
 import { EventResponseDto, toEventResponse } from './dto/event-response.dto';
@@ -68,8 +69,9 @@ export class EventsService {
   }
 
   /**
-   * Partial update; a new price is the default ticket type's too; cancelling cancels the
-   * event's confirmed bookings and their tickets in the same transaction.
+   * Partial update; a new price is the default ticket type's too; seats a new capacity adds go to
+   * the waiting list first; cancelling cancels the event's confirmed bookings and their tickets,
+   * releases its holds and ends its waiting list, in the same transaction.
    */
   async update(id: number, dto: UpdateEventDto): Promise<EventEntity> {
     const updated = await this.db.transaction(async (em) => {
@@ -90,18 +92,25 @@ export class EventsService {
         if (status === EventStatus.Cancelled) await this.seats.cancelEvent(em, event);
         event.status = status;
       }
-      return em.save(Object.assign(event, fields));
+      await em.save(Object.assign(event, fields));
+      if (fields.capacity !== undefined) await this.seats.offerFreedSeats(em, id);
+      return em.findOneByOrFail(EventEntity, { id });
     });
     this.reads.changed(id);
     return updated;
   }
 
-  /** Only an event without any booking or hold can be deleted: history is never cascaded away. */
+  /** Only an event without any booking, hold or waiting-list entry can be deleted: history is never cascaded away. */
   async remove(id: number): Promise<void> {
     await this.db.transaction(async (em) => {
       await this.seats.lock(em, id);
-      if ((await em.existsBy(BookingEntity, { eventId: id })) || (await em.existsBy(HoldEntity, { eventId: id }))) {
-        throw new AppError('EVENT_HAS_BOOKINGS', `Event ${id} has bookings or holds; cancel it instead`);
+      const usedBy = (entity: typeof BookingEntity | typeof HoldEntity | typeof WaitlistEntryEntity) =>
+        em.existsBy(entity, { eventId: id });
+      if ((await usedBy(BookingEntity)) || (await usedBy(HoldEntity)) || (await usedBy(WaitlistEntryEntity))) {
+        throw new AppError(
+          'EVENT_HAS_BOOKINGS',
+          `Event ${id} has bookings, holds or a waiting list; cancel it instead`,
+        );
       }
       await em.delete(EventEntity, { id });
     });

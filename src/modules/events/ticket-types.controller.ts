@@ -53,7 +53,7 @@ export class TicketTypesController {
     return this.ticketTypes.update(id, dto);
   }
 
-  /** Deletes a ticket type that was never booked or held, unless it is the event's default. */
+  /** Deletes a ticket type that was never booked, held or waited for, unless it is the event's default. */
   @AdminOnly()
   @Delete('ticket-types/:id')
   @ApiIdParam()

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
 import { BookingEntity } from '../bookings/entities/booking.entity';
 import { HoldEntity } from '../holds/entities/hold.entity';
+import { WaitlistEntryEntity } from '../waitlist/entities/waitlist-entry.entity';
 import { SeatLedger } from '../seats/seat-ledger';
 import { CreateTicketTypeDto } from './dto/create-ticket-type.dto';
 import { TicketTypeResponseDto, toTicketTypeResponse } from './dto/ticket-type-response.dto';
@@ -51,7 +52,10 @@ export class TicketTypesService {
     });
   }
 
-  /** Renames, reprices or changes the quota; a quota never goes below the type's seats sold and held. */
+  /**
+   * Renames, reprices or changes the quota; a quota never goes below the type's seats sold and
+   * held, and seats a raised quota frees go to the waiting list first.
+   */
   async update(id: number, dto: UpdateTicketTypeDto): Promise<TicketTypeResponseDto> {
     const { type, event } = await this.db.transaction(async (em) => {
       const { type, event } = await this.locked(em, id);
@@ -60,22 +64,26 @@ export class TicketTypesService {
         await em.update(EventEntity, { id: event.id }, { price: dto.price });
         event.price = dto.price;
       }
-      return { type: await em.save(Object.assign(type, dto)), event };
+      await em.save(Object.assign(type, dto));
+      if (dto.quota !== undefined) await this.seats.offerFreedSeats(em, event.id);
+      return {
+        type: await em.findOneByOrFail(TicketTypeEntity, { id }),
+        event: await em.findOneByOrFail(EventEntity, { id: event.id }),
+      };
     });
     this.events.changed(event.id);
     return toTicketTypeResponse(type, event);
   }
 
-  /** Only a type nothing was ever booked or held as, and not the default, can be deleted. */
+  /** Only a type nothing was ever booked, held or waited for as, and not the default, can be deleted. */
   async remove(id: number): Promise<void> {
     await this.db.transaction(async (em) => {
       const { type } = await this.locked(em, id);
       if (type.isDefault) throw inUse(id, "is its event's default");
-      if (
-        (await em.existsBy(BookingEntity, { ticketTypeId: id })) ||
-        (await em.existsBy(HoldEntity, { ticketTypeId: id }))
-      ) {
-        throw inUse(id, 'has bookings or holds');
+      const usedBy = (entity: typeof BookingEntity | typeof HoldEntity | typeof WaitlistEntryEntity) =>
+        em.existsBy(entity, { ticketTypeId: id });
+      if ((await usedBy(BookingEntity)) || (await usedBy(HoldEntity)) || (await usedBy(WaitlistEntryEntity))) {
+        throw inUse(id, 'has bookings, holds or waiting-list entries');
       }
       await em.delete(TicketTypeEntity, { id });
     });

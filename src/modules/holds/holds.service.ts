@@ -114,7 +114,9 @@ export class HoldsService {
    * is expired first and the hold tried again (TryAgain), as is one released in between.
    */
   private async holdExists({ user_id: userId, event_id: eventId }: Purchase, last: boolean): Promise<Error> {
-    const active = await this.db.getRepository(HoldEntity).findOneBy({ userId, eventId, status: HoldStatus.Active });
+    const active = await this.db
+      .getRepository(HoldEntity)
+      .findOneBy({ userId, eventId, status: HoldStatus.Active, offer: false });
     if (!last && active && isDue(active)) await this.db.transaction((em) => this.seats.expireDue(em, eventId));
     if (!last && (!active || isDue(active))) return new TryAgain();
     const which = active ? `hold ${active.id}` : 'a hold';

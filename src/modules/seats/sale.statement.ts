@@ -72,9 +72,10 @@ WITH ${TICKET_TYPE}, sale AS (
  * ticket type, then the hold (the lock order of every path), and PostgreSQL hands back the rows
  * as they are once the locks are granted, so a hold that expired, was released or was confirmed
  * meanwhile is seen as such. An active hold's seats move from held to sold; an expired hold's
- * seats are taken again if the event and the type have them (should the type's counts read
- * here be stale, chk_ticket_types_sold_held refuses the row: see SeatLedger.counting); either at
- * the hold's fixed amount. The hold is marked confirmed with its booking.
+ * seats are taken again if the event and the type have them (should the type's counts read here
+ * be stale, chk_ticket_types_sold_held refuses the row: see SeatLedger.counting), but not an
+ * expired waiting-list offer's, whose seats were passed on; either at the hold's fixed amount.
+ * The hold is marked confirmed with its booking, and the entry it was offered to fulfilled.
  *
  * $1 event id, $2 user id, $3 quantity, $4 the tickets' code suffixes, $5 hold id, $6 its amount
  * (a hold's event, type, user, quantity and amount never change). No row when nothing was sold: the
@@ -87,7 +88,7 @@ WITH hold AS MATERIALIZED (
     FROM events
     JOIN ticket_types ON ticket_types.event_id = events.id
     JOIN holds ON holds.ticket_type_id = ticket_types.id
-   WHERE holds.id = $5::int AND holds.status IN ('active', 'expired')
+   WHERE holds.id = $5::int AND (holds.status = 'active' OR holds.status = 'expired' AND NOT holds.offer)
      FOR UPDATE OF events, ticket_types, holds
 ), sale AS (
   UPDATE events
@@ -106,6 +107,9 @@ WITH hold AS MATERIALIZED (
 ), ${BOOKING_AND_TICKETS}, confirmed AS (
   UPDATE holds SET status = 'confirmed', booking_id = booking.id, updated_at = now()
     FROM booking WHERE holds.id = $5::int
+), fulfilled AS (
+  UPDATE waitlist_entries SET status = 'fulfilled', updated_at = now()
+    FROM booking WHERE waitlist_entries.hold_id = $5::int AND waitlist_entries.status = 'offered'
 )${SOLD}`;
 
 export interface SaleRow {
@@ -121,8 +125,9 @@ export interface SaleRow {
  * A checkout hold, as one statement like a sale: the event's row lock, the check of bookable
  * and enough seats for the event and the type, the seats counted as held on both, the hold
  * inserted with its amount and expiry. $1 event id, $2 user id, $3 quantity, $4 time to live in
- * seconds, $5 ticket type id (null: the default). No row when the event refused; a unique
- * violation (uq_holds_active_user_event) when the user already has an active hold.
+ * seconds, $5 ticket type id (null: the default), $6 whether it is a waiting-list offer. No row
+ * when the event refused; a unique violation (uq_holds_active_user_event) when the user already
+ * has an active hold that is not an offer.
  */
 export const HOLD_STATEMENT = `
 WITH ${TICKET_TYPE}, seats AS (
@@ -134,8 +139,8 @@ WITH ${TICKET_TYPE}, seats AS (
   UPDATE ticket_types SET total_tickets_held = total_tickets_held + $3::int, updated_at = now()
     FROM seats WHERE ticket_types.id = seats.ticket_type_id
 )
-INSERT INTO holds (user_id, event_id, ticket_type_id, quantity, total_amount, expires_at)
-SELECT $2::int, id, ticket_type_id, $3::int, total_amount, now() + make_interval(secs => $4::int) FROM seats
+INSERT INTO holds (user_id, event_id, ticket_type_id, quantity, total_amount, expires_at, offer)
+SELECT $2::int, id, ticket_type_id, $3::int, total_amount, now() + make_interval(secs => $4::int), $6::boolean FROM seats
 RETURNING id, ticket_type_id, total_amount::text, expires_at, created_at`;
 
 export interface HoldRow {
@@ -148,23 +153,30 @@ export interface HoldRow {
 
 /**
  * Ends the active holds `condition` picks ($1 its parameter) with status $2, and gives their
- * seats back to their events and ticket types; returns, per event, how many of its holds ended. The
- * caller holds the events' row locks; `status = 'active'` makes a second end of the same hold a no-op.
+ * seats back to their events and ticket types; the waiting-list entries whose offers they were
+ * become `expired`. Returns, per event, how many of its holds ended, and how many of those were
+ * offers. The caller holds the events' row locks; `status = 'active'` makes a second end of the
+ * same hold a no-op.
  */
 const endHolds = (condition: string) => `
 WITH ended AS (
   UPDATE holds SET status = $2::hold_status, updated_at = now()
    WHERE status = 'active' AND ${condition}
-  RETURNING event_id, ticket_type_id, quantity
+  RETURNING id, event_id, ticket_type_id, quantity, offer
+), lapsed AS (
+  UPDATE waitlist_entries SET status = 'expired', updated_at = now()
+    FROM ended WHERE waitlist_entries.hold_id = ended.id AND waitlist_entries.status = 'offered'
 ), types AS (
   UPDATE ticket_types SET total_tickets_held = total_tickets_held - freed.seats, updated_at = now()
     FROM (SELECT ticket_type_id, sum(quantity)::int AS seats FROM ended GROUP BY ticket_type_id) freed
    WHERE ticket_types.id = freed.ticket_type_id
 )
 UPDATE events SET total_tickets_held = total_tickets_held - freed.seats, updated_at = now()
-  FROM (SELECT event_id, count(*)::int AS holds, sum(quantity)::int AS seats FROM ended GROUP BY event_id) freed
+  FROM (SELECT event_id, count(*)::int AS holds, count(*) FILTER (WHERE offer)::int AS offers,
+               sum(quantity)::int AS seats
+          FROM ended GROUP BY event_id) freed
  WHERE events.id = freed.event_id
-RETURNING freed.holds`;
+RETURNING freed.holds, freed.offers`;
 
 /** Ends one hold; $1 the hold id. */
 export const END_HOLD_STATEMENT = endHolds('id = $1::int');
@@ -175,6 +187,7 @@ export const END_EVENT_HOLDS_STATEMENT = endHolds('event_id = $1::int');
 
 export interface EndedHoldsRow {
   holds: number;
+  offers: number;
 }
 
 /** Events with active holds whose time is up, oldest first. */
@@ -191,7 +204,7 @@ SELECT event_id AS id FROM holds WHERE status = 'active' AND expires_at <= now()
 export const SALE_REFUSAL_QUERY = `
 SELECT events.status, events.status = 'active' AND date_time > now() AS open,
        capacity - events.total_tickets_sold - events.total_tickets_held AS available,
-       type.id IS NOT NULL AS type_found,
+       type.id AS ticket_type_id,
        type.quota - type.total_tickets_sold - type.total_tickets_held AS type_available,
        due.seats AS due, due.type_seats AS type_due
   FROM events
@@ -207,8 +220,28 @@ export interface SaleRefusalRow {
   status: EventStatus;
   open: boolean;
   available: number;
-  type_found: boolean;
+  /** Null when the event has no such type. */
+  ticket_type_id: number | null;
   type_available: number | null;
   due: number;
   type_due: number;
+}
+
+/**
+ * The waiting entries of an event that its `$2` available seats could serve, in order of arrival,
+ * with what their ticket types have left (null: no quota). $1 event id.
+ */
+export const WAITING_QUERY = `
+SELECT w.id, w.user_id, w.ticket_type_id, w.quantity,
+       t.quota - t.total_tickets_sold - t.total_tickets_held AS type_available
+  FROM waitlist_entries w JOIN ticket_types t ON t.id = w.ticket_type_id
+ WHERE w.event_id = $1::int AND w.status = 'waiting' AND w.quantity <= $2::int
+ ORDER BY w.id`;
+
+export interface WaitingRow {
+  id: number;
+  user_id: number;
+  ticket_type_id: number;
+  quantity: number;
+  type_available: number | null;
 }

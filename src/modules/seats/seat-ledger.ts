@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
+import { APP_CONFIG } from '../../config/config.module';
+import { AppConfig } from '../../config/env';
 import { isCheckViolation, isForeignKeyViolation, isUniqueViolation } from '../../database/postgres-errors';
 import { Metrics } from '../../metrics/metrics.service';
 import { BookingEntity, BookingStatus } from '../bookings/entities/booking.entity';
@@ -22,6 +24,8 @@ import {
   SALE_STATEMENT,
   SaleRefusalRow,
   SaleRow,
+  WAITING_QUERY,
+  WaitingRow,
 } from './sale.statement';
 
 /** Seats of one ticket type (when none is named, the event's default) for one buyer of one event. */
@@ -54,6 +58,7 @@ const MAX_ATTEMPTS = 3;
 @Injectable()
 export class SeatLedger {
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly codes: TicketCodeGenerator,
     private readonly metrics: Metrics,
   ) {}
@@ -76,7 +81,7 @@ export class SeatLedger {
   async hold(em: EntityManager, sale: Sale, ttlSeconds: number, last: boolean): Promise<HoldEntity | undefined> {
     const { eventId, ticketTypeId, userId, quantity } = sale;
     const [row]: HoldRow[] = await this.counting(em, eventId, last, (on) =>
-      on.query(HOLD_STATEMENT, [eventId, userId, quantity, ttlSeconds, ticketTypeId ?? null]),
+      on.query(HOLD_STATEMENT, [eventId, userId, quantity, ttlSeconds, ticketTypeId ?? null, false]),
     );
     if (!row) return undefined;
     this.metrics.holdsCreated.inc();
@@ -102,14 +107,8 @@ export class SeatLedger {
    * unless this was the `last` attempt.
    */
   async refusal(em: EntityManager, { eventId, ticketTypeId, quantity }: Sale, last: boolean): Promise<AppError> {
-    const [event]: SaleRefusalRow[] = await em.query(SALE_REFUSAL_QUERY, [eventId, ticketTypeId ?? null]);
-    if (!event) return AppError.notFound('Event', eventId);
-    if (!event.type_found) {
-      if (ticketTypeId === undefined) throw new Error(`Event ${eventId} has no default ticket type`);
-      const message = `ticket_type_id ${ticketTypeId} is not a ticket type of event ${eventId}`;
-      return AppError.validation([{ field: 'ticket_type_id', message }]);
-    }
-    if (!event.open) return notBookable(eventId, event.status);
+    const event = await this.bookable(em, eventId, ticketTypeId);
+    if (event instanceof AppError) return event;
     const quotaLeft = event.type_available ?? Infinity;
     const available = Math.min(event.available, quotaLeft);
     const reclaimable = Math.min(event.available + event.due, quotaLeft + event.type_due);
@@ -118,6 +117,23 @@ export class SeatLedger {
       throw new TryAgain();
     }
     return new AppError('INSUFFICIENT_TICKETS', `Not enough tickets: ${quantity} requested, ${available} available`);
+  }
+
+  /**
+   * The seats the event has left now of the ticket type (when none is named, the default), and
+   * that type's id; 404, 400 or 409 EVENT_NOT_BOOKABLE when no sale of it could be made at all.
+   */
+  async seatsLeft(
+    em: EntityManager,
+    eventId: number,
+    ticketTypeId?: number,
+  ): Promise<{ ticketTypeId: number; available: number }> {
+    const event = await this.bookable(em, eventId, ticketTypeId);
+    if (event instanceof AppError) throw event;
+    return {
+      ticketTypeId: event.ticket_type_id!,
+      available: Math.min(event.available, event.type_available ?? Infinity),
+    };
   }
 
   /**
@@ -133,6 +149,7 @@ export class SeatLedger {
     );
     if (row) {
       this.metrics.holdsConfirmed.inc();
+      if (hold.offer) this.metrics.waitlistOffersTaken.inc();
       return soldBooking({ eventId, userId, quantity }, row);
     }
     const [now]: { status: HoldStatus }[] = await em.query('SELECT status FROM holds WHERE id = $1', [id]);
@@ -143,9 +160,12 @@ export class SeatLedger {
     throw new AppError('HOLD_EXPIRED', `Hold ${id} has expired and its ${quantity} tickets are gone`);
   }
 
-  /** Releases an active hold (locked by the caller after its event): its seats are available again. */
+  /** Releases an active hold (locked by the caller after its event): its seats go to the waiting list, or are available again. */
   async release(em: EntityManager, hold: HoldEntity): Promise<void> {
-    this.metrics.holdsReleased.inc(await this.endHolds(em, END_HOLD_STATEMENT, hold.id, HoldStatus.Released));
+    const { holds, offers } = await this.endHolds(em, END_HOLD_STATEMENT, hold.id, HoldStatus.Released);
+    this.metrics.holdsReleased.inc(holds);
+    this.metrics.waitlistOffersExpired.inc(offers);
+    await this.offerFreedSeats(em, hold.eventId);
   }
 
   /** Events with holds whose time is up, for the sweeper: at most 100, the longest due first. */
@@ -154,12 +174,55 @@ export class SeatLedger {
     return rows.map((row) => row.id);
   }
 
-  /** Locks the event and expires its holds whose time is up: their seats are available again. Returns how many. */
+  /**
+   * Locks the event and expires its holds whose time is up: their seats go to the waiting list,
+   * or are available again. Returns how many holds expired.
+   */
   async expireDue(em: EntityManager, eventId: number): Promise<number> {
     await this.lock(em, eventId);
-    const expired = await this.endHolds(em, END_DUE_HOLDS_STATEMENT, eventId, HoldStatus.Expired);
-    this.metrics.holdsExpired.inc(expired);
-    return expired;
+    const { holds, offers } = await this.endHolds(em, END_DUE_HOLDS_STATEMENT, eventId, HoldStatus.Expired);
+    this.metrics.holdsExpired.inc(holds);
+    this.metrics.waitlistOffersExpired.inc(offers);
+    if (holds > 0) await this.offerFreedSeats(em, eventId);
+    return holds;
+  }
+
+  /**
+   * Offers the event's available seats to its waiting entries, in order of arrival: each entry
+   * whose quantity the event and its ticket type still have gets an offer, a hold of
+   * WAITLIST_OFFER_TTL_SECONDS for its user (WAITING_QUERY, HOLD_STATEMENT), and the next entries
+   * get what is left. Every path that frees seats calls this under the event's row lock, in the
+   * transaction that frees them, so no one else can take freed seats while an entry they fit waits.
+   */
+  async offerFreedSeats(em: EntityManager, eventId: number): Promise<void> {
+    const [{ available: seats }]: { available: number }[] = await em.query(
+      'SELECT capacity - total_tickets_sold - total_tickets_held AS available FROM events WHERE id = $1',
+      [eventId],
+    );
+    let available = seats;
+    const typesLeft = new Map<number, number>();
+    const waiting: WaitingRow[] = available > 0 ? await em.query(WAITING_QUERY, [eventId, available]) : [];
+    for (const entry of waiting) {
+      const typeLeft = typesLeft.get(entry.ticket_type_id) ?? entry.type_available ?? Infinity;
+      if (entry.quantity > available || entry.quantity > typeLeft) continue;
+      const ttl = this.config.waitlist.offerTtlSeconds;
+      const [hold]: HoldRow[] = await em.query(HOLD_STATEMENT, [
+        eventId,
+        entry.user_id,
+        entry.quantity,
+        ttl,
+        entry.ticket_type_id,
+        true,
+      ]);
+      if (!hold) return;
+      await em.query(`UPDATE waitlist_entries SET status = 'offered', hold_id = $2, updated_at = now() WHERE id = $1`, [
+        entry.id,
+        hold.id,
+      ]);
+      this.metrics.waitlistOffers.inc();
+      available -= entry.quantity;
+      typesLeft.set(entry.ticket_type_id, typeLeft - entry.quantity);
+    }
   }
 
   /** Locks the event row for the rest of the transaction. */
@@ -202,11 +265,21 @@ export class SeatLedger {
         WHERE id = $1`,
       [booking.ticketTypeId, booking.quantity, booking.totalAmount],
     );
+    await this.offerFreedSeats(em, booking.eventId);
   }
 
-  /** Releases every active hold of a locked event and cancels its confirmed bookings and their active tickets: nothing stays sold or held. */
+  /**
+   * Releases every active hold of a locked event, ends its waiting and offered entries, and
+   * cancels its confirmed bookings and their active tickets: nothing stays sold, held or waiting.
+   */
   async cancelEvent(em: EntityManager, event: EventEntity): Promise<void> {
-    this.metrics.holdsReleased.inc(await this.endHolds(em, END_EVENT_HOLDS_STATEMENT, event.id, HoldStatus.Released));
+    const { holds, offers } = await this.endHolds(em, END_EVENT_HOLDS_STATEMENT, event.id, HoldStatus.Released);
+    this.metrics.holdsReleased.inc(holds);
+    this.metrics.waitlistOffersExpired.inc(offers);
+    await em.query(
+      `UPDATE waitlist_entries SET status = 'expired', updated_at = now() WHERE event_id = $1 AND status = 'waiting'`,
+      [event.id],
+    );
     const cancelled: { id: number }[] = await em
       .createQueryBuilder()
       .update(BookingEntity)
@@ -269,11 +342,31 @@ export class SeatLedger {
     return em.query(statement, [eventId, userId, quantity, suffixes, ...rest]);
   }
 
-  /** Runs one of the END_*HOLDS statements; returns how many holds it ended. */
-  private async endHolds(em: EntityManager, statement: string, id: number, status: HoldStatus): Promise<number> {
+  /**
+   * The event and the ticket type asked for (none: the default) as they are now (SALE_REFUSAL_QUERY),
+   * or why nothing of them can be sold: no such event, no such type of it, not bookable.
+   */
+  private async bookable(
+    em: EntityManager,
+    eventId: number,
+    ticketTypeId?: number,
+  ): Promise<SaleRefusalRow | AppError> {
+    const [event]: SaleRefusalRow[] = await em.query(SALE_REFUSAL_QUERY, [eventId, ticketTypeId ?? null]);
+    if (!event) return AppError.notFound('Event', eventId);
+    if (event.ticket_type_id === null) {
+      if (ticketTypeId === undefined) throw new Error(`Event ${eventId} has no default ticket type`);
+      const message = `ticket_type_id ${ticketTypeId} is not a ticket type of event ${eventId}`;
+      return AppError.validation([{ field: 'ticket_type_id', message }]);
+    }
+    if (!event.open) return notBookable(eventId, event.status);
+    return event;
+  }
+
+  /** Runs one of the END_*HOLDS statements; returns how many holds it ended, and how many of them were offers. */
+  private async endHolds(em: EntityManager, statement: string, id: number, status: HoldStatus): Promise<EndedHoldsRow> {
     // An UPDATE's result comes as [rows, row count].
     const [[ended]]: [EndedHoldsRow[], number] = await em.query(statement, [id, status]);
-    return ended?.holds ?? 0;
+    return ended ?? { holds: 0, offers: 0 };
   }
 }
 

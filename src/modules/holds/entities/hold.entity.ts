@@ -30,7 +30,7 @@ export enum HoldStatus {
 @Check('chk_holds_quantity', `quantity > 0`)
 @Check('chk_holds_amount', `total_amount >= 0`)
 @Check('chk_holds_booking', `(status = 'confirmed') = (booking_id IS NOT NULL)`)
-@Index('uq_holds_active_user_event', ['userId', 'eventId'], { unique: true, where: `status = 'active'` })
+@Index('uq_holds_active_user_event', ['userId', 'eventId'], { unique: true, where: `status = 'active' AND NOT offer` })
 @Index('idx_holds_active_event_expiry', ['eventId', 'expiresAt'], { where: `status = 'active'` })
 @Index('idx_holds_active_expiry', ['expiresAt'], { where: `status = 'active'` })
 @Index('uq_holds_booking', ['bookingId'], { unique: true })
@@ -72,6 +72,10 @@ export class HoldEntity {
 
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt: Date;
+
+  /** A waiting-list offer (see WaitlistEntryEntity), which does not count against one active hold per user and event. */
+  @Column({ type: 'boolean', default: false })
+  offer: boolean;
 
   /** The booking the confirmation made; null until then. */
   @Column({ name: 'booking_id', type: 'integer', nullable: true })
