@@ -1,0 +1,210 @@
+import { checkedFetch } from '../support/contract';
+import { eventsWithWrongCounters, ticketTypesWithWrongCounters } from '../support/counters';
+import { book, Caller, createAdmin, createEvent, registerCustomer } from '../support/factories';
+import { ServerProcess, startServerProcess } from '../support/server-process';
+import { createTestApp, TestApp, testServerEnv } from '../support/test-app';
+
+const CAPACITY = 20;
+const WAITERS = 50;
+const OUTSIDERS = 10;
+const STORM_MS = 5000;
+const TTL_SECONDS = 1;
+
+interface Outcome {
+  step: 'join' | 'leave' | 'confirm' | 'release' | 'late confirm' | 'cancel' | 'outsider';
+  status: number;
+  body: { id?: number; code?: string; status?: string; hold_id?: number | null };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A sold-out event on two API processes sharing one database, whose seats come back one by one
+ * (cancellations) while waiters join and leave the waiting list, confirm their offers, release
+ * them or let them run out (offers and holds live one second; some confirm late), and outsiders
+ * who never wait try to book. With this many waiting for one seat each, someone always waits, so
+ * no outsider may ever get a seat.
+ */
+describe('A storm on the waiting list of a sold-out event on two API processes', () => {
+  jest.setTimeout(180_000);
+  let t: TestApp;
+  let servers: ServerProcess[];
+  let event: { id: number };
+  let outcomes: Outcome[];
+  let samples: { sold: number; held: number; capacity: number }[];
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    const env = testServerEnv({
+      RATE_LIMIT_MAX: '1000000',
+      HOLD_TTL_SECONDS: String(TTL_SECONDS),
+      WAITLIST_OFFER_TTL_SECONDS: String(TTL_SECONDS),
+    });
+    servers = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    await Promise.all(servers.map((s) => s.ready));
+
+    const admin = await createAdmin(t);
+    event = await createEvent(t, admin, { capacity: CAPACITY, price: '7.77' });
+    const owner = await registerCustomer(t);
+    const bookings: { id: number }[] = [];
+    for (let i = 0; i < CAPACITY; i++) bookings.push(await book(t, owner, event.id));
+    const waiters: Caller[] = [];
+    for (let i = 0; i < WAITERS; i++) waiters.push(await registerCustomer(t));
+    const outsiders: Caller[] = [];
+    for (let i = 0; i < OUTSIDERS; i++) outsiders.push(await registerCustomer(t));
+
+    outcomes = [];
+    let n = 0;
+    const send = async (step: Outcome['step'], caller: Caller, method: string, path: string, body?: object) => {
+      const res = await checkedFetch(`${servers[n++ % 2].url}/api/v1${path}`, {
+        method,
+        headers: { ...caller.auth, 'Content-Type': 'application/json' },
+        body: body && JSON.stringify(body),
+      });
+      const outcome = { step, status: res.status, body: (await res.json()) as Outcome['body'] };
+      outcomes.push(outcome);
+      return outcome;
+    };
+    /**
+     * One waiter until the storm ends (`i` picks the habit): join for one seat, then wait for an
+     * offer, and confirm it, release it, or let it run out and come back to confirm late; or,
+     * for every fifth waiter, leave after a while if no offer came.
+     */
+    const wait = async (i: number, until: number) => {
+      const waiter = waiters[i];
+      while (Date.now() < until) {
+        const joined = await send('join', waiter, 'POST', `/events/${event.id}/waitlist`, { quantity: 1 });
+        if (joined.status !== 201) {
+          await sleep(50);
+          continue;
+        }
+        let entry = joined.body;
+        for (let polls = 0; entry.status === 'waiting' && Date.now() < until; polls++) {
+          await sleep(50);
+          if (i % 5 === 4 && polls === 10) {
+            entry = (await send('leave', waiter, 'DELETE', `/waitlist/${entry.id}`)).body;
+            break;
+          }
+          entry = (await (
+            await fetch(`${servers[i % 2].url}/api/v1/waitlist/${entry.id}`, { headers: waiter.auth })
+          ).json()) as Outcome['body'];
+        }
+        if (entry.status !== 'offered') continue;
+        const offer = `/holds/${entry.hold_id}`;
+        if (i % 4 === 0) await send('release', waiter, 'DELETE', offer);
+        else if (i % 4 === 1) {
+          await sleep(TTL_SECONDS * 1000 + 300);
+          await send('late confirm', waiter, 'POST', `${offer}/confirm`);
+        } else await send('confirm', waiter, 'POST', `${offer}/confirm`);
+      }
+    };
+    const tryToBook = async (outsider: Caller, until: number) => {
+      while (Date.now() < until) {
+        await send('outsider', outsider, 'POST', '/bookings', { event_id: event.id, quantity: 1 });
+        await sleep(20);
+      }
+    };
+
+    samples = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const [row] = await t.db.query(
+          'SELECT total_tickets_sold AS sold, total_tickets_held AS held, capacity FROM events WHERE id = $1',
+          [event.id],
+        );
+        samples.push(row);
+        await sleep(10);
+      }
+    })();
+    const until = Date.now() + STORM_MS;
+    await Promise.all([
+      ...waiters.map((_, i) => wait(i, until)),
+      ...outsiders.map((outsider) => tryToBook(outsider, until)),
+      ...bookings.map(async ({ id }, i) => {
+        await sleep(500 + (i * (STORM_MS - 1000)) / CAPACITY);
+        await send('cancel', owner, 'PUT', `/bookings/${id}/status`, { status: 'cancelled' });
+      }),
+    ]);
+    // Offers left behind run out; both sweepers pass them on within 5 seconds.
+    await sleep(TTL_SECONDS * 1000 + 5000);
+    sampling = false;
+    await sampler;
+  });
+
+  afterAll(async () => {
+    await Promise.all((servers ?? []).map((s) => s.stop()));
+    await t?.close();
+  });
+
+  const of = (step: Outcome['step']) => outcomes.filter((o) => o.step === step);
+  const statuses = (step: Outcome['step']) => new Set(of(step).map((o) => `${o.status} ${o.body.code ?? ''}`.trim()));
+
+  it('answers every request with a 2xx or a 409, never a 5xx', () => {
+    expect(outcomes.filter((o) => o.status >= 500)).toEqual([]);
+    expect(outcomes.every((o) => [200, 201, 409].includes(o.status))).toBe(true);
+  });
+
+  it('runs every kind of change many times, and refuses late confirmations of offers that ran out', () => {
+    for (const step of ['join', 'leave', 'confirm', 'release', 'cancel'] as const) {
+      expect(of(step).filter((o) => o.status < 300).length).toBeGreaterThan(1);
+    }
+    expect(of('late confirm').some((o) => o.body.code === 'HOLD_EXPIRED')).toBe(true);
+  });
+
+  it('refuses only for the reasons the contract gives', () => {
+    for (const status of statuses('join')) expect(['201', '409 TICKETS_AVAILABLE']).toContain(status);
+    for (const status of statuses('leave')) expect(status).toBe('200');
+    for (const status of statuses('confirm')) expect(['201', '409 HOLD_EXPIRED']).toContain(status);
+    for (const status of statuses('release')) expect(status).toBe('200');
+    for (const status of statuses('late confirm')) expect(['201', '409 HOLD_EXPIRED']).toContain(status);
+    for (const status of statuses('cancel')) expect(status).toBe('200');
+  });
+
+  it('never sells a freed seat to a buyer who is not waiting while someone waits', () => {
+    expect(of('outsider').length).toBeGreaterThan(50);
+    expect(of('outsider').filter((o) => o.status !== 409)).toEqual([]);
+  });
+
+  it('never had more seats sold and held than capacity, at any moment sampled', () => {
+    expect(samples.length).toBeGreaterThan(200);
+    expect(samples.filter((s) => s.sold + s.held > s.capacity || s.held < 0)).toEqual([]);
+  });
+
+  it('gives each offer to one entry, and each entry one offer at most', async () => {
+    const [row] = await t.db.query(
+      `SELECT (SELECT count(*) FROM holds WHERE event_id = $1 AND offer)::int AS offers,
+              (SELECT count(*) FROM waitlist_entries WHERE event_id = $1 AND hold_id IS NOT NULL)::int AS offered,
+              (SELECT count(DISTINCT hold_id) FROM waitlist_entries WHERE event_id = $1)::int AS distinct_offers`,
+      [event.id],
+    );
+    expect(row.offers).toBeGreaterThan(5);
+    expect(row).toEqual({ offers: row.offers, offered: row.offers, distinct_offers: row.offers });
+  });
+
+  /** Seats passed on after the storm make new offers, so some entries may still be offered. */
+  it('leaves every entry in the state of its offer: fulfilled with a confirmed hold, expired with an ended one', async () => {
+    const wrong = await t.db.query(
+      `SELECT w.id, w.status, h.status AS offer FROM waitlist_entries w LEFT JOIN holds h ON h.id = w.hold_id
+        WHERE w.event_id = $1
+          AND NOT (w.status = 'fulfilled' AND h.status = 'confirmed'
+                OR w.status = 'expired' AND h.status IN ('expired', 'released')
+                OR w.status = 'left' AND (h.id IS NULL OR h.status IN ('released', 'expired'))
+                OR w.status = 'waiting' AND h.id IS NULL
+                OR w.status = 'offered' AND h.status = 'active')`,
+      [event.id],
+    );
+    expect(wrong).toEqual([]);
+  });
+
+  it('sells no seat twice and leaves the counters equal to the aggregates', async () => {
+    const [{ sold }] = await t.db.query(
+      `SELECT count(*)::int AS sold FROM tickets JOIN bookings b ON b.id = tickets.booking_id
+        WHERE b.event_id = $1 AND tickets.status = 'active'`,
+      [event.id],
+    );
+    expect(sold).toBeLessThanOrEqual(CAPACITY);
+    expect(await eventsWithWrongCounters(t.db, [event.id])).toEqual([]);
+    expect(await ticketTypesWithWrongCounters(t.db, [event.id])).toEqual([]);
+  });
+});
