@@ -1,0 +1,69 @@
+import { checkedFetch } from './contract';
+import { Caller } from './factories';
+import { ServerProcess } from './server-process';
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One answer of a storm: the step that asked, what for (`of`, e.g. a ticket type), the status and body. */
+export interface Outcome<Step extends string> {
+  step: Step;
+  of?: number;
+  status: number;
+  body: { id?: number; code?: string; status?: string; hold_id?: number | null; booking_id?: number | null };
+}
+
+/**
+ * Requests of a storm on several API processes, sent to each in turn, every answer kept with the
+ * step that sent it, and checked against openapi.json.
+ */
+export class Storm<Step extends string> {
+  readonly outcomes: Outcome<Step>[] = [];
+  private sent = 0;
+
+  constructor(private readonly servers: ServerProcess[]) {}
+
+  async send(step: Step, caller: Caller, method: string, path: string, body?: object, of?: number) {
+    const res = await checkedFetch(`${this.servers[this.sent++ % this.servers.length].url}/api/v1${path}`, {
+      method,
+      headers: { ...caller.auth, 'Content-Type': 'application/json' },
+      body: body && JSON.stringify(body),
+    });
+    const outcome: Outcome<Step> = { step, of, status: res.status, body: (await res.json()) as Outcome<Step>['body'] };
+    this.outcomes.push(outcome);
+    return outcome;
+  }
+
+  /** The answers to `step`, for `of` when given. */
+  answers(step: Step, of?: number): Outcome<Step>[] {
+    return this.outcomes.filter((o) => o.step === step && (of === undefined || o.of === of));
+  }
+
+  /** The distinct answers to `step`, as `status` or `status CODE`. */
+  statuses(step: Step): Set<string> {
+    return new Set(this.answers(step).map((o) => `${o.status} ${o.body.code ?? ''}`.trim()));
+  }
+
+  /** Answers outside the 2xx and 409 a storm may give. */
+  unexpected(): Outcome<Step>[] {
+    return this.outcomes.filter((o) => ![200, 201, 409].includes(o.status));
+  }
+}
+
+/** Reads `sample` every 10 ms until `stop()`, which resolves to everything read. */
+export function sampling<T>(sample: () => Promise<T[]>): { stop: () => Promise<T[]> } {
+  const samples: T[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      samples.push(...(await sample()));
+      await sleep(10);
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return samples;
+    },
+  };
+}
