@@ -163,6 +163,20 @@ describe('A storm on the waiting list of a sold-out event on two API processes',
     expect(row).toEqual({ offers: row.offers, offered: row.offers, distinct_offers: row.offers });
   });
 
+  /**
+   * Joins and offers take the event's row lock, so entries are numbered in order of arrival and
+   * offers made one after the other: as every waiter wants one seat, which any freed seat fits,
+   * each offer must have gone to the first waiting entry, so offers follow the entries' order.
+   */
+  it('makes offers in order of arrival', async () => {
+    const offered: { hold_id: number }[] = await t.db.query(
+      'SELECT hold_id FROM waitlist_entries WHERE event_id = $1 AND hold_id IS NOT NULL ORDER BY id',
+      [event.id],
+    );
+    const holdIds = offered.map((o) => o.hold_id);
+    expect(holdIds).toEqual([...holdIds].sort((a, b) => a - b));
+  });
+
   /** Seats passed on after the storm make new offers, so some entries may still be offered. */
   it('leaves every entry in the state of its offer: fulfilled with a confirmed hold, expired with an ended one', async () => {
     const wrong = await t.db.query(
