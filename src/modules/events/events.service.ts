@@ -92,8 +92,9 @@ export class EventsService {
         if (status === EventStatus.Cancelled) await this.seats.cancelEvent(em, event);
         event.status = status;
       }
-      await em.save(Object.assign(event, fields));
-      if (fields.capacity !== undefined) await this.seats.offerFreedSeats(em, id);
+      const saved = await em.save(Object.assign(event, fields));
+      if (fields.capacity === undefined) return saved;
+      await this.seats.offerFreedSeats(em, id);
       return em.findOneByOrFail(EventEntity, { id });
     });
     this.reads.changed(id);

@@ -64,8 +64,9 @@ export class TicketTypesService {
         await em.update(EventEntity, { id: event.id }, { price: dto.price });
         event.price = dto.price;
       }
-      await em.save(Object.assign(type, dto));
-      if (dto.quota !== undefined) await this.seats.offerFreedSeats(em, event.id);
+      const saved = await em.save(Object.assign(type, dto));
+      if (dto.quota === undefined) return { type: saved, event };
+      await this.seats.offerFreedSeats(em, event.id);
       return {
         type: await em.findOneByOrFail(TicketTypeEntity, { id }),
         event: await em.findOneByOrFail(EventEntity, { id: event.id }),

@@ -95,8 +95,7 @@ export class HoldsService {
     await this.db.transaction(async (em) => {
       const current = await this.locked(em, hold);
       if (current.status === HoldStatus.Confirmed) throw holdNotActive(id, current.status);
-      if (isDue(current)) await this.seats.expireDue(em, current.eventId);
-      else if (current.status === HoldStatus.Active) await this.seats.release(em, current);
+      if (current.status === HoldStatus.Active) await this.seats.release(em, current);
     });
     this.events.changed(hold.eventId);
     return this.get(id, caller);

@@ -228,14 +228,19 @@ export interface SaleRefusalRow {
 }
 
 /**
- * The waiting entries of an event that its `$2` available seats could serve, in order of arrival,
- * with what their ticket types have left (null: no quota). $1 event id.
+ * The waiting entries of an event that the seats it has available could serve, in order of
+ * arrival, with those seats (the same on every row) and what their ticket types have left (null:
+ * no quota). No row when no one waits for what is there. $1 event id.
  */
 export const WAITING_QUERY = `
 SELECT w.id, w.user_id, w.ticket_type_id, w.quantity,
+       e.capacity - e.total_tickets_sold - e.total_tickets_held AS available,
        t.quota - t.total_tickets_sold - t.total_tickets_held AS type_available
-  FROM waitlist_entries w JOIN ticket_types t ON t.id = w.ticket_type_id
- WHERE w.event_id = $1::int AND w.status = 'waiting' AND w.quantity <= $2::int
+  FROM waitlist_entries w
+  JOIN events e ON e.id = w.event_id
+  JOIN ticket_types t ON t.id = w.ticket_type_id
+ WHERE w.event_id = $1::int AND w.status = 'waiting'
+   AND w.quantity <= e.capacity - e.total_tickets_sold - e.total_tickets_held
  ORDER BY w.id`;
 
 export interface WaitingRow {
@@ -243,5 +248,6 @@ export interface WaitingRow {
   user_id: number;
   ticket_type_id: number;
   quantity: number;
+  available: number;
   type_available: number | null;
 }

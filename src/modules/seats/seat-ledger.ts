@@ -8,7 +8,7 @@ import { Metrics } from '../../metrics/metrics.service';
 import { BookingEntity, BookingStatus } from '../bookings/entities/booking.entity';
 import { EventEntity, EventStatus } from '../events/entities/event.entity';
 import { TicketTypeEntity } from '../events/entities/ticket-type.entity';
-import { HoldEntity, HoldStatus } from '../holds/entities/hold.entity';
+import { HoldEntity, HoldStatus, isDue } from '../holds/entities/hold.entity';
 import { TicketEntity, TicketStatus } from '../tickets/entities/ticket.entity';
 import { TicketCodeGenerator } from '../tickets/ticket-code';
 import {
@@ -160,11 +160,17 @@ export class SeatLedger {
     throw new AppError('HOLD_EXPIRED', `Hold ${id} has expired and its ${quantity} tickets are gone`);
   }
 
-  /** Releases an active hold (locked by the caller after its event): its seats go to the waiting list, or are available again. */
+  /**
+   * Releases an active hold (locked by the caller after its event): its seats go to the waiting
+   * list, or are available again. A hold whose time is up is expired instead, with the event's
+   * other holds that are due.
+   */
   async release(em: EntityManager, hold: HoldEntity): Promise<void> {
-    const { holds, offers } = await this.endHolds(em, END_HOLD_STATEMENT, hold.id, HoldStatus.Released);
-    this.metrics.holdsReleased.inc(holds);
-    this.metrics.waitlistOffersExpired.inc(offers);
+    if (isDue(hold)) {
+      await this.expireDue(em, hold.eventId);
+      return;
+    }
+    await this.endHolds(em, END_HOLD_STATEMENT, hold.id, HoldStatus.Released);
     await this.offerFreedSeats(em, hold.eventId);
   }
 
@@ -180,11 +186,9 @@ export class SeatLedger {
    */
   async expireDue(em: EntityManager, eventId: number): Promise<number> {
     await this.lock(em, eventId);
-    const { holds, offers } = await this.endHolds(em, END_DUE_HOLDS_STATEMENT, eventId, HoldStatus.Expired);
-    this.metrics.holdsExpired.inc(holds);
-    this.metrics.waitlistOffersExpired.inc(offers);
-    if (holds > 0) await this.offerFreedSeats(em, eventId);
-    return holds;
+    const expired = await this.endHolds(em, END_DUE_HOLDS_STATEMENT, eventId, HoldStatus.Expired);
+    if (expired > 0) await this.offerFreedSeats(em, eventId);
+    return expired;
   }
 
   /**
@@ -195,17 +199,13 @@ export class SeatLedger {
    * transaction that frees them, so no one else can take freed seats while an entry they fit waits.
    */
   async offerFreedSeats(em: EntityManager, eventId: number): Promise<void> {
-    const [{ available: seats }]: { available: number }[] = await em.query(
-      'SELECT capacity - total_tickets_sold - total_tickets_held AS available FROM events WHERE id = $1',
-      [eventId],
-    );
-    let available = seats;
+    const waiting: WaitingRow[] = await em.query(WAITING_QUERY, [eventId]);
+    let available = waiting[0]?.available ?? 0;
     const typesLeft = new Map<number, number>();
-    const waiting: WaitingRow[] = available > 0 ? await em.query(WAITING_QUERY, [eventId, available]) : [];
+    const ttl = this.config.waitlist.offerTtlSeconds;
     for (const entry of waiting) {
       const typeLeft = typesLeft.get(entry.ticket_type_id) ?? entry.type_available ?? Infinity;
       if (entry.quantity > available || entry.quantity > typeLeft) continue;
-      const ttl = this.config.waitlist.offerTtlSeconds;
       const [hold]: HoldRow[] = await em.query(HOLD_STATEMENT, [
         eventId,
         entry.user_id,
@@ -273,9 +273,7 @@ export class SeatLedger {
    * cancels its confirmed bookings and their active tickets: nothing stays sold, held or waiting.
    */
   async cancelEvent(em: EntityManager, event: EventEntity): Promise<void> {
-    const { holds, offers } = await this.endHolds(em, END_EVENT_HOLDS_STATEMENT, event.id, HoldStatus.Released);
-    this.metrics.holdsReleased.inc(holds);
-    this.metrics.waitlistOffersExpired.inc(offers);
+    await this.endHolds(em, END_EVENT_HOLDS_STATEMENT, event.id, HoldStatus.Released);
     await em.query(
       `UPDATE waitlist_entries SET status = 'expired', updated_at = now() WHERE event_id = $1 AND status = 'waiting'`,
       [event.id],
@@ -362,11 +360,17 @@ export class SeatLedger {
     return event;
   }
 
-  /** Runs one of the END_*HOLDS statements; returns how many holds it ended, and how many of them were offers. */
-  private async endHolds(em: EntityManager, statement: string, id: number, status: HoldStatus): Promise<EndedHoldsRow> {
+  /**
+   * Runs one of the END_*HOLDS statements and counts the holds it ended as released or expired
+   * (`status`), and the offers among them as expired offers; returns how many holds it ended.
+   */
+  private async endHolds(em: EntityManager, statement: string, id: number, status: HoldStatus): Promise<number> {
     // An UPDATE's result comes as [rows, row count].
     const [[ended]]: [EndedHoldsRow[], number] = await em.query(statement, [id, status]);
-    return ended ?? { holds: 0, offers: 0 };
+    const { holds, offers } = ended ?? { holds: 0, offers: 0 };
+    (status === HoldStatus.Expired ? this.metrics.holdsExpired : this.metrics.holdsReleased).inc(holds);
+    this.metrics.waitlistOffersExpired.inc(offers);
+    return holds;
   }
 }
 

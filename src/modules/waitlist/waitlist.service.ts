@@ -8,7 +8,7 @@ import { AppConfig } from '../../config/env';
 import { isUniqueViolation } from '../../database/postgres-errors';
 import { Metrics } from '../../metrics/metrics.service';
 import { EventsService } from '../events/events.service';
-import { HoldEntity, isDue } from '../holds/entities/hold.entity';
+import { HoldEntity } from '../holds/entities/hold.entity';
 import { SeatLedger } from '../seats/seat-ledger';
 import { UserEntity } from '../users/entities/user.entity';
 import { assertOwnerOrAdmin } from '../users/owner-or-admin';
@@ -102,8 +102,7 @@ export class WaitlistService {
         where: { id: entry.holdId },
         lock: { mode: 'pessimistic_write' },
       });
-      if (isDue(offer)) await this.seats.expireDue(em, eventId);
-      else await this.seats.release(em, offer);
+      await this.seats.release(em, offer);
     });
     this.events.changed(eventId);
     return this.read(id);
