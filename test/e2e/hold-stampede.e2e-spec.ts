@@ -2,7 +2,7 @@ import { checkedFetch } from '../support/contract';
 import { eventsWithWrongCounters } from '../support/counters';
 import { book, Caller, createAdmin, createEvent, hold, registerCustomer } from '../support/factories';
 import { ServerProcess, startServerProcess } from '../support/server-process';
-import { Outcome, sampling, sleep, Storm } from '../support/storm';
+import { Outcome, samplingSeats, Seats, sleep, Storm } from '../support/storm';
 import { createTestApp, TestApp, testServerEnv } from '../support/test-app';
 
 const CAPACITY = 40;
@@ -12,12 +12,6 @@ const STORM_MS = 4000;
 const TTL_SECONDS = 1;
 
 type Step = 'book' | 'hold' | 'confirm' | 'release' | 'late confirm' | 'cancel';
-
-interface Seats {
-  sold: number;
-  held: number;
-  capacity: number;
-}
 
 /**
  * Every way seats change, at once, on two API processes sharing one database, with holds that
@@ -83,11 +77,7 @@ describe('A stampede of holds, confirmations, releases, expiries and bookings on
       }
     };
 
-    const sampler = sampling<Seats>(() =>
-      t.db.query('SELECT total_tickets_sold AS sold, total_tickets_held AS held, capacity FROM events WHERE id = $1', [
-        event.id,
-      ]),
-    );
+    const sampler = samplingSeats(t.db, event.id);
     const until = Date.now() + STORM_MS;
     await Promise.all([
       ...buyers.map((_, i) => shop(i, until)),

@@ -1,7 +1,7 @@
 import { eventsWithWrongCounters, ticketTypesWithWrongCounters } from '../support/counters';
 import { book, Caller, createAdmin, createEvent, registerCustomer } from '../support/factories';
 import { ServerProcess, startServerProcess } from '../support/server-process';
-import { Outcome, sampling, sleep, Storm } from '../support/storm';
+import { Outcome, samplingSeats, Seats, sleep, Storm } from '../support/storm';
 import { createTestApp, TestApp, testServerEnv } from '../support/test-app';
 
 const CAPACITY = 20;
@@ -11,12 +11,6 @@ const STORM_MS = 5000;
 const TTL_SECONDS = 1;
 
 type Step = 'join' | 'leave' | 'confirm' | 'release' | 'late confirm' | 'cancel' | 'outsider';
-
-interface Seats {
-  sold: number;
-  held: number;
-  capacity: number;
-}
 
 /**
  * A sold-out event on two API processes sharing one database, whose seats come back one by one
@@ -95,11 +89,7 @@ describe('A storm on the waiting list of a sold-out event on two API processes',
       }
     };
 
-    const sampler = sampling<Seats>(() =>
-      t.db.query('SELECT total_tickets_sold AS sold, total_tickets_held AS held, capacity FROM events WHERE id = $1', [
-        event.id,
-      ]),
-    );
+    const sampler = samplingSeats(t.db, event.id);
     const until = Date.now() + STORM_MS;
     await Promise.all([
       ...waiters.map((_, i) => wait(i, until)),

@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { checkedFetch } from './contract';
 import { Caller } from './factories';
 import { ServerProcess } from './server-process';
@@ -66,4 +67,20 @@ export function sampling<T>(sample: () => Promise<T[]>): { stop: () => Promise<T
       return samples;
     },
   };
+}
+
+/** An event's seats, as a storm samples them. */
+export interface Seats {
+  sold: number;
+  held: number;
+  capacity: number;
+}
+
+/** Samples the event's seats every 10 ms until `stop()` (see `sampling`). */
+export function samplingSeats(db: DataSource, eventId: number): { stop: () => Promise<Seats[]> } {
+  return sampling<Seats>(() =>
+    db.query('SELECT total_tickets_sold AS sold, total_tickets_held AS held, capacity FROM events WHERE id = $1', [
+      eventId,
+    ]),
+  );
 }
