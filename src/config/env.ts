@@ -149,6 +149,21 @@ class EnvironmentVariables extends DatabaseVariables {
   @Min(1)
   @Max(604_800)
   WAITLIST_OFFER_TTL_SECONDS = 3600;
+  /** `true` lets webhook URLs be `http` and private addresses (127.0.0.1, 10.x, ...): development and tests only. */
+  @IsIn(['true', 'false'])
+  WEBHOOK_ALLOW_PRIVATE_URLS: 'true' | 'false' = 'false';
+  /** Wait before a failed webhook delivery's first retry; each next wait doubles, up to 10 hours. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(3_600_000)
+  WEBHOOK_RETRY_BASE_MS = 5000;
+  /** Attempts of one webhook delivery before it fails; the defaults retry for 31 hours. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(30)
+  WEBHOOK_MAX_ATTEMPTS = 16;
 
   /** `false` where an API gateway in front already limits requests (and for benchmarks from one address). */
   @IsIn(['true', 'false'])
@@ -213,6 +228,7 @@ export interface AppConfig {
   bookings: { maxQuantity: number };
   holds: { ttlSeconds: number };
   waitlist: { offerTtlSeconds: number };
+  webhooks: WebhooksConfig;
   rateLimit: {
     enabled: boolean;
     windowSeconds: number;
@@ -233,6 +249,12 @@ export interface HttpConfig {
   headersTimeoutMs: number;
   keepAliveTimeoutMs: number;
   maxConnections: number;
+}
+
+export interface WebhooksConfig {
+  allowPrivateUrls: boolean;
+  retryBaseMs: number;
+  maxAttempts: number;
 }
 
 export interface DatabaseConfig {
@@ -295,6 +317,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bookings: { maxQuantity: vars.BOOKING_MAX_QUANTITY },
     holds: { ttlSeconds: vars.HOLD_TTL_SECONDS },
     waitlist: { offerTtlSeconds: vars.WAITLIST_OFFER_TTL_SECONDS },
+    webhooks: {
+      allowPrivateUrls: vars.WEBHOOK_ALLOW_PRIVATE_URLS === 'true',
+      retryBaseMs: vars.WEBHOOK_RETRY_BASE_MS,
+      maxAttempts: vars.WEBHOOK_MAX_ATTEMPTS,
+    },
     rateLimit: {
       enabled: vars.RATE_LIMIT_ENABLED === 'true',
       windowSeconds: vars.RATE_LIMIT_WINDOW_SECONDS,
