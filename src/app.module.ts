@@ -15,6 +15,7 @@ import { BookingsModule } from './modules/bookings/bookings.module';
 import { HealthModule } from './modules/health/health.module';
 import { EventsModule } from './modules/events/events.module';
 import { HoldsModule } from './modules/holds/holds.module';
+import { WebhooksModule } from './modules/webhooks/webhooks.module';
 import { WaitlistModule } from './modules/waitlist/waitlist.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
 import { UsersModule } from './modules/users/users.module';
@@ -39,6 +40,7 @@ export class AppModule {
         HoldsModule,
         WaitlistModule,
         TicketsModule,
+        WebhooksModule,
         HealthModule,
       ],
       providers: [

@@ -6,6 +6,7 @@ import { SeatLedger1795651556646 } from '../../migrations/1795651556646-seat-led
 import { Holds1795652708247 } from '../../migrations/1795652708247-holds';
 import { TicketTypes1795660180380 } from '../../migrations/1795660180380-ticket-types';
 import { Waitlist1795664863736 } from '../../migrations/1795664863736-waitlist';
+import { Webhooks1795668850599 } from '../../migrations/1795668850599-webhooks';
 import { BookingEntity } from '../modules/bookings/entities/booking.entity';
 import { IdempotencyKeyEntity } from '../modules/idempotency/idempotency-key.entity';
 import { EventEntity } from '../modules/events/entities/event.entity';
@@ -14,6 +15,9 @@ import { HoldEntity } from '../modules/holds/entities/hold.entity';
 import { TicketEntity } from '../modules/tickets/entities/ticket.entity';
 import { UserEntity } from '../modules/users/entities/user.entity';
 import { WaitlistEntryEntity } from '../modules/waitlist/entities/waitlist-entry.entity';
+import { WebhookDeliveryEntity } from '../modules/webhooks/entities/webhook-delivery.entity';
+import { WebhookEndpointEntity } from '../modules/webhooks/entities/webhook-endpoint.entity';
+import { WebhookMessageEntity } from '../modules/webhooks/entities/webhook-message.entity';
 
 export const entities = [
   UserEntity,
@@ -24,6 +28,9 @@ export const entities = [
   HoldEntity,
   TicketTypeEntity,
   WaitlistEntryEntity,
+  WebhookEndpointEntity,
+  WebhookMessageEntity,
+  WebhookDeliveryEntity,
 ];
 export const migrations = [
   InitialSchema1764000000000,
@@ -32,6 +39,7 @@ export const migrations = [
   Holds1795652708247,
   TicketTypes1795660180380,
   Waitlist1795664863736,
+  Webhooks1795668850599,
 ];
 
 /** The API's pool; migrations and seeds give only a size, so a long migration is never cut short. */

@@ -88,6 +88,24 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly webhookMessages = new Counter({
+    name: 'webhook_messages_total',
+    help: 'Webhook messages written to the outbox (one per change, for all the endpoints subscribed to it)',
+    registers: [this.registry],
+  });
+
+  readonly webhookDeliveries = new Counter({
+    name: 'webhook_deliveries_total',
+    help: 'Webhook messages delivered: answered with a 2xx',
+    registers: [this.registry],
+  });
+
+  readonly webhookFailedAttempts = new Counter({
+    name: 'webhook_failed_attempts_total',
+    help: 'Webhook delivery attempts that got no 2xx within 10 seconds, or went to a refused address',
+    registers: [this.registry],
+  });
+
   constructor(@InjectDataSource() db: DataSource) {
     collectDefaultMetrics({ register: this.registry });
     new Gauge({

@@ -565,7 +565,19 @@ function snapshot(db: DataSource): Promise<unknown> {
   const table = (name: string) =>
     `SELECT '${name}' AS t, count(*)::int AS n, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS digest FROM ${name} x`;
   return db.query(
-    ['users', 'events', 'ticket_types', 'bookings', 'tickets', 'holds', 'waitlist_entries', 'idempotency_keys']
+    [
+      'users',
+      'events',
+      'ticket_types',
+      'bookings',
+      'tickets',
+      'holds',
+      'waitlist_entries',
+      'idempotency_keys',
+      'webhook_endpoints',
+      'webhook_messages',
+      'webhook_deliveries',
+    ]
       .map(table)
       .join(' UNION ALL '),
   );

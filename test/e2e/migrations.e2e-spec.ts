@@ -71,6 +71,9 @@ describe('Migrations through the TypeORM CLI (npm run migration:run, migration:r
         'tickets',
         'users',
         'waitlist_entries',
+        'webhook_deliveries',
+        'webhook_endpoints',
+        'webhook_messages',
       ].sort(),
     );
   });

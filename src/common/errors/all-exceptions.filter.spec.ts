@@ -64,6 +64,7 @@ describe(AllExceptionsFilter.name, () => {
       TICKETS_AVAILABLE: 409,
       ALREADY_WAITING: 409,
       IDEMPOTENCY_KEY_REUSED: 409,
+      DELIVERY_PENDING: 409,
       REQUEST_TIMEOUT: 408,
       PAYLOAD_TOO_LARGE: 413,
       HEADERS_TOO_LARGE: 431,

@@ -2,7 +2,7 @@ import { HttpStatus } from '@nestjs/common';
 
 /**
  * The error codes of the contract (shared/API.md), and those the API adds to it (REQUEST_TIMEOUT,
- * HEADERS_TOO_LARGE, IDEMPOTENCY_KEY_REUSED, SERVICE_UNAVAILABLE), each with the one HTTP status it is sent with.
+ * HEADERS_TOO_LARGE, IDEMPOTENCY_KEY_REUSED, DELIVERY_PENDING, SERVICE_UNAVAILABLE), each with the one HTTP status it is sent with.
  */
 export const ERROR_STATUS = {
   VALIDATION_FAILED: HttpStatus.BAD_REQUEST,
@@ -25,6 +25,7 @@ export const ERROR_STATUS = {
   TICKETS_AVAILABLE: HttpStatus.CONFLICT,
   ALREADY_WAITING: HttpStatus.CONFLICT,
   IDEMPOTENCY_KEY_REUSED: HttpStatus.CONFLICT,
+  DELIVERY_PENDING: HttpStatus.CONFLICT,
   REQUEST_TIMEOUT: HttpStatus.REQUEST_TIMEOUT,
   PAYLOAD_TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,
   HEADERS_TOO_LARGE: 431, // Request Header Fields Too Large, which HttpStatus lacks
