@@ -8,6 +8,9 @@ export type Booking = components['schemas']['BookingResponseDto'];
 export type BookingDetails = components['schemas']['BookingDetailsResponseDto'];
 export type Ticket = components['schemas']['TicketResponseDto'];
 export type ApiError = components['schemas']['ErrorResponseDto'];
+export type Webhook = components['schemas']['WebhookResponseDto'];
+export type WebhookDelivery = components['schemas']['WebhookDeliveryResponseDto'];
+export type WebhookEventType = components['schemas']['WebhookEventType'];
 
 /**
  * A typed client of the Ticketing API, generated from openapi.json (`npm run sdk`). Each call

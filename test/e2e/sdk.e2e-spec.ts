@@ -186,6 +186,23 @@ describe('A journey through the SDK against the running API', () => {
     expect(mine!.map((e) => e.status)).toEqual(['fulfilled']);
   });
 
+  it('registers a webhook endpoint, keeps its secret, reads its delivery log, turns it off and deletes it', async () => {
+    const operator = client(admin.token);
+    const { data: created, response } = await operator.POST('/api/v1/webhooks', {
+      body: { url: 'https://shop.example.com/hooks', events: ['event.cancelled'] },
+    });
+    expect(response.status).toBe(201);
+    expect(created!.secret).toMatch(/^whsec_/);
+    const path = { params: { path: { id: created!.id } } };
+    const { data: log } = await operator.GET('/api/v1/webhooks/{id}/deliveries', path);
+    expect(log).toEqual([]);
+    const { data: off } = await operator.PUT('/api/v1/webhooks/{id}', { ...path, body: { active: false } });
+    expect(off).toMatchObject({ active: false, events: ['event.cancelled'] });
+    expect(off).not.toHaveProperty('secret');
+    const { response: deleted } = await operator.DELETE('/api/v1/webhooks/{id}', path);
+    expect(deleted.status).toBe(200);
+  });
+
   it('gives a refused call the contract error body, typed', async () => {
     const { data: event } = await client(admin.token).POST('/api/v1/events', {
       body: makeEventInput({ capacity: 1 }),

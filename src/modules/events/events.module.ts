@@ -7,9 +7,10 @@ import { EventsController } from './events.controller';
 import { EventsService } from './events.service';
 import { TicketTypesController } from './ticket-types.controller';
 import { TicketTypesService } from './ticket-types.service';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([EventEntity, TicketTypeEntity]), SeatsModule],
+  imports: [TypeOrmModule.forFeature([EventEntity, TicketTypeEntity]), SeatsModule, WebhooksModule],
   controllers: [EventsController, TicketTypesController],
   providers: [EventsService, TicketTypesService],
   exports: [EventsService],

@@ -6,6 +6,8 @@ import { Page } from '../../common/pagination/pagination-query.dto';
 import { HoldEntity } from '../holds/entities/hold.entity';
 import { BookingEntity } from '../bookings/entities/booking.entity';
 import { WaitlistEntryEntity } from '../waitlist/entities/waitlist-entry.entity';
+import { Outbox } from '../webhooks/outbox';
+import { WebhookEventType } from '../webhooks/webhook-event-type';
 import { SeatLedger } from '../seats/seat-ledger';
 import { CreateEventDto } from './dto/create-event.dto';
 import { EventResponseDto, toEventResponse } from './dto/event-response.dto';
@@ -23,6 +25,7 @@ export class EventsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly seats: SeatLedger,
+    private readonly outbox: Outbox,
   ) {}
 
   /** A page of events by date and time, then id, as the public reads it (see EventReads). */
@@ -71,11 +74,13 @@ export class EventsService {
   /**
    * Partial update; a new price is the default ticket type's too; seats a new capacity adds go to
    * the waiting list first; cancelling cancels the event's confirmed bookings and their tickets,
-   * releases its holds and ends its waiting list, in the same transaction.
+   * releases its holds and ends its waiting list, in the same transaction, which records the
+   * `event.updated` (or `event.cancelled`) webhook message.
    */
   async update(id: number, dto: UpdateEventDto): Promise<EventEntity> {
     const updated = await this.db.transaction(async (em) => {
       const event = await this.seats.lock(em, id);
+      const wasCancelled = event.status === EventStatus.Cancelled;
       const { date_time: dateTime, status, ...fields } = dto;
       if (dateTime && dateTime.getTime() !== event.dateTime.getTime()) {
         assertFuture(dateTime);
@@ -93,9 +98,13 @@ export class EventsService {
         event.status = status;
       }
       const saved = await em.save(Object.assign(event, fields));
-      if (fields.capacity === undefined) return saved;
-      await this.seats.offerFreedSeats(em, id);
-      return em.findOneByOrFail(EventEntity, { id });
+      if (fields.capacity !== undefined) await this.seats.offerFreedSeats(em, id);
+      const updated = fields.capacity === undefined ? saved : await em.findOneByOrFail(EventEntity, { id });
+      const cancelled = !wasCancelled && updated.status === EventStatus.Cancelled;
+      await this.outbox.record(em, cancelled ? WebhookEventType.EventCancelled : WebhookEventType.EventUpdated, [
+        { resource: `event/${id}`, data: toEventResponse(updated) },
+      ]);
+      return updated;
     });
     this.reads.changed(id);
     return updated;

@@ -6,6 +6,9 @@ import { BookingEntity } from '../bookings/entities/booking.entity';
 import { HoldEntity } from '../holds/entities/hold.entity';
 import { WaitlistEntryEntity } from '../waitlist/entities/waitlist-entry.entity';
 import { SeatLedger } from '../seats/seat-ledger';
+import { Outbox } from '../webhooks/outbox';
+import { WebhookEventType } from '../webhooks/webhook-event-type';
+import { toEventResponse } from './dto/event-response.dto';
 import { CreateTicketTypeDto } from './dto/create-ticket-type.dto';
 import { TicketTypeResponseDto, toTicketTypeResponse } from './dto/ticket-type-response.dto';
 import { UpdateTicketTypeDto } from './dto/update-ticket-type.dto';
@@ -27,6 +30,7 @@ export class TicketTypesService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly events: EventsService,
     private readonly seats: SeatLedger,
+    private readonly outbox: Outbox,
   ) {}
 
   /** The event's types, the default first, then by id. */
@@ -54,7 +58,8 @@ export class TicketTypesService {
 
   /**
    * Renames, reprices or changes the quota; a quota never goes below the type's seats sold and
-   * held, and seats a raised quota frees go to the waiting list first.
+   * held, and seats a raised quota frees go to the waiting list first. Repricing the default type
+   * reprices the event, which records its `event.updated` webhook message.
    */
   async update(id: number, dto: UpdateTicketTypeDto): Promise<TicketTypeResponseDto> {
     const { type, event } = await this.db.transaction(async (em) => {
@@ -62,6 +67,10 @@ export class TicketTypesService {
       if (dto.quota !== undefined) this.seats.assertCapacity(type, dto.quota, 'Quota');
       if (dto.price !== undefined && type.isDefault && dto.price !== event.price) {
         await em.update(EventEntity, { id: event.id }, { price: dto.price });
+        const repriced = await em.findOneByOrFail(EventEntity, { id: event.id });
+        await this.outbox.record(em, WebhookEventType.EventUpdated, [
+          { resource: `event/${event.id}`, data: toEventResponse(repriced) },
+        ]);
         event.price = dto.price;
       }
       const saved = await em.save(Object.assign(type, dto));

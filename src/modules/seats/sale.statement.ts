@@ -1,4 +1,5 @@
 import { EventStatus } from '../events/entities/event.entity';
+import { isoDateTime, outboxMessages } from '../webhooks/outbox';
 
 /**
  * The sale's ticket type: $5, or the event's default when $5 is null, with the seats its quota
@@ -7,6 +8,29 @@ import { EventStatus } from '../events/entities/event.entity';
  * type's row is then updated from its latest version, and should the stale count have let too
  * many seats through, chk_ticket_types_sold_held aborts the statement (see SeatLedger.counting).
  */
+/** A ticket as the API returns it (TicketResponseDto), from a row `t` of tickets. */
+const ticketJson = (t: string) => `json_build_object(
+  'id', ${t}.id, 'booking_id', ${t}.booking_id, 'ticket_code', ${t}.ticket_code, 'status', ${t}.status,
+  'created_at', ${isoDateTime(`${t}.created_at`)}, 'updated_at', ${isoDateTime(`${t}.updated_at`)},
+  'used_at', ${isoDateTime(`${t}.used_at`)})`;
+
+/**
+ * A booking as the API returns it (BookingResponseDto), from a row `b` of bookings and the rows
+ * of `tickets` (the table, or a CTE that inserted them), for its webhook messages.
+ */
+const bookingJson = (b: string, tickets: string) => `json_build_object(
+  'id', ${b}.id, 'user_id', ${b}.user_id, 'event_id', ${b}.event_id, 'ticket_type_id', ${b}.ticket_type_id,
+  'quantity', ${b}.quantity, 'total_amount', ${b}.total_amount::text, 'booking_date', ${isoDateTime(`${b}.booking_date`)},
+  'status', ${b}.status, 'created_at', ${isoDateTime(`${b}.created_at`)}, 'updated_at', ${isoDateTime(`${b}.updated_at`)},
+  'tickets', coalesce((SELECT json_agg(${ticketJson('t')} ORDER BY t.id) FROM ${tickets} t WHERE t.booking_id = ${b}.id), '[]'))`;
+
+/** A hold as the API returns it (HoldResponseDto), from a row `h` of holds, for its webhook messages. */
+const holdJson = (h: string) => `json_build_object(
+  'id', ${h}.id, 'user_id', ${h}.user_id, 'event_id', ${h}.event_id, 'ticket_type_id', ${h}.ticket_type_id,
+  'quantity', ${h}.quantity, 'total_amount', ${h}.total_amount::text, 'status', ${h}.status,
+  'expires_at', ${isoDateTime(`${h}.expires_at`)}, 'booking_id', ${h}.booking_id,
+  'created_at', ${isoDateTime(`${h}.created_at`)}, 'updated_at', ${isoDateTime(`${h}.updated_at`)})`;
+
 const TICKET_TYPE = `type AS (
   SELECT id, price, quota - total_tickets_sold - total_tickets_held AS seats_left FROM ticket_types
    WHERE event_id = $1::int AND (id = $5::int OR $5::int IS NULL AND is_default)
@@ -18,25 +42,27 @@ const SEATS_LEFT = `events.id = $1::int AND events.status = 'active' AND events.
 
 /**
  * The booking and its tickets, inserted from the `sale` CTE's RETURNING (id, ticket_type_id,
- * total_amount) of the statements below, and the row they answer with. $2 user id, $3 quantity,
- * $4 the tickets' random 8-character suffixes. A duplicate ticket code aborts the whole statement
- * (unique violation); the caller retries with new suffixes.
+ * total_amount) of the statements below, its `booking.confirmed` webhook message, and the row they
+ * answer with. $2 user id, $3 quantity, $4 the tickets' random 8-character suffixes. A duplicate
+ * ticket code aborts the whole statement (unique violation); the caller retries with new suffixes.
  */
 const BOOKING_AND_TICKETS = `booking AS (
   INSERT INTO bookings (user_id, event_id, ticket_type_id, quantity, total_amount)
   SELECT $2::int, id, ticket_type_id, $3::int, total_amount FROM sale
-  RETURNING id, ticket_type_id, total_amount, booking_date
+  RETURNING *
 ), tickets AS (
   INSERT INTO tickets (booking_id, ticket_code)
   SELECT booking.id, 'TKT-' || to_char(booking.booking_date AT TIME ZONE 'UTC', 'YYYYMMDD') || '-' || suffix
     FROM booking, unnest($4::text[]) WITH ORDINALITY AS s(suffix, n)
    ORDER BY n
-  RETURNING id, ticket_code
-)`;
+  RETURNING *
+), ${outboxMessages(`SELECT 'booking.confirmed' AS type, 'booking/' || booking.id AS resource,
+       ${bookingJson('booking', 'tickets')} AS data FROM booking`)}`;
 const SOLD = `
 SELECT booking.id, booking.ticket_type_id, booking.total_amount::text, booking.booking_date,
        (SELECT array_agg(id ORDER BY id) FROM tickets) AS ticket_ids,
-       (SELECT array_agg(ticket_code ORDER BY id) FROM tickets) AS ticket_codes
+       (SELECT array_agg(ticket_code ORDER BY id) FROM tickets) AS ticket_codes,
+       (SELECT count(*)::int FROM messages) AS messages
   FROM booking`;
 
 /**
@@ -119,14 +145,16 @@ export interface SaleRow {
   booking_date: Date;
   ticket_ids: number[];
   ticket_codes: string[];
+  /** Webhook messages written. */
+  messages: number;
 }
 
 /**
  * A checkout hold, as one statement like a sale: the event's row lock, the check of bookable
  * and enough seats for the event and the type, the seats counted as held on both, the hold
  * inserted with its amount and expiry. $1 event id, $2 user id, $3 quantity, $4 time to live in
- * seconds, $5 ticket type id (null: the default), $6 whether it is a waiting-list offer. No row
- * when the event refused; a unique violation (uq_holds_active_user_event) when the user already
+ * seconds, $5 ticket type id (null: the default), $6 whether it is a waiting-list offer. It
+ * records the `hold.created` webhook message. No row when the event refused; a unique violation (uq_holds_active_user_event) when the user already
  * has an active hold that is not an offer.
  */
 export const HOLD_STATEMENT = `
@@ -138,10 +166,14 @@ WITH ${TICKET_TYPE}, seats AS (
 ), counted AS (
   UPDATE ticket_types SET total_tickets_held = total_tickets_held + $3::int, updated_at = now()
     FROM seats WHERE ticket_types.id = seats.ticket_type_id
-)
-INSERT INTO holds (user_id, event_id, ticket_type_id, quantity, total_amount, expires_at, offer)
-SELECT $2::int, id, ticket_type_id, $3::int, total_amount, now() + make_interval(secs => $4::int), $6::boolean FROM seats
-RETURNING id, ticket_type_id, total_amount::text, expires_at, created_at`;
+), hold AS (
+  INSERT INTO holds (user_id, event_id, ticket_type_id, quantity, total_amount, expires_at, offer)
+  SELECT $2::int, id, ticket_type_id, $3::int, total_amount, now() + make_interval(secs => $4::int), $6::boolean
+    FROM seats
+  RETURNING *
+), ${outboxMessages(`SELECT 'hold.created' AS type, 'hold/' || hold.id AS resource, ${holdJson('hold')} AS data FROM hold`)}
+SELECT id, ticket_type_id, total_amount::text, expires_at, created_at, (SELECT count(*)::int FROM messages) AS messages
+  FROM hold`;
 
 export interface HoldRow {
   id: number;
@@ -149,20 +181,23 @@ export interface HoldRow {
   total_amount: string;
   expires_at: Date;
   created_at: Date;
+  /** Webhook messages written. */
+  messages: number;
 }
 
 /**
  * Ends the active holds `condition` picks ($1 its parameter) with status $2, and gives their
  * seats back to their events and ticket types; the waiting-list entries whose offers they were
- * become `expired`. Returns, per event, how many of its holds ended, and how many of those were
- * offers. The caller holds the events' row locks; `status = 'active'` makes a second end of the
+ * become `expired`; each hold's `hold.released` or `hold.expired` webhook message is recorded.
+ * Returns, per event, how many of its holds ended, and how many of those were offers, and (on
+ * every row) how many webhook messages were written. The caller holds the events' row locks; `status = 'active'` makes a second end of the
  * same hold a no-op.
  */
 const endHolds = (condition: string) => `
 WITH ended AS (
   UPDATE holds SET status = $2::hold_status, updated_at = now()
    WHERE status = 'active' AND ${condition}
-  RETURNING id, event_id, ticket_type_id, quantity, offer
+  RETURNING *
 ), lapsed AS (
   UPDATE waitlist_entries SET status = 'expired', updated_at = now()
     FROM ended WHERE waitlist_entries.hold_id = ended.id AND waitlist_entries.status = 'offered'
@@ -170,13 +205,14 @@ WITH ended AS (
   UPDATE ticket_types SET total_tickets_held = total_tickets_held - freed.seats, updated_at = now()
     FROM (SELECT ticket_type_id, sum(quantity)::int AS seats FROM ended GROUP BY ticket_type_id) freed
    WHERE ticket_types.id = freed.ticket_type_id
-)
+), ${outboxMessages(`SELECT 'hold.' || ended.status AS type, 'hold/' || ended.id AS resource, ${holdJson('ended')} AS data
+  FROM ended`)}
 UPDATE events SET total_tickets_held = total_tickets_held - freed.seats, updated_at = now()
   FROM (SELECT event_id, count(*)::int AS holds, count(*) FILTER (WHERE offer)::int AS offers,
                sum(quantity)::int AS seats
           FROM ended GROUP BY event_id) freed
  WHERE events.id = freed.event_id
-RETURNING freed.holds, freed.offers`;
+RETURNING freed.holds, freed.offers, (SELECT count(*)::int FROM messages) AS messages`;
 
 /** Ends one hold; $1 the hold id. */
 export const END_HOLD_STATEMENT = endHolds('id = $1::int');
@@ -188,7 +224,30 @@ export const END_EVENT_HOLDS_STATEMENT = endHolds('event_id = $1::int');
 export interface EndedHoldsRow {
   holds: number;
   offers: number;
+  messages: number;
 }
+
+/** Records the `booking.cancelled` webhook messages of the bookings $1 (ids), as they are now. */
+export const BOOKINGS_CANCELLED_STATEMENT = `
+WITH ${outboxMessages(`SELECT 'booking.cancelled' AS type, 'booking/' || b.id AS resource,
+       ${bookingJson('b', 'tickets')} AS data
+  FROM bookings b WHERE b.id = ANY ($1::int[])`)}
+SELECT count(*)::int AS messages FROM messages`;
+
+/**
+ * Makes a waiting entry `offered` with its hold, and records its `waitlist.offered` webhook
+ * message. $1 entry id, $2 hold id. Returns how many messages were written.
+ */
+export const OFFERED_STATEMENT = `
+WITH entry AS (
+  UPDATE waitlist_entries SET status = 'offered', hold_id = $2::int, updated_at = now() WHERE id = $1::int
+  RETURNING *
+), ${outboxMessages(`SELECT 'waitlist.offered' AS type, 'waitlist/' || entry.id AS resource, json_build_object(
+  'id', entry.id, 'event_id', entry.event_id, 'user_id', entry.user_id, 'ticket_type_id', entry.ticket_type_id,
+  'quantity', entry.quantity, 'status', entry.status, 'position', NULL, 'hold_id', entry.hold_id,
+  'created_at', ${isoDateTime('entry.created_at')}, 'updated_at', ${isoDateTime('entry.updated_at')}) AS data
+  FROM entry`)}
+SELECT count(*)::int AS messages FROM messages`;
 
 /** Events with active holds whose time is up, oldest first. */
 export const DUE_EVENTS_QUERY = `

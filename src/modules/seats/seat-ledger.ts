@@ -12,6 +12,7 @@ import { HoldEntity, HoldStatus, isDue } from '../holds/entities/hold.entity';
 import { TicketEntity, TicketStatus } from '../tickets/entities/ticket.entity';
 import { TicketCodeGenerator } from '../tickets/ticket-code';
 import {
+  BOOKINGS_CANCELLED_STATEMENT,
   CONFIRM_STATEMENT,
   DUE_EVENTS_QUERY,
   END_DUE_HOLDS_STATEMENT,
@@ -20,6 +21,7 @@ import {
   EndedHoldsRow,
   HOLD_STATEMENT,
   HoldRow,
+  OFFERED_STATEMENT,
   SALE_REFUSAL_QUERY,
   SALE_STATEMENT,
   SaleRefusalRow,
@@ -71,7 +73,9 @@ export class SeatLedger {
     const [row] = await this.counting(em, sale.eventId, last, (on) =>
       this.sold(on, SALE_STATEMENT, sale, [sale.ticketTypeId ?? null]),
     );
-    return row && soldBooking(sale, row);
+    if (!row) return undefined;
+    this.metrics.webhookMessages.inc(row.messages);
+    return soldBooking(sale, row);
   }
 
   /**
@@ -85,6 +89,7 @@ export class SeatLedger {
     );
     if (!row) return undefined;
     this.metrics.holdsCreated.inc();
+    this.metrics.webhookMessages.inc(row.messages);
     return Object.assign(new HoldEntity(), {
       id: row.id,
       userId,
@@ -149,6 +154,7 @@ export class SeatLedger {
     );
     if (row) {
       this.metrics.holdsConfirmed.inc();
+      this.metrics.webhookMessages.inc(row.messages);
       if (hold.offer) this.metrics.waitlistOffersTaken.inc();
       return soldBooking({ eventId, userId, quantity }, row);
     }
@@ -215,11 +221,9 @@ export class SeatLedger {
         true,
       ]);
       if (!hold) return;
-      await em.query(`UPDATE waitlist_entries SET status = 'offered', hold_id = $2, updated_at = now() WHERE id = $1`, [
-        entry.id,
-        hold.id,
-      ]);
+      const [offered]: { messages: number }[] = await em.query(OFFERED_STATEMENT, [entry.id, hold.id]);
       this.metrics.waitlistOffers.inc();
+      this.metrics.webhookMessages.inc(hold.messages + offered.messages);
       available -= entry.quantity;
       typesLeft.set(entry.ticket_type_id, typeLeft - entry.quantity);
     }
@@ -244,7 +248,10 @@ export class SeatLedger {
     }
   }
 
-  /** Cancels a confirmed booking (locked by the caller after its event) and its active tickets; its seats and amount go back. */
+  /**
+   * Cancels a confirmed booking (locked by the caller after its event) and its active tickets;
+   * its seats and amount go back, and its `booking.cancelled` webhook message is recorded.
+   */
   async cancelBooking(em: EntityManager, booking: BookingEntity): Promise<void> {
     await em.update(BookingEntity, { id: booking.id }, { status: BookingStatus.Cancelled });
     await em.update(
@@ -265,12 +272,14 @@ export class SeatLedger {
         WHERE id = $1`,
       [booking.ticketTypeId, booking.quantity, booking.totalAmount],
     );
+    await this.reportCancelled(em, [booking.id]);
     await this.offerFreedSeats(em, booking.eventId);
   }
 
   /**
    * Releases every active hold of a locked event, ends its waiting and offered entries, and
    * cancels its confirmed bookings and their active tickets: nothing stays sold, held or waiting.
+   * Each hold and booking gets its webhook message, as when released or cancelled alone.
    */
   async cancelEvent(em: EntityManager, event: EventEntity): Promise<void> {
     await this.endHolds(em, END_EVENT_HOLDS_STATEMENT, event.id, HoldStatus.Released);
@@ -296,6 +305,10 @@ export class SeatLedger {
           active: TicketStatus.Active,
         })
         .execute();
+      await this.reportCancelled(
+        em,
+        cancelled.map((b) => b.id),
+      );
     }
     const nothingSold = { totalTicketsSold: 0, totalTicketsHeld: 0, totalRevenue: '0.00' };
     await em.update(TicketTypeEntity, { eventId: event.id }, nothingSold);
@@ -333,6 +346,12 @@ export class SeatLedger {
     }
   }
 
+  /** Records the `booking.cancelled` webhook messages of the bookings just cancelled. */
+  private async reportCancelled(em: EntityManager, bookingIds: number[]): Promise<void> {
+    const [{ messages }]: { messages: number }[] = await em.query(BOOKINGS_CANCELLED_STATEMENT, [bookingIds]);
+    this.metrics.webhookMessages.inc(messages);
+  }
+
   /** Runs a SALE_STATEMENT or CONFIRM_STATEMENT (`rest`: their parameters after $4), with fresh ticket code suffixes. */
   private sold(em: EntityManager, statement: string, sale: Sale, rest: unknown[] = []): Promise<SaleRow[]> {
     const { eventId, userId, quantity } = sale;
@@ -367,7 +386,8 @@ export class SeatLedger {
   private async endHolds(em: EntityManager, statement: string, id: number, status: HoldStatus): Promise<number> {
     // An UPDATE's result comes as [rows, row count].
     const [[ended]]: [EndedHoldsRow[], number] = await em.query(statement, [id, status]);
-    const { holds, offers } = ended ?? { holds: 0, offers: 0 };
+    const { holds, offers, messages } = ended ?? { holds: 0, offers: 0, messages: 0 };
+    this.metrics.webhookMessages.inc(messages);
     (status === HoldStatus.Expired ? this.metrics.holdsExpired : this.metrics.holdsReleased).inc(holds);
     this.metrics.waitlistOffersExpired.inc(offers);
     return holds;

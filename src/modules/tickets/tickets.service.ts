@@ -4,11 +4,17 @@ import { DataSource } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
 import { UserEntity } from '../users/entities/user.entity';
 import { assertOwnerOrAdmin } from '../users/owner-or-admin';
+import { Outbox } from '../webhooks/outbox';
+import { WebhookEventType } from '../webhooks/webhook-event-type';
+import { toTicketResponse } from './dto/ticket-response.dto';
 import { TicketEntity, TicketStatus } from './entities/ticket.entity';
 
 @Injectable()
 export class TicketsService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly outbox: Outbox,
+  ) {}
 
   /** A ticket, to its booking's owner or an admin. */
   async get(code: string, caller: UserEntity): Promise<TicketEntity> {
@@ -23,7 +29,8 @@ export class TicketsService {
   /**
    * Marks an active ticket used. The booking row is locked first (as a cancellation locks it),
    * so a check-in and a cancellation of the same booking never interleave, and the ticket row
-   * lock makes a second concurrent check-in wait and then see the ticket used.
+   * lock makes a second concurrent check-in wait and then see the ticket used. The check-in
+   * records its `ticket.checked_in` webhook message.
    */
   async checkIn(code: string): Promise<TicketEntity> {
     return this.db.transaction(async (em) => {
@@ -39,7 +46,11 @@ export class TicketsService {
       }
       if (ticket.status === TicketStatus.Cancelled)
         throw new AppError('TICKET_CANCELLED', `Ticket ${code} is cancelled`);
-      return em.save(Object.assign(ticket, { status: TicketStatus.Used, usedAt: new Date() }));
+      const used = await em.save(Object.assign(ticket, { status: TicketStatus.Used, usedAt: new Date() }));
+      await this.outbox.record(em, WebhookEventType.TicketCheckedIn, [
+        { resource: `ticket/${used.id}`, data: toTicketResponse(used) },
+      ]);
+      return used;
     });
   }
 }
