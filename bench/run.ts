@@ -33,7 +33,18 @@ const JWT_SECRET = randomBytes(32).toString('hex');
 const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 10);
 const PASSWORD = 'bench-password';
 
-const SCENARIOS = ['hot', 'types', 'checkout', 'spread', 'sellout', 'live', 'event', 'events', 'growth'] as const;
+const SCENARIOS = [
+  'hot',
+  'types',
+  'webhooks',
+  'checkout',
+  'spread',
+  'sellout',
+  'live',
+  'event',
+  'events',
+  'growth',
+] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 function chosenScenarios(): Scenario[] {
@@ -69,6 +80,8 @@ async function main(): Promise<void> {
         // All load comes from one address; @nestjs/throttler's memory store filters every hit of the
         // window on each request, so a limit high enough for the load would dominate the profile.
         RATE_LIMIT_ENABLED: 'false',
+        // The webhooks scenario's receiver listens on 127.0.0.1.
+        WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
       },
       false,
     );
@@ -80,6 +93,7 @@ async function main(): Promise<void> {
     const run: Record<Exclude<Scenario, 'growth'>, () => Promise<Row[]>> = {
       hot: () => bench.hotEvent(),
       types: () => bench.ticketTypes(64),
+      webhooks: () => bench.webhooks(64),
       checkout: () => bench.checkout(64),
       spread: () => bench.spread(64),
       sellout: () => bench.sellOut(256),
@@ -214,6 +228,79 @@ class Bench {
     );
     await this.assertIntegrity();
     return [{ scenario: 'hot event, a second ticket type: bookings/s', concurrency, api, baseline }];
+  }
+
+  /**
+   * One hot event per side, every buyer on it, with one webhook endpoint subscribed to
+   * `booking.confirmed` on one side (each booking also writes its message and delivery, and the
+   * API delivers them to a receiver on this machine) and none on the other: what the outbox
+   * costs a sale. The endpoint is on only during its side's rounds; at the end every message
+   * must have been delivered.
+   */
+  async webhooks(concurrency: number): Promise<Row[]> {
+    const receiver = await startBareServer('node', Buffer.from('{}'));
+    const [hookedEvent, plainEvent] = [await this.createEvent(), await this.createEvent()];
+    const endpoint = await this.callApi('POST', '/api/v1/webhooks', {
+      url: receiver.url,
+      events: ['booking.confirmed'],
+    });
+    const turn = (active: boolean) => this.callApi('PUT', `/api/v1/webhooks/${endpoint.id}`, { active });
+    await turn(false);
+    try {
+      const [api, baseline] = await interleave(
+        [
+          {
+            name: 'API, 1 webhook endpoint',
+            measure: async () => {
+              await turn(true);
+              try {
+                return await this.bookOverHttp(concurrency, () => hookedEvent);
+              } finally {
+                await turn(false);
+              }
+            },
+          },
+          { name: 'API, no webhook endpoint', measure: () => this.bookOverHttp(concurrency, () => plainEvent) },
+        ],
+        ROUNDS,
+      );
+      await turn(true);
+      await this.assertDelivered(endpoint.id, hookedEvent);
+      await this.assertIntegrity();
+      return [{ scenario: 'hot event, a webhook endpoint: bookings/s', concurrency, api, baseline }];
+    } finally {
+      await this.callApi('DELETE', `/api/v1/webhooks/${endpoint.id}`);
+      receiver.stop();
+    }
+  }
+
+  /** Every booking of the event has one message, delivered to the endpoint within a minute. */
+  private async assertDelivered(endpointId: number, eventId: number): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const { rows } = await this.pool.query(
+        `SELECT (SELECT count(*)::int FROM bookings WHERE event_id = $2) AS bookings,
+                count(*)::int AS messages, count(*) FILTER (WHERE d.status = 'delivered')::int AS delivered
+           FROM webhook_deliveries d WHERE d.endpoint_id = $1`,
+        [endpointId, eventId],
+      );
+      const { bookings, messages, delivered } = rows[0];
+      if (messages !== bookings) throw new Error(`${bookings} bookings made ${messages} webhook messages`);
+      if (delivered === messages) return;
+      if (Date.now() > deadline) throw new Error(`${messages - delivered} webhook messages undelivered after a minute`);
+      await new Promise((done) => setTimeout(done, 200));
+    }
+  }
+
+  /** An admin call to the API: its JSON answer. */
+  private async callApi(method: string, path: string, body?: object): Promise<{ id: number }> {
+    const res = await fetch(`${this.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
+      body: body && JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as { id: number };
   }
 
   /** Bookings spread over 100 events per side: little contention. */
@@ -504,7 +591,10 @@ function render(rows: Row[], growth: { small: Growth; large: Growth } | undefine
     'counts purchases made by a hold and its confirmation (two requests, each one transaction) on a hot',
     'event, by 64 customers, beside the direct booking and the raw statement in the same rounds. The',
     'second-ticket-type row books a type of its own (with a quota) on a hot event beside the default',
-    'type on another, both through the API: what choosing a type costs. Each read is',
+    'type on another, both through the API: what choosing a type costs. The webhook row books on a',
+    'hot event with one endpoint subscribed to `booking.confirmed` (each booking also writes its',
+    'message and delivery, which the same API process then POSTs to a receiver on this machine)',
+    'beside a hot event with none: what the outbox costs a sale. Each read is',
     'measured against two servers answering the same body without a database: a bare node:http',
     "server (the HTTP ceiling) and a one-route Nest app on Express (the ceiling of the API's own stack).",
     '',
