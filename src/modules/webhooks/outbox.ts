@@ -21,7 +21,6 @@ export function outboxMessages(source: string): string {
   INSERT INTO webhook_deliveries (message_id, endpoint_id, resource)
   SELECT messages.id, e.id, messages.resource
     FROM messages JOIN webhook_endpoints e ON e.active AND messages.type = ANY (e.events)
-   ORDER BY messages.id
 )`;
 }
 

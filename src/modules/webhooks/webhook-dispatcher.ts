@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../../config/config.module';
-import { AppConfig } from '../../config/env';
+import { AppConfig, WebhooksConfig } from '../../config/env';
 import { Metrics } from '../../metrics/metrics.service';
 import { WebhookEventType } from './webhook-event-type';
 import { AttemptResult, DELIVERY_TIMEOUT_MS, send } from './webhook-sender';
@@ -17,6 +17,12 @@ const MAX_IN_FLIGHT = 32;
 const LEASE_SECONDS = DELIVERY_TIMEOUT_MS / 1000 + 20;
 /** The longest wait between two attempts. */
 const MAX_RETRY_DELAY_MS = 10 * 3600 * 1000;
+
+/** The wait after failed attempt `attempts` (1, 2, ...) before the next one; null when none is left. */
+export function retryDelayMs(attempts: number, { retryBaseMs, maxAttempts }: WebhooksConfig): number | null {
+  if (attempts >= maxAttempts) return null;
+  return Math.min(retryBaseMs * 2 ** (attempts - 1), MAX_RETRY_DELAY_MS);
+}
 
 /**
  * Takes up to $1 pending deliveries that are due, of active endpoints, oldest first, and leases
@@ -111,7 +117,7 @@ export class WebhookDispatcher implements BeforeApplicationShutdown {
       help: 'Age of the oldest webhook delivery not yet delivered to an active endpoint (0: none is waiting)',
       registers: [metrics.registry],
       async collect() {
-        const [{ lag }]: { lag: number }[] = await db.query(LAG_QUERY);
+        const [{ lag }]: { lag: number }[] = await db.query(LAG_QUERY).catch(() => [{ lag: NaN }]);
         this.set(lag);
       },
     });
@@ -144,13 +150,6 @@ export class WebhookDispatcher implements BeforeApplicationShutdown {
     await Promise.all(this.inFlight);
   }
 
-  /** The wait after failed attempt `attempts` (1, 2, ...) before the next one; null when none is left. */
-  retryDelayMs(attempts: number): number | null {
-    const { retryBaseMs, maxAttempts } = this.config.webhooks;
-    if (attempts >= maxAttempts) return null;
-    return Math.min(retryBaseMs * 2 ** (attempts - 1), MAX_RETRY_DELAY_MS);
-  }
-
   private async attempt(delivery: DueDelivery): Promise<void> {
     const { message_id: id, type, created_at, data, url, secret } = delivery;
     const message = { id, url, secret, body: JSON.stringify({ id, type, created_at, data }) };
@@ -169,7 +168,7 @@ export class WebhookDispatcher implements BeforeApplicationShutdown {
       return;
     }
     this.metrics.webhookFailedAttempts.inc();
-    const delay = this.retryDelayMs(attempts);
+    const delay = retryDelayMs(attempts, this.config.webhooks);
     const error = result.error ?? `HTTP ${statusCode}`;
     const reason = `Turned off after delivery ${id} failed ${attempts} times (last: ${error})`;
     await this.db.query(FAILED_STATEMENT, [
