@@ -117,8 +117,8 @@ export class WebhookDispatcher implements BeforeApplicationShutdown {
       help: 'Age of the oldest webhook delivery not yet delivered to an active endpoint (0: none is waiting)',
       registers: [metrics.registry],
       async collect() {
-        const [{ lag }]: { lag: number }[] = await db.query(LAG_QUERY).catch(() => [{ lag: NaN }]);
-        this.set(lag);
+        const rows: { lag: number }[] = await db.query<{ lag: number }[]>(LAG_QUERY).catch(() => [{ lag: NaN }]);
+        this.set(rows[0].lag);
       },
     });
   }
