@@ -106,6 +106,11 @@ export class WebhookDispatcher implements BeforeApplicationShutdown {
   private readonly inFlight = new Set<Promise<void>>();
   private polling = false;
   private stopped = false;
+  /**
+   * The last poll took as many deliveries as it could, so more are due: once half of them have
+   * ended, the dispatcher polls again at once rather than at the next tick.
+   */
+  private behind = false;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -131,8 +136,12 @@ export class WebhookDispatcher implements BeforeApplicationShutdown {
     try {
       // An UPDATE's result comes as [rows, row count].
       const [due]: [DueDelivery[], number] = await this.db.query(CLAIM_STATEMENT, [free, LEASE_SECONDS]);
+      this.behind = due.length === free;
       for (const delivery of due) {
-        const attempt = this.attempt(delivery).finally(() => this.inFlight.delete(attempt));
+        const attempt = this.attempt(delivery).finally(() => {
+          this.inFlight.delete(attempt);
+          if (this.behind && this.inFlight.size <= MAX_IN_FLIGHT / 2) void this.poll();
+        });
         this.inFlight.add(attempt);
       }
     } catch (error) {
