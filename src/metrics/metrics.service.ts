@@ -88,6 +88,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly saleBatchSize = new Histogram({
+    name: 'sale_batch_size',
+    help: 'Sales of one event and ticket type sent to the database together: 1 for a sale that found none of its lane on its way',
+    buckets: [1, 2, 4, 8, 16, 32, 64],
+    registers: [this.registry],
+  });
+
   readonly webhookMessages = new Counter({
     name: 'webhook_messages_total',
     help: 'Webhook messages written to the outbox (one per change, for all the endpoints subscribed to it)',

@@ -10,6 +10,7 @@ import { TicketEntity, TicketStatus } from '../tickets/entities/ticket.entity';
 import { UserEntity, UserRole } from '../users/entities/user.entity';
 import { assertOwnerOrAdmin } from '../users/owner-or-admin';
 import { UsersService } from '../users/users.service';
+import { SaleBatcher } from '../seats/sale-batcher';
 import { retryingSale, Sale, SeatLedger } from '../seats/seat-ledger';
 import { BookingResponseDto, toBookingResponse } from './dto/booking-response.dto';
 import { CreateBookingDto } from './dto/create-booking.dto';
@@ -24,6 +25,7 @@ export class BookingsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly events: EventsService,
     private readonly seats: SeatLedger,
+    private readonly batcher: SaleBatcher,
     private readonly users: UsersService,
     private readonly idempotencyKeys: IdempotencyKeys,
     private readonly metrics: Metrics,
@@ -32,7 +34,8 @@ export class BookingsService {
   /**
    * Books in one statement (SeatLedger.sell): lock the event, check it and the ticket type have
    * the seats, insert the booking and one ticket per seat, count the sale. Concurrent bookings
-   * of one event queue on its row lock, so seats sold never exceed capacity.
+   * of one event queue on its row lock, so seats sold never exceed capacity; those that arrive
+   * together in this process go in one statement (SaleBatcher).
    *
    * With an idempotency key the statement runs in a transaction that first claims the key, and
    * the response is remembered in it: a retry gets the remembered response, never a second booking.
@@ -40,7 +43,11 @@ export class BookingsService {
   async create(dto: CreateBookingDto, caller: UserEntity, idempotencyKey?: string): Promise<BookingResponseDto> {
     const purchase = await this.purchase(dto, caller);
     const booking = await (idempotencyKey === undefined
-      ? retryingSale((last) => this.book(this.db.manager, purchase, last))
+      ? this.batcher.sell(
+          toSale(purchase),
+          () => retryingSale((last) => this.book(this.db.manager, purchase, last)),
+          (outcome) => this.answer(outcome),
+        )
       : retryingSale((last) =>
           this.idempotencyKeys.once(caller.id, idempotencyKey, 'POST /bookings', purchase, (em) =>
             this.book(em, purchase, last),
@@ -125,13 +132,17 @@ export class BookingsService {
   private async book(em: EntityManager, purchase: Purchase, last: boolean): Promise<BookingResponseDto> {
     const sale = toSale(purchase);
     const booking = await this.seats.sell(em, sale, last);
-    if (booking) {
-      this.metrics.bookingsCreated.inc();
-      return toBookingResponse(booking);
+    return this.answer(booking ?? (await this.seats.refusal(em, sale, last)));
+  }
+
+  /** A sale's booking, counted, or its refusal, counted and thrown. */
+  private answer(outcome: BookingEntity | AppError): BookingResponseDto {
+    if (outcome instanceof AppError) {
+      this.metrics.bookingsRejected.inc({ code: outcome.code });
+      throw outcome;
     }
-    const refusal = await this.seats.refusal(em, sale, last);
-    this.metrics.bookingsRejected.inc({ code: refusal.code });
-    throw refusal;
+    this.metrics.bookingsCreated.inc();
+    return toBookingResponse(outcome);
   }
 
   /**

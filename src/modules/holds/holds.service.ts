@@ -10,6 +10,7 @@ import { BookingResponseDto, toBookingResponse } from '../bookings/dto/booking-r
 import { CreateBookingDto } from '../bookings/dto/create-booking.dto';
 import { EventsService } from '../events/events.service';
 import { IdempotencyKeys } from '../idempotency/idempotency-keys.service';
+import { SaleBatcher } from '../seats/sale-batcher';
 import { holdNotActive, retryingSale, SeatLedger, TryAgain } from '../seats/seat-ledger';
 import { UserEntity } from '../users/entities/user.entity';
 import { assertOwnerOrAdmin } from '../users/owner-or-admin';
@@ -35,27 +36,36 @@ export class HoldsService {
     private readonly bookings: BookingsService,
     private readonly events: EventsService,
     private readonly seats: SeatLedger,
+    private readonly batcher: SaleBatcher,
     private readonly idempotencyKeys: IdempotencyKeys,
   ) {}
 
   /**
    * Holds seats in one statement (SeatLedger.hold), with the same checks and refusals as a
-   * booking; a user's second active hold for the same event is refused by the database.
+   * booking; a user's second active hold for the same event is refused by the database. Holds
+   * of one event that arrive together in this process go in one statement (SaleBatcher).
    */
   async create(dto: CreateBookingDto, caller: UserEntity, idempotencyKey?: string): Promise<HoldResponseDto> {
     const purchase = await this.bookings.purchase(dto, caller);
-    const hold = await retryingSale(async (last) => {
-      try {
-        return await (idempotencyKey === undefined
-          ? this.hold(this.db.manager, purchase, last)
-          : this.idempotencyKeys.once(caller.id, idempotencyKey, 'POST /holds', purchase, (em) =>
-              this.hold(em, purchase, last),
-            ));
-      } catch (error) {
-        if (isUniqueViolation(error, 'holds')) throw await this.holdExists(purchase, last);
-        throw error;
-      }
-    });
+    const alone = () =>
+      retryingSale(async (last) => {
+        try {
+          return await (idempotencyKey === undefined
+            ? this.hold(this.db.manager, purchase, last)
+            : this.idempotencyKeys.once(caller.id, idempotencyKey, 'POST /holds', purchase, (em) =>
+                this.hold(em, purchase, last),
+              ));
+        } catch (error) {
+          if (isUniqueViolation(error, 'holds')) throw await this.holdExists(purchase, last);
+          throw error;
+        }
+      });
+    const hold = await (idempotencyKey === undefined
+      ? this.batcher.hold(toSale(purchase), alone, (outcome) => {
+          if (outcome instanceof AppError) throw outcome;
+          return toHoldResponse(outcome);
+        })
+      : alone());
     this.events.changed(purchase.event_id);
     return hold;
   }

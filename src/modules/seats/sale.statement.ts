@@ -93,6 +93,125 @@ WITH ${TICKET_TYPE}, sale AS (
 ), ${BOOKING_AND_TICKETS}${SOLD}`;
 
 /**
+ * The start of a batch of sales (or holds) of one ticket type of one event that arrived
+ * together (see SaleBatcher): one lock of the event and the type, one round trip and one commit
+ * for all of them, each decided in order of arrival exactly as one statement each would have: it
+ * is made when the seats the event and the type have left after those before it are enough
+ * (`walk`), else refused, taking nothing. `locked` holds the event's and the type's row locks
+ * (the lock order of every path) and reads their rows as they are once granted; it is empty
+ * when the event is not bookable or has no such type, and then nothing is decided. `made` has
+ * the sales made, each with its row's id drawn up front from `sequence` (so that each sale finds
+ * its row) and its amount, and `totals` what they add up to.
+ *
+ * $1 event id, $2 the buyers' user ids, $3 their quantities, in order of arrival, $4 ticket type
+ * id (null: the default).
+ */
+const decided = (sequence: string) => `
+WITH RECURSIVE sales AS (
+  SELECT s.n::int, s.user_id, s.quantity, (sum(s.quantity) OVER (ORDER BY s.n) - s.quantity)::int AS seats_before
+    FROM unnest($2::int[], $3::int[]) WITH ORDINALITY AS s(user_id, quantity, n)
+), locked AS MATERIALIZED (
+  SELECT e.capacity - e.total_tickets_sold - e.total_tickets_held AS event_left, t.id AS ticket_type_id, t.price,
+         coalesce(t.quota - t.total_tickets_sold - t.total_tickets_held, 2147483647) AS type_left,
+         EXISTS (SELECT 1 FROM holds h WHERE h.event_id = e.id AND h.status = 'active' AND h.expires_at <= now()) AS due
+    FROM events e JOIN ticket_types t ON t.event_id = e.id AND (t.id = $4::int OR $4::int IS NULL AND t.is_default)
+   WHERE e.id = $1::int AND e.status = 'active' AND e.date_time > now()
+     FOR UPDATE OF e, t
+), walk (n, event_left, type_left, made, seats_left) AS (
+  SELECT 0, event_left, type_left, false, NULL::int FROM locked
+  UNION ALL
+  SELECT s.n, w.event_left - CASE WHEN fits THEN s.quantity ELSE 0 END,
+         w.type_left - CASE WHEN fits THEN s.quantity ELSE 0 END, fits, least(w.event_left, w.type_left)
+    FROM walk w JOIN sales s ON s.n = w.n + 1
+   CROSS JOIN LATERAL (SELECT s.quantity <= least(w.event_left, w.type_left) AS fits) f
+), made AS MATERIALIZED (
+  SELECT s.n, s.user_id, s.quantity, s.seats_before, nextval('${sequence}')::int AS id,
+         locked.ticket_type_id, locked.price * s.quantity AS total_amount
+    FROM walk JOIN sales s USING (n) CROSS JOIN locked
+   WHERE walk.made
+   ORDER BY s.n
+), totals AS (
+  SELECT count(*)::int AS made, coalesce(sum(quantity), 0)::int AS seats, coalesce(sum(total_amount), 0) AS amount
+    FROM made
+)`;
+
+/** Per sale of a batch, in order: whether it was made (null: not decided), the seats it found left, and whether the event has holds whose time is up. */
+const DECISIONS = `sales.n, walk.made, walk.seats_left, (SELECT due FROM locked)`;
+const DECISIONS_FROM = `FROM sales LEFT JOIN walk USING (n) LEFT JOIN made USING (n)`;
+
+/**
+ * A batch of sales (see `decided`): the event and the type count them, and each sale made gets
+ * its booking, its tickets and its `booking.confirmed` message. $5 every ticket's code suffix,
+ * sale after sale. One row per sale, in order: its decision and, when made, its booking as
+ * SALE_STATEMENT returns one.
+ */
+export const BATCH_SALE_STATEMENT = `${decided('bookings_id_seq')}, sale AS (
+  UPDATE events
+     SET total_tickets_sold = total_tickets_sold + totals.seats, total_revenue = total_revenue + totals.amount,
+         total_bookings = total_bookings + totals.made, updated_at = now()
+    FROM totals WHERE events.id = $1::int AND totals.made > 0
+), counted AS (
+  UPDATE ticket_types
+     SET total_tickets_sold = total_tickets_sold + totals.seats, total_revenue = total_revenue + totals.amount,
+         updated_at = now()
+    FROM totals, locked WHERE ticket_types.id = locked.ticket_type_id AND totals.made > 0
+), booking AS (
+  INSERT INTO bookings (id, user_id, event_id, ticket_type_id, quantity, total_amount)
+  SELECT id, user_id, $1::int, ticket_type_id, quantity, total_amount FROM made ORDER BY n
+  RETURNING *
+), issued AS (
+  INSERT INTO tickets (booking_id, ticket_code)
+  SELECT made.id, 'TKT-' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD') || '-' || ($5::text[])[made.seats_before + i]
+    FROM made CROSS JOIN generate_series(1, made.quantity) i
+   ORDER BY made.n, i
+  RETURNING *
+), ${outboxMessages(`SELECT 'booking.confirmed' AS type, 'booking/' || booking.id AS resource,
+       ${bookingJson('booking', 'issued')} AS data FROM booking`)}
+SELECT ${DECISIONS}, booking.id, booking.ticket_type_id, booking.total_amount::text, booking.booking_date,
+       (SELECT array_agg(id ORDER BY id) FROM issued WHERE issued.booking_id = booking.id) AS ticket_ids,
+       (SELECT array_agg(ticket_code ORDER BY id) FROM issued WHERE issued.booking_id = booking.id) AS ticket_codes,
+       (SELECT count(*)::int FROM messages) AS messages
+  ${DECISIONS_FROM} LEFT JOIN booking ON booking.id = made.id
+ ORDER BY sales.n`;
+
+/**
+ * A batch of checkout holds (see `decided`): the event and the type count their seats as held,
+ * and each hold made is inserted with its `hold.created` message. $5 time to live in seconds.
+ * One row per hold asked for, in order: its decision and, when made, the hold as HOLD_STATEMENT
+ * returns one. Two holds of one user, or one of a user with an active hold, abort the whole
+ * statement (uq_holds_active_user_event): each is then tried alone.
+ */
+export const BATCH_HOLD_STATEMENT = `${decided('holds_id_seq')}, seats AS (
+  UPDATE events SET total_tickets_held = total_tickets_held + totals.seats, updated_at = now()
+    FROM totals WHERE events.id = $1::int AND totals.made > 0
+), counted AS (
+  UPDATE ticket_types SET total_tickets_held = total_tickets_held + totals.seats, updated_at = now()
+    FROM totals, locked WHERE ticket_types.id = locked.ticket_type_id AND totals.made > 0
+), hold AS (
+  INSERT INTO holds (id, user_id, event_id, ticket_type_id, quantity, total_amount, expires_at)
+  SELECT id, user_id, $1::int, ticket_type_id, quantity, total_amount, now() + make_interval(secs => $5::int)
+    FROM made ORDER BY n
+  RETURNING *
+), ${outboxMessages(`SELECT 'hold.created' AS type, 'hold/' || hold.id AS resource, ${holdJson('hold')} AS data FROM hold`)}
+SELECT ${DECISIONS}, hold.id, hold.ticket_type_id, hold.total_amount::text, hold.expires_at, hold.created_at,
+       (SELECT count(*)::int FROM messages) AS messages
+  ${DECISIONS_FROM} LEFT JOIN hold ON hold.id = made.id
+ ORDER BY sales.n`;
+
+/** A sale's decision in a batch. */
+export interface Decision {
+  n: number;
+  /** Null when nothing was decided: the event is not bookable or has no such type. */
+  made: boolean | null;
+  seats_left: number | null;
+  due: boolean | null;
+  messages: number;
+}
+
+export type BatchSaleRow = Decision & Partial<SaleRow>;
+export type BatchHoldRow = Decision & Partial<HoldRow>;
+
+/**
  * A hold's confirmation (see SeatLedger.confirm), in one statement like a sale, so the event's
  * row lock is held no longer than for a booking. `hold` locks the event row, then the hold's
  * ticket type, then the hold (the lock order of every path), and PostgreSQL hands back the rows

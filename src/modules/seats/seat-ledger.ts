@@ -12,6 +12,10 @@ import { HoldEntity, HoldStatus, isDue } from '../holds/entities/hold.entity';
 import { TicketEntity, TicketStatus } from '../tickets/entities/ticket.entity';
 import { TicketCodeGenerator } from '../tickets/ticket-code';
 import {
+  BATCH_HOLD_STATEMENT,
+  BATCH_SALE_STATEMENT,
+  BatchHoldRow,
+  BatchSaleRow,
   BOOKINGS_CANCELLED_STATEMENT,
   CONFIRM_STATEMENT,
   DUE_EVENTS_QUERY,
@@ -26,6 +30,7 @@ import {
   SALE_STATEMENT,
   SaleRefusalRow,
   SaleRow,
+  Decision,
   WAITING_QUERY,
   WaitingRow,
 } from './sale.statement';
@@ -79,6 +84,50 @@ export class SeatLedger {
   }
 
   /**
+   * Sells `sales` (of one event and one ticket type, in order of arrival) in one statement (see
+   * BATCH_SALE_STATEMENT): for each, in order, its booking, its refusal (409 INSUFFICIENT_TICKETS
+   * with the seats it found left), or undefined when it must be tried alone (see `refusal`): the
+   * event was not bookable or had no such type, or holds whose time is up may free seats for it.
+   */
+  async sellBatch(em: EntityManager, sales: Sale[]): Promise<(BookingEntity | AppError | undefined)[]> {
+    const { eventId, ticketTypeId } = sales[0];
+    const rows: BatchSaleRow[] = await em.query(BATCH_SALE_STATEMENT, [
+      eventId,
+      sales.map((sale) => sale.userId),
+      sales.map((sale) => sale.quantity),
+      ticketTypeId ?? null,
+      sales.flatMap((sale) => Array.from({ length: sale.quantity }, () => this.codes.suffix())),
+    ]);
+    this.metrics.webhookMessages.inc(rows[0].messages);
+    return rows.map((row, i) => (row.made ? soldBooking(sales[i], row as SaleRow) : refused(sales[i], row)));
+  }
+
+  /**
+   * Holds seats for `sales` (as `sellBatch`) in one statement (see BATCH_HOLD_STATEMENT): for each,
+   * in order, its hold, its refusal, or undefined when it must be tried alone.
+   */
+  async holdBatch(
+    em: EntityManager,
+    sales: Sale[],
+    ttlSeconds: number,
+  ): Promise<(HoldEntity | AppError | undefined)[]> {
+    const { eventId, ticketTypeId } = sales[0];
+    const rows: BatchHoldRow[] = await em.query(BATCH_HOLD_STATEMENT, [
+      eventId,
+      sales.map((sale) => sale.userId),
+      sales.map((sale) => sale.quantity),
+      ticketTypeId ?? null,
+      ttlSeconds,
+    ]);
+    this.metrics.webhookMessages.inc(rows[0].messages);
+    return rows.map((row, i) => {
+      if (!row.made) return refused(sales[i], row);
+      this.metrics.holdsCreated.inc();
+      return heldSeats(sales[i], row as HoldRow);
+    });
+  }
+
+  /**
    * Holds seats in one statement (see HOLD_STATEMENT): the new hold, or undefined when the event
    * refused. Throws TryAgain when the type's counts it read were stale (see `counting`).
    */
@@ -90,19 +139,7 @@ export class SeatLedger {
     if (!row) return undefined;
     this.metrics.holdsCreated.inc();
     this.metrics.webhookMessages.inc(row.messages);
-    return Object.assign(new HoldEntity(), {
-      id: row.id,
-      userId,
-      eventId,
-      ticketTypeId: row.ticket_type_id,
-      quantity,
-      totalAmount: row.total_amount,
-      status: HoldStatus.Active,
-      expiresAt: row.expires_at,
-      bookingId: null,
-      createdAt: row.created_at,
-      updatedAt: row.created_at,
-    });
+    return heldSeats(sale, row);
   }
 
   /**
@@ -121,7 +158,7 @@ export class SeatLedger {
       if (event.due > 0) await em.transaction((locked) => this.expireDue(locked, eventId));
       throw new TryAgain();
     }
-    return new AppError('INSUFFICIENT_TICKETS', `Not enough tickets: ${quantity} requested, ${available} available`);
+    return insufficient(quantity, available);
   }
 
   /**
@@ -414,6 +451,33 @@ export async function retryingSale<T>(attempt: (last: boolean) => Promise<T>): P
 
 export function holdNotActive(id: number, status: HoldStatus): AppError {
   return new AppError('HOLD_NOT_ACTIVE', `Hold ${id} is ${status}`);
+}
+
+/** A sale a batch did not make: refused with the seats it found left, or, when nothing was decided or holds whose time is up may free seats for it, undefined (it must be tried alone). */
+function refused({ quantity }: Sale, { made, due, seats_left }: Decision): AppError | undefined {
+  return made === false && !due ? insufficient(quantity, seats_left!) : undefined;
+}
+
+/** The hold a HOLD_STATEMENT or BATCH_HOLD_STATEMENT just made: active, not an offer. */
+function heldSeats({ userId, eventId, quantity }: Sale, row: HoldRow): HoldEntity {
+  return Object.assign(new HoldEntity(), {
+    id: row.id,
+    userId,
+    eventId,
+    ticketTypeId: row.ticket_type_id,
+    quantity,
+    totalAmount: row.total_amount,
+    status: HoldStatus.Active,
+    expiresAt: row.expires_at,
+    offer: false,
+    bookingId: null,
+    createdAt: row.created_at,
+    updatedAt: row.created_at,
+  });
+}
+
+function insufficient(quantity: number, available: number): AppError {
+  return new AppError('INSUFFICIENT_TICKETS', `Not enough tickets: ${quantity} requested, ${available} available`);
 }
 
 function notBookable(eventId: number, status: EventStatus): AppError {

@@ -1,0 +1,187 @@
+import { AppError } from '../../src/common/errors/app-error';
+import { CreateBookingDto } from '../../src/modules/bookings/dto/create-booking.dto';
+import { BookingEntity } from '../../src/modules/bookings/entities/booking.entity';
+import { HoldEntity } from '../../src/modules/holds/entities/hold.entity';
+import { HoldsService } from '../../src/modules/holds/holds.service';
+import { UserEntity } from '../../src/modules/users/entities/user.entity';
+import { SaleBatcher } from '../../src/modules/seats/sale-batcher';
+import { retryingSale, Sale, SeatLedger } from '../../src/modules/seats/seat-ledger';
+import { eventsWithWrongCounters, ticketTypesWithWrongCounters } from '../support/counters';
+import { Caller, createAdmin, createEvent, hold, registerCustomer } from '../support/factories';
+import { createTestApp, TestApp } from '../support/test-app';
+
+/**
+ * Sales of one event that arrive together go in one statement (SeatLedger.sellBatch, through
+ * SaleBatcher); each must get the answer it would have had alone, after those before it.
+ */
+describe('Sales in batches', () => {
+  let t: TestApp;
+  let admin: Caller;
+  let buyers: Caller[];
+  let ledger: SeatLedger;
+
+  beforeAll(async () => {
+    t = await createTestApp({ BOOKING_MAX_QUANTITY: '10' });
+    ledger = t.app.get(SeatLedger);
+    admin = await createAdmin(t);
+    buyers = await Promise.all(Array.from({ length: 5 }, () => registerCustomer(t)));
+  });
+  afterAll(() => t.close());
+
+  const sales = (eventId: number, quantities: number[], ticketTypeId?: number): Sale[] =>
+    quantities.map((quantity, i) => ({ eventId, ticketTypeId, userId: buyers[i].user.id, quantity }));
+  /** Each outcome as the API would answer it: the booking's quantity and tickets, the refusal's message, or undecided. */
+  const answers = (outcomes: (BookingEntity | AppError | undefined)[]) =>
+    outcomes.map((outcome) =>
+      outcome instanceof AppError
+        ? outcome.message
+        : outcome && { quantity: outcome.quantity, tickets: outcome.tickets.length, amount: outcome.totalAmount },
+    );
+  const sold = async (eventId: number) =>
+    (
+      await t.db.query('SELECT total_tickets_sold AS sold, total_revenue AS revenue FROM events WHERE id = $1', [
+        eventId,
+      ])
+    )[0];
+
+  it('decides each sale in order of arrival as one statement each would: the last seats split the batch', async () => {
+    const event = await createEvent(t, admin, { capacity: 6, price: '10.00' });
+    const outcomes = await ledger.sellBatch(t.db.manager, sales(event.id, [2, 3, 2, 1, 4]));
+    expect(answers(outcomes)).toEqual([
+      { quantity: 2, tickets: 2, amount: '20.00' },
+      { quantity: 3, tickets: 3, amount: '30.00' },
+      'Not enough tickets: 2 requested, 1 available',
+      { quantity: 1, tickets: 1, amount: '10.00' },
+      'Not enough tickets: 4 requested, 0 available',
+    ]);
+    expect(await sold(event.id)).toEqual({ sold: 6, revenue: '60.00' });
+    expect(await eventsWithWrongCounters(t.db, [event.id])).toEqual([]);
+    expect(await ticketTypesWithWrongCounters(t.db, [event.id])).toEqual([]);
+  });
+
+  it('gives each booking of a batch its own tickets, with codes that reach the database', async () => {
+    const event = await createEvent(t, admin, { capacity: 10 });
+    const outcomes = await ledger.sellBatch(t.db.manager, sales(event.id, [1, 3, 2]));
+    for (const booking of outcomes as BookingEntity[]) {
+      const stored = await t.db.query('SELECT id, ticket_code FROM tickets WHERE booking_id = $1 ORDER BY id', [
+        booking.id,
+      ]);
+      expect(stored).toEqual(booking.tickets.map(({ id, ticketCode }) => ({ id, ticket_code: ticketCode })));
+    }
+    const owners = await t.db.query('SELECT user_id FROM bookings WHERE event_id = $1 ORDER BY id', [event.id]);
+    expect(owners.map((row: { user_id: number }) => row.user_id)).toEqual(buyers.slice(0, 3).map((b) => b.user.id));
+  });
+
+  it("counts a ticket type's quota as one statement each would", async () => {
+    const event = await createEvent(t, admin, { capacity: 10, price: '10.00' });
+    const type = (
+      await t
+        .http()
+        .post(`/api/v1/events/${event.id}/ticket-types`)
+        .set(admin.auth)
+        .send({ name: 'Balcony', price: '25.00', quota: 3 })
+        .expect(201)
+    ).body;
+    const outcomes = await ledger.sellBatch(t.db.manager, sales(event.id, [2, 2, 1], type.id));
+    expect(answers(outcomes)).toEqual([
+      { quantity: 2, tickets: 2, amount: '50.00' },
+      'Not enough tickets: 2 requested, 1 available',
+      { quantity: 1, tickets: 1, amount: '25.00' },
+    ]);
+    expect(await ticketTypesWithWrongCounters(t.db, [event.id])).toEqual([]);
+  });
+
+  it('decides nothing for an event that is not bookable: each sale runs alone and gets its own refusal', async () => {
+    const event = await createEvent(t, admin);
+    await t.http().put(`/api/v1/events/${event.id}`).set(admin.auth).send({ status: 'cancelled' }).expect(200);
+    expect(await ledger.sellBatch(t.db.manager, sales(event.id, [1, 1]))).toEqual([undefined, undefined]);
+  });
+
+  it('leaves a refused sale undecided while holds whose time is up could free seats for it', async () => {
+    const event = await createEvent(t, admin, { capacity: 2 });
+    const kept = await hold(t, buyers[4], event.id, 2);
+    await t.db.query(`UPDATE holds SET expires_at = now() - interval '1 second' WHERE id = $1`, [kept.id]);
+    expect(await ledger.sellBatch(t.db.manager, sales(event.id, [1]))).toEqual([undefined]);
+  });
+
+  it("never fails a sale for its neighbour's fault: a failed batch runs each sale alone", async () => {
+    const event = await createEvent(t, admin, { capacity: 20 });
+    await t.db.query(`
+      CREATE FUNCTION refuse_seven() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'injected fault'; END $$;
+      CREATE TRIGGER refuse_seven BEFORE INSERT ON bookings FOR EACH ROW WHEN (NEW.quantity = 7)
+        EXECUTE FUNCTION refuse_seven();`);
+    try {
+      const batcher = t.app.get(SaleBatcher);
+      const sell = (sale: Sale) =>
+        batcher.sell(
+          sale,
+          () => retryingSale((last) => ledger.sell(t.db.manager, sale, last)),
+          (outcome) => outcome,
+        );
+      const [first, faulty, neighbour] = sales(event.id, [1, 7, 2]);
+      const answered = await Promise.allSettled([sell(first), sell(faulty), sell(neighbour)]);
+      expect(answered.map((a) => a.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(await sold(event.id)).toMatchObject({ sold: 3 });
+    } finally {
+      await t.db.query('DROP TRIGGER refuse_seven ON bookings; DROP FUNCTION refuse_seven();');
+    }
+  });
+
+  it('holds a batch as one statement each would: the last seats split it, each hold active for HOLD_TTL_SECONDS', async () => {
+    const event = await createEvent(t, admin, { capacity: 4, price: '10.00' });
+    const outcomes = await ledger.holdBatch(t.db.manager, sales(event.id, [3, 2, 1]), 600);
+    expect(
+      outcomes.map((outcome) =>
+        outcome instanceof HoldEntity ? { quantity: outcome.quantity, amount: outcome.totalAmount } : outcome?.message,
+      ),
+    ).toEqual([
+      { quantity: 3, amount: '30.00' },
+      'Not enough tickets: 2 requested, 1 available',
+      { quantity: 1, amount: '10.00' },
+    ]);
+    const [first] = outcomes as HoldEntity[];
+    const read = await t.http().get(`/api/v1/holds/${first.id}`).set(buyers[0].auth).expect(200);
+    expect(read.body).toMatchObject({ status: 'active', quantity: 3 });
+    expect(new Date(read.body.expires_at).getTime() - new Date(read.body.created_at).getTime()).toBe(600_000);
+    expect(await eventsWithWrongCounters(t.db, [event.id])).toEqual([]);
+  });
+
+  it('runs alone each hold of a batch that a second hold of one user failed: that one is HOLD_EXISTS', async () => {
+    const event = await createEvent(t, admin, { capacity: 10 });
+    const holds = t.app.get(HoldsService);
+    const [first, second] = buyers;
+    const asked = [first, second, second].map((buyer) =>
+      holds.create({ event_id: event.id, quantity: 1 } as CreateBookingDto, buyer.user as UserEntity),
+    );
+    const answered = await Promise.allSettled(asked);
+    expect(answered.map((a) => (a.status === 'fulfilled' ? 'held' : (a.reason as AppError).code))).toEqual([
+      'held',
+      'held',
+      'HOLD_EXISTS',
+    ]);
+  });
+
+  it('answers a crowd on one event each on its own, through batches, never overselling', async () => {
+    const event = await createEvent(t, admin, { capacity: 40 });
+    const crowd = await Promise.all(Array.from({ length: 15 }, () => registerCustomer(t)));
+    const requests = crowd.flatMap((buyer) =>
+      [1, 2, 3, 4].map(() =>
+        t.http().post('/api/v1/bookings').set(buyer.auth).send({ event_id: event.id, quantity: 1 }),
+      ),
+    );
+    const responses = await Promise.all(requests);
+    const booked = responses.filter((r) => r.status === 201).map((r) => r.body);
+    expect(booked).toHaveLength(40);
+    expect(new Set(booked.map((b) => b.id)).size).toBe(40);
+    expect(booked.every((b) => b.tickets.length === 1)).toBe(true);
+    expect(responses.filter((r) => r.status === 409).map((r) => r.body.message)).toEqual(
+      Array(20).fill('Not enough tickets: 1 requested, 0 available'),
+    );
+    expect(await eventsWithWrongCounters(t.db, [event.id])).toEqual([]);
+    const metrics = (await t.http().get('/metrics').expect(200)).text;
+    const batches = Number(/^sale_batch_size_count (\d+)$/m.exec(metrics)![1]);
+    const batched = Number(/^sale_batch_size_sum (\d+)$/m.exec(metrics)![1]);
+    expect(batched).toBeGreaterThan(batches);
+  });
+});
