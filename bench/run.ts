@@ -163,6 +163,7 @@ class Bench {
     const rows: Row[] = [];
     for (const concurrency of HOT_CONCURRENCY) {
       const [apiEvent, rawEvent] = [await this.createEvent(), await this.createEvent()];
+      const batchesBefore = await this.batches();
       const [api, baseline] = await interleave(
         [
           { name: 'API', measure: () => this.bookOverHttp(concurrency, () => apiEvent) },
@@ -171,7 +172,10 @@ class Bench {
         ROUNDS,
       );
       await this.assertIntegrity();
-      rows.push({ scenario: 'hot event: bookings/s', concurrency, api, baseline });
+      const batches = await this.batches();
+      const perBatch = (batches.sales - batchesBefore.sales) / (batches.count - batchesBefore.count || 1);
+      const scenario = `hot event: bookings/s (${perBatch.toFixed(1)} sales per batch)`;
+      rows.push({ scenario, concurrency, api, baseline });
     }
     return rows;
   }
@@ -295,6 +299,13 @@ class Bench {
         throw new Error(`${messages - delivered} webhook messages undelivered after 3 minutes`);
       await new Promise((done) => setTimeout(done, 200));
     }
+  }
+
+  /** The API's batches of sales so far, and the sales in them (its sale_batch_size histogram). */
+  private async batches(): Promise<{ count: number; sales: number }> {
+    const metrics = await (await fetch(`${this.apiUrl}/metrics`)).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0);
+    return { count: value('sale_batch_size_count'), sales: value('sale_batch_size_sum') };
   }
 
   /** An admin call to the API: its JSON answer. */
