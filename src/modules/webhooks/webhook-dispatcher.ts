@@ -18,6 +18,11 @@ const LEASE_SECONDS = DELIVERY_TIMEOUT_MS / 1000 + 20;
 /** The longest wait between two attempts. */
 const MAX_RETRY_DELAY_MS = 10 * 3600 * 1000;
 
+/** Deliveries as the three arrays `delivered` takes. */
+function deliveredColumns(delivered: { id: number; attempts: number; statusCode: number }[]): number[][] {
+  return [delivered.map((d) => d.id), delivered.map((d) => d.attempts), delivered.map((d) => d.statusCode)];
+}
+
 /** The wait after failed attempt `attempts` (1, 2, ...) before the next one; null when none is left. */
 export function retryDelayMs(attempts: number, { retryBaseMs, maxAttempts }: WebhooksConfig): number | null {
   if (attempts >= maxAttempts) return null;
@@ -25,18 +30,32 @@ export function retryDelayMs(attempts: number, { retryBaseMs, maxAttempts }: Web
 }
 
 /**
+ * Marks delivered the deliveries whose ids, leased attempts and HTTP statuses are the parameters
+ * from $`first` on (three arrays): a batch of what the last attempts delivered.
+ */
+const delivered = (first: number) => `delivered AS (
+  UPDATE webhook_deliveries d
+     SET status = 'delivered', last_status_code = r.status_code, last_error = NULL, next_attempt_at = NULL,
+         updated_at = now()
+    FROM unnest($${first}::int[], $${first + 1}::int[], $${first + 2}::int[]) AS r(id, attempts, status_code)
+   WHERE d.id = r.id AND d.attempts = r.attempts AND d.status = 'pending'
+)`;
+
+/**
  * Takes up to $1 pending deliveries that are due, of active endpoints, oldest first, and leases
  * them for $2 seconds: counts the attempt and puts `next_attempt_at` past the attempt's end, so
  * that no other process takes them meanwhile, and a process that dies mid-attempt leaves them to
  * be taken again. SKIP LOCKED lets processes take different deliveries at once. A delivery is
  * not taken while an earlier one of the same endpoint and resource is pending (also while that
- * one is leased): each endpoint gets a resource's messages in the order they were made.
+ * one is leased): each endpoint gets a resource's messages in the order they were made. It
+ * first records the deliveries $3 to $5 (see `delivered`), so that one round trip ends attempts
+ * and starts the next.
  */
 const CLAIM_STATEMENT = `
-WITH due AS (
+WITH ${delivered(3)}, due AS (
   SELECT d.id FROM webhook_deliveries d
     JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.active
-   WHERE d.status = 'pending' AND d.next_attempt_at <= now()
+   WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND d.id <> ALL ($3::int[])
      AND NOT EXISTS (SELECT 1 FROM webhook_deliveries earlier
                       WHERE earlier.endpoint_id = d.endpoint_id AND earlier.resource = d.resource
                         AND earlier.status = 'pending' AND earlier.id < d.id)
@@ -81,10 +100,7 @@ UPDATE webhook_endpoints e SET active = false, disabled_reason = $6, updated_at 
    AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d
                     WHERE d.endpoint_id = e.id AND d.status = 'delivered' AND d.updated_at > attempt.created_at)`;
 
-const DELIVERED_STATEMENT = `
-UPDATE webhook_deliveries
-   SET status = 'delivered', last_status_code = $2, last_error = NULL, next_attempt_at = NULL, updated_at = now()
- WHERE id = $1 AND attempts = $3 AND status = 'pending'`;
+const DELIVERED_STATEMENT = `WITH ${delivered(1)} SELECT 1`;
 
 /** Seconds since the oldest delivery still pending to an active endpoint was made; 0 when none is. */
 const LAG_QUERY = `
@@ -104,6 +120,8 @@ SELECT coalesce(extract(epoch FROM now() - min(d.created_at)), 0)::float8 AS lag
 export class WebhookDispatcher implements BeforeApplicationShutdown {
   private readonly logger = new Logger(WebhookDispatcher.name);
   private readonly inFlight = new Set<Promise<void>>();
+  /** Deliveries answered with a 2xx, recorded by the next poll (or at shutdown) in one go. */
+  private delivered: { id: number; attempts: number; statusCode: number }[] = [];
   private polling = false;
   private stopped = false;
   /**
@@ -133,9 +151,14 @@ export class WebhookDispatcher implements BeforeApplicationShutdown {
     const free = MAX_IN_FLIGHT - this.inFlight.size;
     if (this.polling || this.stopped || free <= 0) return;
     this.polling = true;
+    const delivered = this.delivered.splice(0);
     try {
       // An UPDATE's result comes as [rows, row count].
-      const [due]: [DueDelivery[], number] = await this.db.query(CLAIM_STATEMENT, [free, LEASE_SECONDS]);
+      const [due]: [DueDelivery[], number] = await this.db.query(CLAIM_STATEMENT, [
+        free,
+        LEASE_SECONDS,
+        ...deliveredColumns(delivered),
+      ]);
       this.behind = due.length === free;
       for (const delivery of due) {
         const attempt = this.attempt(delivery).finally(() => {
@@ -145,6 +168,7 @@ export class WebhookDispatcher implements BeforeApplicationShutdown {
         this.inFlight.add(attempt);
       }
     } catch (error) {
+      this.delivered.unshift(...delivered);
       this.logger.warn(
         `Taking webhook deliveries failed, next try in ${POLL_EVERY_MS} ms: ${(error as Error).message}`,
       );
@@ -157,6 +181,9 @@ export class WebhookDispatcher implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     await Promise.all(this.inFlight);
+    await this.db.query(DELIVERED_STATEMENT, deliveredColumns(this.delivered.splice(0))).catch((error: Error) => {
+      this.logger.warn(`Recording webhook deliveries failed; they are sent again: ${error.message}`);
+    });
   }
 
   private async attempt(delivery: DueDelivery): Promise<void> {
@@ -173,7 +200,7 @@ export class WebhookDispatcher implements BeforeApplicationShutdown {
     const { statusCode } = result;
     if (statusCode !== null && statusCode >= 200 && statusCode < 300) {
       this.metrics.webhookDeliveries.inc();
-      await this.db.query(DELIVERED_STATEMENT, [id, statusCode, attempts]);
+      this.delivered.push({ id, attempts, statusCode });
       return;
     }
     this.metrics.webhookFailedAttempts.inc();
