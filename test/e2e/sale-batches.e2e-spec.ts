@@ -1,5 +1,4 @@
 import { AppError } from '../../src/common/errors/app-error';
-import { CreateBookingDto } from '../../src/modules/bookings/dto/create-booking.dto';
 import { BookingEntity } from '../../src/modules/bookings/entities/booking.entity';
 import { HoldEntity } from '../../src/modules/holds/entities/hold.entity';
 import { HoldsService } from '../../src/modules/holds/holds.service';
@@ -152,7 +151,7 @@ describe('Sales in batches', () => {
     const holds = t.app.get(HoldsService);
     const [first, second] = buyers;
     const asked = [first, second, second].map((buyer) =>
-      holds.create({ event_id: event.id, quantity: 1 } as CreateBookingDto, buyer.user as UserEntity),
+      holds.create({ event_id: event.id, quantity: 1 }, buyer.user as UserEntity),
     );
     const answered = await Promise.allSettled(asked);
     expect(answered.map((a) => (a.status === 'fulfilled' ? 'held' : (a.reason as AppError).code))).toEqual([

@@ -79,7 +79,7 @@ export class SaleBatcher {
           try {
             resolve(outcome === undefined ? await alone() : decided(outcome as Made | AppError));
           } catch (error) {
-            reject(error);
+            reject(error as Error);
           }
         },
       }),
