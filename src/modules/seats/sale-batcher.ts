@@ -72,15 +72,13 @@ export class SaleBatcher {
         void this.drain(key);
       }
     }
-    return new Promise<T>((resolve, reject) =>
+    return new Promise<T>((resolve) =>
       lane.waiting.push({
         sale,
         answer: async (outcome) => {
-          try {
-            resolve(outcome === undefined ? await alone() : decided(outcome as Made | AppError));
-          } catch (error) {
-            reject(error as Error);
-          }
+          const answered = outcome === undefined ? alone() : Promise.resolve(outcome as Made | AppError).then(decided);
+          resolve(answered);
+          await answered.catch(() => undefined);
         },
       }),
     );
