@@ -161,6 +161,45 @@ describe('Sales in batches', () => {
     ]);
   });
 
+  it('confirms a batch of active holds as one statement each would, leaving one no longer active undecided', async () => {
+    const event = await createEvent(t, admin, { capacity: 10, price: '10.00' });
+    const [first, second, released] = await Promise.all([
+      hold(t, buyers[0], event.id, 2),
+      hold(t, buyers[1], event.id, 1),
+      hold(t, buyers[2], event.id, 1),
+    ]);
+    await t.http().delete(`/api/v1/holds/${released.id}`).set(buyers[2].auth).expect(200);
+    const entities = await t.db
+      .getRepository(HoldEntity)
+      .find({ where: [first, second, released].map(({ id }) => ({ id })), order: { id: 'ASC' } });
+    const outcomes = await ledger.confirmBatch(t.db.manager, entities);
+    expect(answers(outcomes)).toEqual([
+      { quantity: 2, tickets: 2, amount: '20.00' },
+      { quantity: 1, tickets: 1, amount: '10.00' },
+      undefined,
+    ]);
+    const read = await t.http().get(`/api/v1/holds/${first.id}`).set(buyers[0].auth).expect(200);
+    expect(read.body).toMatchObject({ status: 'confirmed', booking_id: (outcomes[0] as BookingEntity).id });
+    expect(await sold(event.id)).toEqual({ sold: 3, revenue: '30.00' });
+    expect(await eventsWithWrongCounters(t.db, [event.id])).toEqual([]);
+    expect(await ticketTypesWithWrongCounters(t.db, [event.id])).toEqual([]);
+  });
+
+  it('answers a crowd checking out on one event, through batches of holds and of confirmations', async () => {
+    const event = await createEvent(t, admin, { capacity: 12 });
+    const crowd = await Promise.all(Array.from({ length: 16 }, () => registerCustomer(t)));
+    const checkout = async (buyer: Caller) => {
+      const held = await t.http().post('/api/v1/holds').set(buyer.auth).send({ event_id: event.id, quantity: 1 });
+      if (held.status !== 201) return held.status;
+      return (await t.http().post(`/api/v1/holds/${held.body.id}/confirm`).set(buyer.auth)).status;
+    };
+    const statuses = await Promise.all(crowd.map(checkout));
+    expect(statuses.filter((status) => status === 201)).toHaveLength(12);
+    expect(statuses.filter((status) => status === 409)).toHaveLength(4);
+    expect(await sold(event.id)).toMatchObject({ sold: 12 });
+    expect(await eventsWithWrongCounters(t.db, [event.id])).toEqual([]);
+  });
+
   it('answers a crowd on one event each on its own, through batches, never overselling', async () => {
     const event = await createEvent(t, admin, { capacity: 40 });
     const crowd = await Promise.all(Array.from({ length: 15 }, () => registerCustomer(t)));

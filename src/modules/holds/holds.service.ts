@@ -85,10 +85,9 @@ export class HoldsService {
   async confirm(id: number, caller: UserEntity): Promise<Confirmation> {
     const hold = await this.get(id, caller);
     if (hold.status === HoldStatus.Released) throw holdNotActive(id, hold.status);
+    const alone = () => retryingSale((last) => this.seats.confirm(this.db.manager, hold, last));
     const booking =
-      hold.status === HoldStatus.Confirmed
-        ? undefined
-        : await retryingSale((last) => this.seats.confirm(this.db.manager, hold, last));
+      hold.status === HoldStatus.Confirmed ? undefined : await this.batcher.confirm(hold, alone, (made) => made);
     if (!booking) {
       const confirmed = hold.status === HoldStatus.Confirmed ? hold : await this.get(id, caller);
       return { booking: await this.bookingOf(confirmed, caller), created: false };

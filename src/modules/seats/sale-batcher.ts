@@ -9,25 +9,25 @@ import { BookingEntity } from '../bookings/entities/booking.entity';
 import { HoldEntity } from '../holds/entities/hold.entity';
 import { Sale, SeatLedger } from './seat-ledger';
 
-/** The most sales of one lane in one statement. */
+/** The most sales (or confirmations) of one lane in one statement. */
 export const MAX_BATCH = 64;
 
-/** A sale's answer from its batch: what it made, its refusal, or undefined when it must run alone. */
-type Outcome<Made> = Made | AppError | undefined;
+/** A sale's answer from its batch: what it made (or its refusal), or undefined when it must run alone. */
+type Outcome<Made> = Made | undefined;
 
 interface Lane {
-  batch: (sales: Sale[]) => Promise<Outcome<unknown>[]>;
-  /** Each waiting sale, and how to answer it once its batch has run (undecided: by running it alone). */
-  waiting: { sale: Sale; answer: (outcome: Outcome<unknown>) => Promise<void> }[];
+  batch: (items: unknown[]) => Promise<Outcome<unknown>[]>;
+  /** Each waiting sale (or hold to confirm), and how to answer it once its batch has run (undecided: by running it alone). */
+  waiting: { item: unknown; answer: (outcome: Outcome<unknown>) => Promise<void> }[];
 }
 
 /**
  * Sells a crowd on one event at the rate of its batches rather than of its buyers. In each
- * process, the bookings (or the holds) of one event and ticket type form a lane: one that finds
- * no other of its lane on its way runs alone, at once, so a buyer without a crowd waits for no
- * one; those that arrive meanwhile wait for it, then go together, up to MAX_BATCH in order of
- * arrival, in one statement (SeatLedger.sellBatch, holdBatch: one lock, one round trip, one
- * commit), and so on while any wait. Each gets its own answer, as if it had run alone after those
+ * process, the bookings (or the holds) of one event and ticket type form a lane, and so do the
+ * confirmations of one event's holds: one that finds no other of its lane on its way runs alone,
+ * at once, so a buyer without a crowd waits for no one; those that arrive meanwhile wait for it,
+ * then go together, up to MAX_BATCH in order of arrival, in one statement (SeatLedger.sellBatch,
+ * holdBatch, confirmBatch: one lock, one round trip, one commit), and so on while any wait. Each gets its own answer, as if it had run alone after those
  * before it; one its batch could not decide, or whose batch failed (a ticket code collision, a
  * stale type, a second hold of one user), runs alone, in its turn, so no sale's trouble is its
  * neighbours'.
@@ -45,26 +45,35 @@ export class SaleBatcher {
 
   /** Books `alone` or in a batch; `decided` turns a batch's booking or refusal into the answer. */
   sell<T>(sale: Sale, alone: () => Promise<T>, decided: (outcome: BookingEntity | AppError) => T): Promise<T> {
-    return this.run('booking', sale, alone, decided, (sales) => this.seats.sellBatch(this.db.manager, sales));
+    const lane = `booking/${sale.eventId}/${sale.ticketTypeId ?? 'default'}`;
+    return this.run(lane, sale, alone, decided, (sales: Sale[]) => this.seats.sellBatch(this.db.manager, sales));
   }
 
   /** Holds `alone` or in a batch; `decided` turns a batch's hold or refusal into the answer. */
   hold<T>(sale: Sale, alone: () => Promise<T>, decided: (outcome: HoldEntity | AppError) => T): Promise<T> {
+    const lane = `hold/${sale.eventId}/${sale.ticketTypeId ?? 'default'}`;
     const ttl = this.config.holds.ttlSeconds;
-    return this.run('hold', sale, alone, decided, (sales) => this.seats.holdBatch(this.db.manager, sales, ttl));
+    return this.run(lane, sale, alone, decided, (sales: Sale[]) => this.seats.holdBatch(this.db.manager, sales, ttl));
   }
 
-  private async run<T, Made>(
-    kind: string,
-    sale: Sale,
+  /** Confirms an active hold `alone` or in a batch of its event's; `decided` turns a batch's booking into the answer. */
+  confirm<T>(hold: HoldEntity, alone: () => Promise<T>, decided: (outcome: BookingEntity) => T): Promise<T> {
+    const lane = `confirm/${hold.eventId}`;
+    return this.run(lane, hold, alone, decided, (holds: HoldEntity[]) =>
+      this.seats.confirmBatch(this.db.manager, holds),
+    );
+  }
+
+  private async run<Item, Made, T>(
+    key: string,
+    item: Item,
     alone: () => Promise<T>,
-    decided: (outcome: Made | AppError) => T,
-    batch: (sales: Sale[]) => Promise<Outcome<Made>[]>,
+    decided: (outcome: Made) => T,
+    batch: (items: Item[]) => Promise<(Made | undefined)[]>,
   ): Promise<T> {
-    const key = `${kind}/${sale.eventId}/${sale.ticketTypeId ?? 'default'}`;
     const lane = this.lanes.get(key);
     if (!lane) {
-      this.lanes.set(key, { batch, waiting: [] });
+      this.lanes.set(key, { batch: batch as Lane['batch'], waiting: [] });
       this.metrics.saleBatchSize.observe(1);
       try {
         return await alone();
@@ -74,9 +83,9 @@ export class SaleBatcher {
     }
     return new Promise<T>((resolve) =>
       lane.waiting.push({
-        sale,
+        item,
         answer: async (outcome) => {
-          const answered = outcome === undefined ? alone() : Promise.resolve(outcome as Made | AppError).then(decided);
+          const answered = outcome === undefined ? alone() : Promise.resolve(outcome as Made).then(decided);
           resolve(answered);
           await answered.catch(() => undefined);
         },
@@ -96,13 +105,13 @@ export class SaleBatcher {
         this.lanes.delete(key);
         return;
       }
-      const sales = next.map((waiting) => waiting.sale);
-      const outcomes = await lane.batch(sales).then(
+      const items = next.map((waiting) => waiting.item);
+      const outcomes = await lane.batch(items).then(
         (made) => {
-          this.metrics.saleBatchSize.observe(sales.length);
+          this.metrics.saleBatchSize.observe(items.length);
           return made;
         },
-        () => sales.map(() => undefined),
+        () => items.map(() => undefined),
       );
       for (const [i, waiting] of next.entries()) await waiting.answer(outcomes[i]);
     }

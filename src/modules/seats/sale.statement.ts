@@ -257,6 +257,77 @@ WITH hold AS MATERIALIZED (
     FROM booking WHERE waitlist_entries.hold_id = $5::int AND waitlist_entries.status = 'offered'
 )${SOLD}`;
 
+/**
+ * Confirmations of active holds of one event that arrived together, as one statement (see
+ * SaleBatcher): one lock of the event, the holds' ticket types and the holds (the lock order of
+ * every path), one round trip, one commit. An active hold's seats are already counted as held,
+ * so each one still active once its lock is granted is confirmed as CONFIRM_STATEMENT would:
+ * its seats move from held to sold at its amount, it gets its booking and tickets (ids drawn up
+ * front), it is marked confirmed, the waiting-list entry it was offered to fulfilled, and its
+ * `booking.confirmed` message is recorded. Any other (released, expired, confirmed meanwhile, or
+ * of an event that is no longer bookable) is not decided here.
+ *
+ * $1 event id, $2 the holds' ids, in order of arrival, $3 their quantities, $4 every ticket's
+ * code suffix, hold after hold. One row per hold, in order: whether it was confirmed and, when
+ * it was, its booking as SALE_STATEMENT returns one.
+ */
+export const BATCH_CONFIRM_STATEMENT = `
+WITH asked AS (
+  SELECT a.n::int, a.id, (sum(a.quantity) OVER (ORDER BY a.n) - a.quantity)::int AS seats_before
+    FROM unnest($2::int[], $3::int[]) WITH ORDINALITY AS a(id, quantity, n)
+), made AS MATERIALIZED (
+  SELECT asked.n, asked.seats_before, holds.id, holds.user_id, holds.ticket_type_id, holds.quantity,
+         holds.total_amount, nextval('bookings_id_seq')::int AS booking_id
+    FROM events
+    JOIN ticket_types ON ticket_types.event_id = events.id
+    JOIN holds ON holds.ticket_type_id = ticket_types.id
+    JOIN asked ON asked.id = holds.id
+   WHERE events.id = $1::int AND events.status = 'active' AND events.date_time > now()
+     AND holds.event_id = $1::int AND holds.status = 'active'
+   ORDER BY asked.n
+     FOR UPDATE OF events, ticket_types, holds
+), totals AS (
+  SELECT count(*)::int AS made, coalesce(sum(quantity), 0)::int AS seats, coalesce(sum(total_amount), 0) AS amount
+    FROM made
+), sale AS (
+  UPDATE events
+     SET total_tickets_sold = total_tickets_sold + totals.seats, total_tickets_held = total_tickets_held - totals.seats,
+         total_revenue = total_revenue + totals.amount, total_bookings = total_bookings + totals.made, updated_at = now()
+    FROM totals WHERE events.id = $1::int AND totals.made > 0
+), counted AS (
+  UPDATE ticket_types
+     SET total_tickets_sold = total_tickets_sold + types.seats, total_tickets_held = total_tickets_held - types.seats,
+         total_revenue = total_revenue + types.amount, updated_at = now()
+    FROM (SELECT ticket_type_id, sum(quantity)::int AS seats, sum(total_amount) AS amount FROM made GROUP BY ticket_type_id) types
+   WHERE ticket_types.id = types.ticket_type_id
+), booking AS (
+  INSERT INTO bookings (id, user_id, event_id, ticket_type_id, quantity, total_amount)
+  SELECT booking_id, user_id, $1::int, ticket_type_id, quantity, total_amount FROM made ORDER BY n
+  RETURNING *
+), issued AS (
+  INSERT INTO tickets (booking_id, ticket_code)
+  SELECT made.booking_id, 'TKT-' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD') || '-' || ($4::text[])[made.seats_before + i]
+    FROM made CROSS JOIN generate_series(1, made.quantity) i
+   ORDER BY made.n, i
+  RETURNING *
+), confirmed AS (
+  UPDATE holds SET status = 'confirmed', booking_id = made.booking_id, updated_at = now()
+    FROM made WHERE holds.id = made.id
+), fulfilled AS (
+  UPDATE waitlist_entries SET status = 'fulfilled', updated_at = now()
+    FROM made WHERE waitlist_entries.hold_id = made.id AND waitlist_entries.status = 'offered'
+), ${outboxMessages(`SELECT 'booking.confirmed' AS type, 'booking/' || booking.id AS resource,
+       ${bookingJson('booking', 'issued')} AS data FROM booking`)}
+SELECT asked.n, made.id IS NOT NULL AS made, booking.id, booking.ticket_type_id, booking.total_amount::text,
+       booking.booking_date,
+       (SELECT array_agg(id ORDER BY id) FROM issued WHERE issued.booking_id = booking.id) AS ticket_ids,
+       (SELECT array_agg(ticket_code ORDER BY id) FROM issued WHERE issued.booking_id = booking.id) AS ticket_codes,
+       (SELECT count(*)::int FROM messages) AS messages
+  FROM asked LEFT JOIN made USING (n) LEFT JOIN booking ON booking.id = made.booking_id
+ ORDER BY asked.n`;
+
+export type BatchConfirmRow = { n: number; made: boolean; messages: number } & Partial<SaleRow>;
+
 export interface SaleRow {
   id: number;
   ticket_type_id: number;

@@ -12,7 +12,9 @@ import { HoldEntity, HoldStatus, isDue } from '../holds/entities/hold.entity';
 import { TicketEntity, TicketStatus } from '../tickets/entities/ticket.entity';
 import { TicketCodeGenerator } from '../tickets/ticket-code';
 import {
+  BATCH_CONFIRM_STATEMENT,
   BATCH_HOLD_STATEMENT,
+  BatchConfirmRow,
   BATCH_SALE_STATEMENT,
   BatchHoldRow,
   BatchSaleRow,
@@ -201,6 +203,27 @@ export class SeatLedger {
     const [event]: SaleRefusalRow[] = await em.query(SALE_REFUSAL_QUERY, [eventId, hold.ticketTypeId]);
     if (!event.open) throw notBookable(eventId, event.status);
     throw new AppError('HOLD_EXPIRED', `Hold ${id} has expired and its ${quantity} tickets are gone`);
+  }
+
+  /**
+   * Confirms `holds` (active holds of one event, in order of arrival) in one statement (see
+   * BATCH_CONFIRM_STATEMENT): for each, in order, its booking, or undefined when it must be
+   * confirmed alone (see `confirm`): it was no longer active, or the event no longer bookable.
+   */
+  async confirmBatch(em: EntityManager, holds: HoldEntity[]): Promise<(BookingEntity | undefined)[]> {
+    const rows: BatchConfirmRow[] = await em.query(BATCH_CONFIRM_STATEMENT, [
+      holds[0].eventId,
+      holds.map((hold) => hold.id),
+      holds.map((hold) => hold.quantity),
+      holds.flatMap((hold) => Array.from({ length: hold.quantity }, () => this.codes.suffix())),
+    ]);
+    this.metrics.webhookMessages.inc(rows[0].messages);
+    return rows.map((row, i) => {
+      if (!row.made) return undefined;
+      this.metrics.holdsConfirmed.inc();
+      if (holds[i].offer) this.metrics.waitlistOffersTaken.inc();
+      return soldBooking(holds[i], row as SaleRow);
+    });
   }
 
   /**
