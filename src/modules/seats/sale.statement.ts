@@ -135,6 +135,30 @@ WITH RECURSIVE sales AS (
     FROM made
 )`;
 
+/**
+ * The bookings of a batch's `made` sales (their ids drawn up front in column `id`), one ticket
+ * per seat (the code suffixes in the parameter `suffixes`, sale after sale) and each booking's
+ * `booking.confirmed` message: CTEs `booking`, `issued` and `messages`.
+ */
+const batchBookings = (id: string, suffixes: string) => `booking AS (
+  INSERT INTO bookings (id, user_id, event_id, ticket_type_id, quantity, total_amount)
+  SELECT ${id}, user_id, $1::int, ticket_type_id, quantity, total_amount FROM made ORDER BY n
+  RETURNING *
+), issued AS (
+  INSERT INTO tickets (booking_id, ticket_code)
+  SELECT made.${id}, 'TKT-' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD') || '-' || (${suffixes}::text[])[made.seats_before + i]
+    FROM made CROSS JOIN generate_series(1, made.quantity) i
+   ORDER BY made.n, i
+  RETURNING *
+), ${outboxMessages(`SELECT 'booking.confirmed' AS type, 'booking/' || booking.id AS resource,
+       ${bookingJson('booking', 'issued')} AS data FROM booking`)}`;
+
+/** A batch's booking (of `batchBookings`) as SALE_STATEMENT returns one, and the messages written. */
+const BATCH_SOLD = `booking.id, booking.ticket_type_id, booking.total_amount::text, booking.booking_date,
+       (SELECT array_agg(id ORDER BY id) FROM issued WHERE issued.booking_id = booking.id) AS ticket_ids,
+       (SELECT array_agg(ticket_code ORDER BY id) FROM issued WHERE issued.booking_id = booking.id) AS ticket_codes,
+       (SELECT count(*)::int FROM messages) AS messages`;
+
 /** Per sale of a batch, in order: whether it was made (null: not decided), the seats it found left, and whether the event has holds whose time is up. */
 const DECISIONS = `sales.n, walk.made, walk.seats_left, (SELECT due FROM locked)`;
 const DECISIONS_FROM = `FROM sales LEFT JOIN walk USING (n) LEFT JOIN made USING (n)`;
@@ -155,22 +179,8 @@ export const BATCH_SALE_STATEMENT = `${decided('bookings_id_seq')}, sale AS (
      SET total_tickets_sold = total_tickets_sold + totals.seats, total_revenue = total_revenue + totals.amount,
          updated_at = now()
     FROM totals, locked WHERE ticket_types.id = locked.ticket_type_id AND totals.made > 0
-), booking AS (
-  INSERT INTO bookings (id, user_id, event_id, ticket_type_id, quantity, total_amount)
-  SELECT id, user_id, $1::int, ticket_type_id, quantity, total_amount FROM made ORDER BY n
-  RETURNING *
-), issued AS (
-  INSERT INTO tickets (booking_id, ticket_code)
-  SELECT made.id, 'TKT-' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD') || '-' || ($5::text[])[made.seats_before + i]
-    FROM made CROSS JOIN generate_series(1, made.quantity) i
-   ORDER BY made.n, i
-  RETURNING *
-), ${outboxMessages(`SELECT 'booking.confirmed' AS type, 'booking/' || booking.id AS resource,
-       ${bookingJson('booking', 'issued')} AS data FROM booking`)}
-SELECT ${DECISIONS}, booking.id, booking.ticket_type_id, booking.total_amount::text, booking.booking_date,
-       (SELECT array_agg(id ORDER BY id) FROM issued WHERE issued.booking_id = booking.id) AS ticket_ids,
-       (SELECT array_agg(ticket_code ORDER BY id) FROM issued WHERE issued.booking_id = booking.id) AS ticket_codes,
-       (SELECT count(*)::int FROM messages) AS messages
+), ${batchBookings('id', '$5')}
+SELECT ${DECISIONS}, ${BATCH_SOLD}
   ${DECISIONS_FROM} LEFT JOIN booking ON booking.id = made.id
  ORDER BY sales.n`;
 
@@ -300,29 +310,14 @@ WITH asked AS (
          total_revenue = total_revenue + types.amount, updated_at = now()
     FROM (SELECT ticket_type_id, sum(quantity)::int AS seats, sum(total_amount) AS amount FROM made GROUP BY ticket_type_id) types
    WHERE ticket_types.id = types.ticket_type_id
-), booking AS (
-  INSERT INTO bookings (id, user_id, event_id, ticket_type_id, quantity, total_amount)
-  SELECT booking_id, user_id, $1::int, ticket_type_id, quantity, total_amount FROM made ORDER BY n
-  RETURNING *
-), issued AS (
-  INSERT INTO tickets (booking_id, ticket_code)
-  SELECT made.booking_id, 'TKT-' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD') || '-' || ($4::text[])[made.seats_before + i]
-    FROM made CROSS JOIN generate_series(1, made.quantity) i
-   ORDER BY made.n, i
-  RETURNING *
-), confirmed AS (
+), ${batchBookings('booking_id', '$4')}, confirmed AS (
   UPDATE holds SET status = 'confirmed', booking_id = made.booking_id, updated_at = now()
     FROM made WHERE holds.id = made.id
 ), fulfilled AS (
   UPDATE waitlist_entries SET status = 'fulfilled', updated_at = now()
     FROM made WHERE waitlist_entries.hold_id = made.id AND waitlist_entries.status = 'offered'
-), ${outboxMessages(`SELECT 'booking.confirmed' AS type, 'booking/' || booking.id AS resource,
-       ${bookingJson('booking', 'issued')} AS data FROM booking`)}
-SELECT asked.n, made.id IS NOT NULL AS made, booking.id, booking.ticket_type_id, booking.total_amount::text,
-       booking.booking_date,
-       (SELECT array_agg(id ORDER BY id) FROM issued WHERE issued.booking_id = booking.id) AS ticket_ids,
-       (SELECT array_agg(ticket_code ORDER BY id) FROM issued WHERE issued.booking_id = booking.id) AS ticket_codes,
-       (SELECT count(*)::int FROM messages) AS messages
+)
+SELECT asked.n, made.id IS NOT NULL AS made, ${BATCH_SOLD}
   FROM asked LEFT JOIN made USING (n) LEFT JOIN booking ON booking.id = made.booking_id
  ORDER BY asked.n`;
 

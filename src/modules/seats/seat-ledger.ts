@@ -59,7 +59,8 @@ const MAX_ATTEMPTS = 3;
  * or the type's quota (chk_ticket_types_sold_held). A type has seats left when both have.
  *
  * Each method runs in the caller's transaction (`em`), under the event's row lock: `sell`,
- * `hold` and `confirm` take it within their one statement; the others expect the caller to have
+ * `hold` and `confirm`, and their batches (`sellBatch`, `holdBatch`, `confirmBatch`, see
+ * SaleBatcher), take it within their one statement; the others expect the caller to have
  * taken it with `lock`, before any ticket type, hold, booking or ticket row. Lock order, everywhere: event,
  * ticket type, hold, booking, ticket. Only the ledger changes the counters, a hold's status, a
  * booking's confirmed/cancelled status and its tickets' cancellation.
