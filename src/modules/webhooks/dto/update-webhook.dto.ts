@@ -1,14 +1,15 @@
 import { PartialType } from '@nestjs/swagger';
-import { IsBoolean, IsOptional } from 'class-validator';
+import { IsBoolean } from 'class-validator';
+import { Omittable } from '../../../common/http/omittable.decorator';
 import { CreateWebhookDto } from './create-webhook.dto';
 
-/** Any subset of the create fields, and `active`. */
-export class UpdateWebhookDto extends PartialType(CreateWebhookDto) {
+/** Any subset of the create fields, and `active`; only `description` may be sent as `null`. */
+export class UpdateWebhookDto extends PartialType(CreateWebhookDto, { skipNullProperties: false }) {
   /**
    * `false` stops deliveries to the endpoint (they wait, and it gets no new messages); `true`
    * turns it on again, also after the API turned it off, and its waiting deliveries go out.
    */
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   active?: boolean;
 }
