@@ -1,4 +1,5 @@
 import { AppError } from '../../src/common/errors/app-error';
+import { BookingsService } from '../../src/modules/bookings/bookings.service';
 import { BookingEntity } from '../../src/modules/bookings/entities/booking.entity';
 import { HoldEntity } from '../../src/modules/holds/entities/hold.entity';
 import { HoldsService } from '../../src/modules/holds/holds.service';
@@ -125,6 +126,103 @@ describe('Sales in batches', () => {
     } finally {
       await t.db.query('DROP TRIGGER refuse_seven ON bookings; DROP FUNCTION refuse_seven();');
     }
+  });
+
+  describe('with Idempotency-Keys', () => {
+    let bookings: BookingsService;
+    beforeAll(() => (bookings = t.app.get(BookingsService)));
+    afterEach(() => jest.restoreAllMocks());
+
+    const create = (eventId: number, buyer: Caller, quantity: number, key?: string) =>
+      bookings.create({ event_id: eventId, quantity }, buyer.user as UserEntity, key);
+    /** An answer as the API would send it. */
+    const json = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
+    /** Each answer as the API would send it: the booking, or the refusal's code. */
+    const settled = (answers: PromiseSettledResult<unknown>[]) =>
+      answers.map((a) => (a.status === 'fulfilled' ? json(a.value) : (a.reason as AppError).code));
+    const remembered = async (key: string) =>
+      (await t.db.query('SELECT response FROM idempotency_keys WHERE key = $1', [key]))[0]?.response;
+
+    it('answers each keyed sale of a batch as it would alone in turn: a retry replays, a reused key is 409, a refusal is not remembered', async () => {
+      const event = await createEvent(t, admin, { capacity: 4 });
+      const key = (name: string) => `${name}-${event.id}`;
+      const earlier = await create(event.id, buyers[0], 1, key('earlier'));
+      const sellBatch = jest.spyOn(ledger, 'sellBatch');
+      const answers = settled(
+        await Promise.allSettled([
+          create(event.id, buyers[1], 1),
+          create(event.id, buyers[0], 1, key('earlier')),
+          create(event.id, buyers[0], 2, key('earlier')),
+          create(event.id, buyers[2], 1, key('new')),
+          create(event.id, buyers[3], 5, key('refused')),
+          create(event.id, buyers[4], 1),
+        ]),
+      );
+      expect(sellBatch).toHaveBeenCalledTimes(1);
+      expect(sellBatch.mock.calls[0][1].map((sale) => sale.userId)).toEqual(
+        [buyers[2], buyers[3], buyers[4]].map((b) => b.user.id),
+      );
+      expect(answers[1]).toEqual(json(earlier));
+      expect(answers[2]).toBe('IDEMPOTENCY_KEY_REUSED');
+      expect(answers[3]).toMatchObject({ user_id: buyers[2].user.id, quantity: 1 });
+      expect(answers[4]).toBe('INSUFFICIENT_TICKETS');
+      expect(answers[5]).toMatchObject({ user_id: buyers[4].user.id, quantity: 1 });
+      expect(await remembered(key('new'))).toEqual(answers[3]);
+      expect(await remembered(key('refused'))).toBeUndefined();
+      expect(await sold(event.id)).toMatchObject({ sold: 4 });
+      expect(await eventsWithWrongCounters(t.db, [event.id])).toEqual([]);
+    });
+
+    it('runs alone, after its batch, a sale whose key one before it in the batch has: it gets that answer', async () => {
+      const event = await createEvent(t, admin, { capacity: 10 });
+      const key = `twice-${event.id}`;
+      const answers = settled(
+        await Promise.allSettled([
+          create(event.id, buyers[1], 1),
+          create(event.id, buyers[0], 2, key),
+          create(event.id, buyers[0], 2, key),
+        ]),
+      );
+      expect(answers[2]).toEqual(answers[1]);
+      expect(await sold(event.id)).toMatchObject({ sold: 3 });
+    });
+
+    it('holds keyed holds of a batch once: a retry gets the hold it made', async () => {
+      const event = await createEvent(t, admin, { capacity: 10 });
+      const holds = t.app.get(HoldsService);
+      const holdBatch = jest.spyOn(ledger, 'holdBatch');
+      const key = `hold-${event.id}`;
+      const asked = [buyers[1], buyers[0], buyers[2]].map((buyer, i) =>
+        holds.create({ event_id: event.id, quantity: 1 }, buyer.user as UserEntity, i === 1 ? key : undefined),
+      );
+      const [, held] = await Promise.all(asked);
+      expect(holdBatch).toHaveBeenCalledTimes(1);
+      const retry = await holds.create({ event_id: event.id, quantity: 1 }, buyers[0].user as UserEntity, key);
+      expect(json(retry)).toEqual(json(held));
+      expect(await remembered(key)).toEqual(json(held));
+    });
+
+    it('forgets the keys of a failed batch: each of its sales runs alone, with its key', async () => {
+      const event = await createEvent(t, admin, { capacity: 20 });
+      await t.db.query(`
+        CREATE FUNCTION refuse_seven() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'injected fault'; END $$;
+        CREATE TRIGGER refuse_seven BEFORE INSERT ON bookings FOR EACH ROW WHEN (NEW.quantity = 7)
+          EXECUTE FUNCTION refuse_seven();`);
+      try {
+        const answered = await Promise.allSettled([
+          create(event.id, buyers[1], 1),
+          create(event.id, buyers[2], 7, `faulty-${event.id}`),
+          create(event.id, buyers[3], 2, `neighbour-${event.id}`),
+        ]);
+        expect(answered.map((a) => a.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        expect(await remembered(`faulty-${event.id}`)).toBeUndefined();
+        expect(await remembered(`neighbour-${event.id}`)).toEqual(settled(answered)[2]);
+        expect(await sold(event.id)).toMatchObject({ sold: 3 });
+      } finally {
+        await t.db.query('DROP TRIGGER refuse_seven ON bookings; DROP FUNCTION refuse_seven();');
+      }
+    });
   });
 
   it('holds a batch as one statement each would: the last seats split it, each hold active for HOLD_TTL_SECONDS', async () => {

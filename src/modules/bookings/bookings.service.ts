@@ -15,7 +15,7 @@ import { retryingSale, Sale, SeatLedger } from '../seats/seat-ledger';
 import { BookingResponseDto, toBookingResponse } from './dto/booking-response.dto';
 import { CreateBookingDto } from './dto/create-booking.dto';
 import { BookingEntity, BookingStatus } from './entities/booking.entity';
-import { IdempotencyKeys } from '../idempotency/idempotency-keys.service';
+import { IdempotencyKeys, keyedRequest } from '../idempotency/idempotency-keys.service';
 import { Metrics } from '../../metrics/metrics.service';
 
 @Injectable()
@@ -42,17 +42,13 @@ export class BookingsService {
    */
   async create(dto: CreateBookingDto, caller: UserEntity, idempotencyKey?: string): Promise<BookingResponseDto> {
     const purchase = await this.purchase(dto, caller);
-    const booking = await (idempotencyKey === undefined
-      ? this.batcher.sell(
-          toSale(purchase),
-          () => retryingSale((last) => this.book(this.db.manager, purchase, last)),
-          (outcome) => this.answer(outcome),
-        )
-      : retryingSale((last) =>
-          this.idempotencyKeys.once(caller.id, idempotencyKey, 'POST /bookings', purchase, (em) =>
-            this.book(em, purchase, last),
-          ),
-        ));
+    const keyed = keyedRequest(caller.id, idempotencyKey, 'POST /bookings', purchase);
+    const booking = await this.batcher.sell(
+      toSale(purchase),
+      () => retryingSale((last) => this.idempotencyKeys.once(keyed, (em) => this.book(em, purchase, last))),
+      (outcome) => this.answer(outcome),
+      keyed,
+    );
     this.events.changed(purchase.event_id);
     return booking;
   }

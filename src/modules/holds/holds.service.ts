@@ -9,7 +9,7 @@ import { BookingsService, Purchase, toSale } from '../bookings/bookings.service'
 import { BookingResponseDto, toBookingResponse } from '../bookings/dto/booking-response.dto';
 import { CreateBookingDto } from '../bookings/dto/create-booking.dto';
 import { EventsService } from '../events/events.service';
-import { IdempotencyKeys } from '../idempotency/idempotency-keys.service';
+import { IdempotencyKeys, keyedRequest } from '../idempotency/idempotency-keys.service';
 import { SaleBatcher } from '../seats/sale-batcher';
 import { holdNotActive, retryingSale, SeatLedger, TryAgain } from '../seats/seat-ledger';
 import { UserEntity } from '../users/entities/user.entity';
@@ -47,25 +47,25 @@ export class HoldsService {
    */
   async create(dto: CreateBookingDto, caller: UserEntity, idempotencyKey?: string): Promise<HoldResponseDto> {
     const purchase = await this.bookings.purchase(dto, caller);
+    const keyed = keyedRequest(caller.id, idempotencyKey, 'POST /holds', purchase);
     const alone = () =>
       retryingSale(async (last) => {
         try {
-          return await (idempotencyKey === undefined
-            ? this.hold(this.db.manager, purchase, last)
-            : this.idempotencyKeys.once(caller.id, idempotencyKey, 'POST /holds', purchase, (em) =>
-                this.hold(em, purchase, last),
-              ));
+          return await this.idempotencyKeys.once(keyed, (em) => this.hold(em, purchase, last));
         } catch (error) {
           if (isUniqueViolation(error, 'holds')) throw await this.holdExists(purchase, last);
           throw error;
         }
       });
-    const hold = await (idempotencyKey === undefined
-      ? this.batcher.hold(toSale(purchase), alone, (outcome) => {
-          if (outcome instanceof AppError) throw outcome;
-          return toHoldResponse(outcome);
-        })
-      : alone());
+    const hold = await this.batcher.hold(
+      toSale(purchase),
+      alone,
+      (outcome) => {
+        if (outcome instanceof AppError) throw outcome;
+        return toHoldResponse(outcome);
+      },
+      keyed,
+    );
     this.events.changed(purchase.event_id);
     return hold;
   }

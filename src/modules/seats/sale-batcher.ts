@@ -1,24 +1,32 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
 import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/env';
 import { Metrics } from '../../metrics/metrics.service';
 import { BookingEntity } from '../bookings/entities/booking.entity';
 import { HoldEntity } from '../holds/entities/hold.entity';
+import { Answer, IdempotencyKeys, KeyedRequest } from '../idempotency/idempotency-keys.service';
 import { Sale, SeatLedger } from './seat-ledger';
 
 /** The most sales (or confirmations) of one lane in one statement. */
 export const MAX_BATCH = 64;
 
-/** A sale's answer from its batch: what it made (or its refusal), or undefined when it must run alone. */
-type Outcome<Made> = Made | undefined;
+/** A sale (or hold to confirm) waiting for its lane's next batch. */
+interface Waiting {
+  item: unknown;
+  /** Its Idempotency-Key, when sent. */
+  keyed?: KeyedRequest;
+  /** Its answer from what its batch made of it (or its refusal). */
+  decided: (outcome: unknown) => unknown;
+  /** Answers it as its batch did, or, when its batch did not, by running it alone. */
+  answer: (answer: Answer) => Promise<void>;
+}
 
 interface Lane {
-  batch: (items: unknown[]) => Promise<Outcome<unknown>[]>;
-  /** Each waiting sale (or hold to confirm), and how to answer it once its batch has run (undecided: by running it alone). */
-  waiting: { item: unknown; answer: (outcome: Outcome<unknown>) => Promise<void> }[];
+  /** What one statement makes of each item, in order; undefined for one it could not decide. */
+  batch: (em: EntityManager, items: unknown[]) => Promise<unknown[]>;
+  waiting: Waiting[];
 }
 
 /**
@@ -27,49 +35,65 @@ interface Lane {
  * confirmations of one event's holds: one that finds no other of its lane on its way runs alone,
  * at once, so a buyer without a crowd waits for no one; those that arrive meanwhile wait for it,
  * then go together, up to MAX_BATCH in order of arrival, in one statement (SeatLedger.sellBatch,
- * holdBatch, confirmBatch: one lock, one round trip, one commit), and so on while any wait. Each gets its own answer, as if it had run alone after those
- * before it; one its batch could not decide, or whose batch failed (a ticket code collision, a
- * stale type, a second hold of one user), runs alone, in its turn, so no sale's trouble is its
- * neighbours'.
+ * holdBatch, confirmBatch: one lock, one round trip, one commit), and so on while any wait. Each
+ * gets its own answer, as if it had run alone after those before it. With Idempotency-Keys, the
+ * batch's transaction claims them first and remembers each success (IdempotencyKeys.onceEach): a
+ * retry gets its first answer, a reused key its 409, and neither is sold. One its batch could
+ * not decide, or whose batch failed (a ticket code collision, a stale type, a second hold of one
+ * user), runs alone, in its turn, so no sale's trouble is its neighbours'.
  */
 @Injectable()
 export class SaleBatcher {
   private readonly lanes = new Map<string, Lane>();
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly seats: SeatLedger,
+    private readonly idempotencyKeys: IdempotencyKeys,
     private readonly metrics: Metrics,
   ) {}
 
   /** Books `alone` or in a batch; `decided` turns a batch's booking or refusal into the answer. */
-  sell<T>(sale: Sale, alone: () => Promise<T>, decided: (outcome: BookingEntity | AppError) => T): Promise<T> {
+  sell<T>(
+    sale: Sale,
+    alone: () => Promise<T>,
+    decided: (outcome: BookingEntity | AppError) => T,
+    keyed?: KeyedRequest,
+  ): Promise<T> {
     const lane = `booking/${sale.eventId}/${sale.ticketTypeId ?? 'default'}`;
-    return this.run(lane, sale, alone, decided, (sales: Sale[]) => this.seats.sellBatch(this.db.manager, sales));
+    return this.run(lane, { item: sale, keyed }, alone, decided, (em, sales: Sale[]) =>
+      this.seats.sellBatch(em, sales),
+    );
   }
 
   /** Holds `alone` or in a batch; `decided` turns a batch's hold or refusal into the answer. */
-  hold<T>(sale: Sale, alone: () => Promise<T>, decided: (outcome: HoldEntity | AppError) => T): Promise<T> {
+  hold<T>(
+    sale: Sale,
+    alone: () => Promise<T>,
+    decided: (outcome: HoldEntity | AppError) => T,
+    keyed?: KeyedRequest,
+  ): Promise<T> {
     const lane = `hold/${sale.eventId}/${sale.ticketTypeId ?? 'default'}`;
     const ttl = this.config.holds.ttlSeconds;
-    return this.run(lane, sale, alone, decided, (sales: Sale[]) => this.seats.holdBatch(this.db.manager, sales, ttl));
+    return this.run(lane, { item: sale, keyed }, alone, decided, (em, sales: Sale[]) =>
+      this.seats.holdBatch(em, sales, ttl),
+    );
   }
 
   /** Confirms an active hold `alone` or in a batch of its event's; `decided` turns a batch's booking into the answer. */
   confirm<T>(hold: HoldEntity, alone: () => Promise<T>, decided: (outcome: BookingEntity) => T): Promise<T> {
     const lane = `confirm/${hold.eventId}`;
-    return this.run(lane, hold, alone, decided, (holds: HoldEntity[]) =>
-      this.seats.confirmBatch(this.db.manager, holds),
+    return this.run(lane, { item: hold }, alone, decided, (em, holds: HoldEntity[]) =>
+      this.seats.confirmBatch(em, holds),
     );
   }
 
   private async run<Item, Made, T>(
     key: string,
-    item: Item,
+    request: { item: Item; keyed?: KeyedRequest },
     alone: () => Promise<T>,
     decided: (outcome: Made) => T,
-    batch: (items: Item[]) => Promise<(Made | undefined)[]>,
+    batch: (em: EntityManager, items: Item[]) => Promise<(Made | undefined)[]>,
   ): Promise<T> {
     const lane = this.lanes.get(key);
     if (!lane) {
@@ -83,9 +107,10 @@ export class SaleBatcher {
     }
     return new Promise<T>((resolve) =>
       lane.waiting.push({
-        item,
-        answer: async (outcome) => {
-          const answered = outcome === undefined ? alone() : Promise.resolve(outcome as Made).then(decided);
+        ...request,
+        decided: decided as Waiting['decided'],
+        answer: async (answer) => {
+          const answered = settled(answer, alone);
           resolve(answered);
           await answered.catch(() => undefined);
         },
@@ -95,7 +120,7 @@ export class SaleBatcher {
 
   /**
    * Makes the lane's waiting sales, batch after batch, until none waits; those a batch left
-   * undecided run alone, one after the other in order of arrival, before the next batch.
+   * unanswered run alone, one after the other in order of arrival, before the next batch.
    */
   private async drain(key: string): Promise<void> {
     const lane = this.lanes.get(key)!;
@@ -105,15 +130,38 @@ export class SaleBatcher {
         this.lanes.delete(key);
         return;
       }
-      const items = next.map((waiting) => waiting.item);
-      const outcomes = await lane.batch(items).then(
-        (made) => {
-          this.metrics.saleBatchSize.observe(items.length);
-          return made;
-        },
-        () => items.map(() => undefined),
-      );
-      for (const [i, waiting] of next.entries()) await waiting.answer(outcomes[i]);
+      const answers = await this.idempotencyKeys
+        .onceEach(next, (em, selling) => this.decide(em, lane, selling))
+        .then(
+          (answered) => {
+            this.metrics.saleBatchSize.observe(next.length);
+            return answered;
+          },
+          () => next.map(() => undefined),
+        );
+      for (const [i, waiting] of next.entries()) await waiting.answer(answers[i]);
     }
   }
+
+  /** Runs the lane's statement for `waiting`, and turns what it made of each into its answer. */
+  private async decide(em: EntityManager, lane: Lane, waiting: Waiting[]): Promise<Answer[]> {
+    const outcomes = await lane.batch(
+      em,
+      waiting.map((w) => w.item),
+    );
+    return outcomes.map((outcome, i) => {
+      if (outcome === undefined) return undefined;
+      try {
+        return { value: waiting[i].decided(outcome) };
+      } catch (error) {
+        return { error: error as Error };
+      }
+    });
+  }
+}
+
+/** A request's answer as its batch gave it, or, when it gave none, by running it alone. */
+function settled<T>(answer: Answer, alone: () => Promise<T>): Promise<T> {
+  if (!answer) return alone();
+  return 'value' in answer ? Promise.resolve(answer.value as T) : Promise.reject(answer.error);
 }
