@@ -19,20 +19,33 @@ export interface HttpLoad {
   amount?: number;
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
+  /** Headers of its own for each request, beside `headers`. */
+  headersEach?: () => Record<string, string>;
   /** A new JSON body for each request. */
   body?: () => object;
 }
 
 /** Drives an HTTP endpoint with autocannon for a fixed time. */
 export async function measureHttp(load: HttpLoad): Promise<Measurement> {
-  const body = load.body;
+  const { body, headersEach } = load;
   const result = await autocannon({
     url: load.url,
     connections: load.connections,
     ...(load.amount ? { amount: load.amount } : { duration: load.seconds }),
     method: load.method ?? 'GET',
     headers: { 'content-type': 'application/json', ...load.headers },
-    requests: body ? [{ setupRequest: (request) => ({ ...request, body: JSON.stringify(body()) }) }] : undefined,
+    requests:
+      body || headersEach
+        ? [
+            {
+              setupRequest: (request) => ({
+                ...request,
+                ...(headersEach && { headers: { ...request.headers, ...headersEach() } }),
+                ...(body && { body: JSON.stringify(body()) }),
+              }),
+            },
+          ]
+        : undefined,
   });
   return measurement(result);
 }
