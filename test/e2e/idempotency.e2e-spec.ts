@@ -86,6 +86,13 @@ describe('Idempotent bookings (Idempotency-Key)', () => {
     await post(customer, key, { event_id: event.id, quantity: 1 }).expect(201);
   });
 
+  it('reclaims the seats of holds whose time is up, as a booking without a key does', async () => {
+    const event = await createEvent(t, admin, { capacity: 2 });
+    const due = await t.http().post('/api/v1/holds').set(admin.auth).send({ event_id: event.id, quantity: 2 });
+    await t.db.query(`UPDATE holds SET expires_at = now() - interval '1 second' WHERE id = $1`, [due.body.id]);
+    await post(customer, newKey(), { event_id: event.id, quantity: 2 }).expect(201);
+  });
+
   it('lets a key past its 24 hours start a new booking', async () => {
     const event = await createEvent(t, admin);
     const key = newKey();

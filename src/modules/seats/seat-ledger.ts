@@ -147,9 +147,10 @@ export class SeatLedger {
 
   /**
    * Why the event refused the sale, as it is now: no such event, no such ticket type of it, not
-   * bookable, or too few seats. When the seats are there now, freed by a cancellation or by
-   * reclaiming the event's holds whose time is up, throws TryAgain so the sale is tried again,
-   * unless this was the `last` attempt.
+   * bookable, or too few seats. When the seats are there now, freed by a cancellation, or would
+   * be once the event's holds whose time is up are reclaimed, throws TryAgain so the sale is tried
+   * again (after reclaiming them, in a transaction of its own: `em`'s may be rolled back, as an
+   * Idempotency-Key's is), unless this was the `last` attempt.
    */
   async refusal(em: EntityManager, { eventId, ticketTypeId, quantity }: Sale, last: boolean): Promise<AppError> {
     const event = await this.bookable(em, eventId, ticketTypeId);
@@ -158,8 +159,8 @@ export class SeatLedger {
     const available = Math.min(event.available, quotaLeft);
     const reclaimable = Math.min(event.available + event.due, quotaLeft + event.type_due);
     if (!last && reclaimable >= quantity) {
-      if (event.due > 0) await em.transaction((locked) => this.expireDue(locked, eventId));
-      throw new TryAgain();
+      const reclaim = () => em.dataSource.transaction((locked) => this.expireDue(locked, eventId));
+      throw new TryAgain(event.due > 0 ? reclaim : undefined);
     }
     return insufficient(quantity, available);
   }
@@ -459,7 +460,12 @@ export class SeatLedger {
  * What refused a sale has changed since (seats were freed, a hold ended), or the sale read its
  * ticket type's counts before a concurrent sale of the type committed: try the sale again.
  */
-export class TryAgain extends Error {}
+export class TryAgain extends Error {
+  /** `first`: what to do before the next attempt, once this one's transaction has ended. */
+  constructor(readonly first?: () => Promise<unknown>) {
+    super('try the sale again');
+  }
+}
 
 /** Runs a sale's `attempt` again after a ticket code collision or a refusal that freed seats made stale. */
 export async function retryingSale<T>(attempt: (last: boolean) => Promise<T>): Promise<T> {
@@ -469,6 +475,7 @@ export async function retryingSale<T>(attempt: (last: boolean) => Promise<T>): P
     } catch (error) {
       const again = isUniqueViolation(error, 'tickets') || error instanceof TryAgain;
       if (!again || n === MAX_ATTEMPTS) throw error;
+      if (error instanceof TryAgain) await error.first?.();
     }
   }
 }
