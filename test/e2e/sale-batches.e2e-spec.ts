@@ -44,6 +44,20 @@ describe('Sales in batches', () => {
       ])
     )[0];
 
+  /** Runs `work` while the database fails every booking of 7 seats: a fault no batch foresees. */
+  const refusingSevens = async (work: () => Promise<void>) => {
+    await t.db.query(`
+      CREATE FUNCTION refuse_seven() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'injected fault'; END $$;
+      CREATE TRIGGER refuse_seven BEFORE INSERT ON bookings FOR EACH ROW WHEN (NEW.quantity = 7)
+        EXECUTE FUNCTION refuse_seven();`);
+    try {
+      await work();
+    } finally {
+      await t.db.query('DROP TRIGGER refuse_seven ON bookings; DROP FUNCTION refuse_seven();');
+    }
+  };
+
   it('decides each sale in order of arrival as one statement each would: the last seats split the batch', async () => {
     const event = await createEvent(t, admin, { capacity: 6, price: '10.00' });
     const outcomes = await ledger.sellBatch(t.db.manager, sales(event.id, [2, 3, 2, 1, 4]));
@@ -106,12 +120,7 @@ describe('Sales in batches', () => {
 
   it("never fails a sale for its neighbour's fault: a failed batch runs each sale alone", async () => {
     const event = await createEvent(t, admin, { capacity: 20 });
-    await t.db.query(`
-      CREATE FUNCTION refuse_seven() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'injected fault'; END $$;
-      CREATE TRIGGER refuse_seven BEFORE INSERT ON bookings FOR EACH ROW WHEN (NEW.quantity = 7)
-        EXECUTE FUNCTION refuse_seven();`);
-    try {
+    await refusingSevens(async () => {
       const batcher = t.app.get(SaleBatcher);
       const sell = (sale: Sale) =>
         batcher.sell(
@@ -123,9 +132,7 @@ describe('Sales in batches', () => {
       const answered = await Promise.allSettled([sell(first), sell(faulty), sell(neighbour)]);
       expect(answered.map((a) => a.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
       expect(await sold(event.id)).toMatchObject({ sold: 3 });
-    } finally {
-      await t.db.query('DROP TRIGGER refuse_seven ON bookings; DROP FUNCTION refuse_seven();');
-    }
+    });
   });
 
   describe('with Idempotency-Keys', () => {
@@ -204,12 +211,7 @@ describe('Sales in batches', () => {
 
     it('forgets the keys of a failed batch: each of its sales runs alone, with its key', async () => {
       const event = await createEvent(t, admin, { capacity: 20 });
-      await t.db.query(`
-        CREATE FUNCTION refuse_seven() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN RAISE EXCEPTION 'injected fault'; END $$;
-        CREATE TRIGGER refuse_seven BEFORE INSERT ON bookings FOR EACH ROW WHEN (NEW.quantity = 7)
-          EXECUTE FUNCTION refuse_seven();`);
-      try {
+      await refusingSevens(async () => {
         const answered = await Promise.allSettled([
           create(event.id, buyers[1], 1),
           create(event.id, buyers[2], 7, `faulty-${event.id}`),
@@ -219,9 +221,7 @@ describe('Sales in batches', () => {
         expect(await remembered(`faulty-${event.id}`)).toBeUndefined();
         expect(await remembered(`neighbour-${event.id}`)).toEqual(settled(answered)[2]);
         expect(await sold(event.id)).toMatchObject({ sold: 3 });
-      } finally {
-        await t.db.query('DROP TRIGGER refuse_seven ON bookings; DROP FUNCTION refuse_seven();');
-      }
+      });
     });
   });
 
