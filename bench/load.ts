@@ -25,29 +25,39 @@ export interface HttpLoad {
   body?: () => object;
 }
 
-/** Drives an HTTP endpoint with autocannon for a fixed time. */
+/** Drives an HTTP endpoint with autocannon for a fixed time, or a fixed number of requests. */
 export async function measureHttp(load: HttpLoad): Promise<Measurement> {
   const { body, headersEach } = load;
-  const result = await autocannon({
-    url: load.url,
-    connections: load.connections,
-    ...(load.amount ? { amount: load.amount } : { duration: load.seconds }),
-    method: load.method ?? 'GET',
-    headers: { 'content-type': 'application/json', ...load.headers },
-    requests:
-      body || headersEach
-        ? [
-            {
-              setupRequest: (request) => ({
-                ...request,
-                ...(headersEach && { headers: { ...request.headers, ...headersEach() } }),
-                ...(body && { body: JSON.stringify(body()) }),
-              }),
-            },
-          ]
-        : undefined,
+  const started = performance.now();
+  let answered = started;
+  const result = await new Promise<autocannon.Result>((done, fail) => {
+    const run = autocannon(
+      {
+        url: load.url,
+        connections: load.connections,
+        ...(load.amount ? { amount: load.amount } : { duration: load.seconds }),
+        method: load.method ?? 'GET',
+        headers: { 'content-type': 'application/json', ...load.headers },
+        requests:
+          body || headersEach
+            ? [
+                {
+                  setupRequest: (request) => ({
+                    ...request,
+                    ...(headersEach && { headers: { ...request.headers, ...headersEach() } }),
+                    ...(body && { body: JSON.stringify(body()) }),
+                  }),
+                },
+              ]
+            : undefined,
+      },
+      (error: Error | null, finished) => (error ? fail(error) : done(finished)),
+    );
+    run.on('response', () => (answered = performance.now()));
   });
-  return measurement(result);
+  // autocannon ends a run on its once-a-second tick, so a run of `amount` requests is timed to
+  // its last answer here, or its rate would be rounded down to the amount over whole seconds.
+  return measurement(result, load.amount ? (answered - started) / 1000 : result.duration);
 }
 
 export interface CheckoutLoad {
@@ -105,12 +115,12 @@ export async function measureCheckout(load: CheckoutLoad): Promise<Measurement> 
   return { ...measurement(result), rate: purchases / result.duration };
 }
 
-function measurement(result: autocannon.Result): Measurement {
+function measurement(result: autocannon.Result, seconds = result.duration): Measurement {
   const statuses = Object.fromEntries(
     Object.entries(result.statusCodeStats ?? {}).map(([status, { count }]) => [status, count ?? 0]),
   );
   if (result.errors > 0) statuses.connection_errors = result.errors;
-  const rate = (count: number) => count / result.duration;
+  const rate = (count: number) => count / seconds;
   return {
     rate: rate(result['2xx']),
     answered: rate(result.requests.total),
