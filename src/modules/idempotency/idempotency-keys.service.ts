@@ -158,12 +158,13 @@ export class IdempotencyKeys implements OnApplicationBootstrap, OnApplicationShu
 
   /** Stores the response of each claimed key answered with one; forgets the others. */
   private async settle(em: EntityManager, claimed: KeyedRequest[], answers: Answer[]): Promise<void> {
-    const kept = claimed.filter((_, i) => answers[i] && 'value' in answers[i]);
-    const forgotten = claimed.filter((_, i) => !(answers[i] && 'value' in answers[i]));
+    const responses = answers.map((answer) => (answer && 'value' in answer ? JSON.stringify(answer.value) : null));
+    const kept = claimed.filter((_, i) => responses[i] !== null);
+    const forgotten = claimed.filter((_, i) => responses[i] === null);
     await em.query(SETTLE_STATEMENT, [
       kept.map((r) => r.userId),
       kept.map((r) => r.key),
-      answers.flatMap((answer) => (answer && 'value' in answer ? [JSON.stringify(answer.value)] : [])),
+      responses.filter((response) => response !== null),
       forgotten.map((r) => r.userId),
       forgotten.map((r) => r.key),
     ]);

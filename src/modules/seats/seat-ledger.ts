@@ -93,13 +93,9 @@ export class SeatLedger {
    * event was not bookable or had no such type, or holds whose time is up may free seats for it.
    */
   async sellBatch(em: EntityManager, sales: Sale[]): Promise<(BookingEntity | AppError | undefined)[]> {
-    const { eventId, ticketTypeId } = sales[0];
     const rows: BatchSaleRow[] = await em.query(BATCH_SALE_STATEMENT, [
-      eventId,
-      sales.map((sale) => sale.userId),
-      sales.map((sale) => sale.quantity),
-      ticketTypeId ?? null,
-      sales.flatMap((sale) => Array.from({ length: sale.quantity }, () => this.codes.suffix())),
+      ...batchOf(sales),
+      this.suffixes(...sales.map((sale) => sale.quantity)),
     ]);
     this.metrics.webhookMessages.inc(rows[0].messages);
     return rows.map((row, i) => (row.made ? soldBooking(sales[i], row as SaleRow) : refused(sales[i], row)));
@@ -114,14 +110,7 @@ export class SeatLedger {
     sales: Sale[],
     ttlSeconds: number,
   ): Promise<(HoldEntity | AppError | undefined)[]> {
-    const { eventId, ticketTypeId } = sales[0];
-    const rows: BatchHoldRow[] = await em.query(BATCH_HOLD_STATEMENT, [
-      eventId,
-      sales.map((sale) => sale.userId),
-      sales.map((sale) => sale.quantity),
-      ticketTypeId ?? null,
-      ttlSeconds,
-    ]);
+    const rows: BatchHoldRow[] = await em.query(BATCH_HOLD_STATEMENT, [...batchOf(sales), ttlSeconds]);
     this.metrics.webhookMessages.inc(rows[0].messages);
     return rows.map((row, i) => {
       if (!row.made) return refused(sales[i], row);
@@ -217,7 +206,7 @@ export class SeatLedger {
       holds[0].eventId,
       holds.map((hold) => hold.id),
       holds.map((hold) => hold.quantity),
-      holds.flatMap((hold) => Array.from({ length: hold.quantity }, () => this.codes.suffix())),
+      this.suffixes(...holds.map((hold) => hold.quantity)),
     ]);
     this.metrics.webhookMessages.inc(rows[0].messages);
     return rows.map((row, i) => {
@@ -417,8 +406,12 @@ export class SeatLedger {
   /** Runs a SALE_STATEMENT or CONFIRM_STATEMENT (`rest`: their parameters after $4), with fresh ticket code suffixes. */
   private sold(em: EntityManager, statement: string, sale: Sale, rest: unknown[] = []): Promise<SaleRow[]> {
     const { eventId, userId, quantity } = sale;
-    const suffixes = Array.from({ length: quantity }, () => this.codes.suffix());
-    return em.query(statement, [eventId, userId, quantity, suffixes, ...rest]);
+    return em.query(statement, [eventId, userId, quantity, this.suffixes(quantity), ...rest]);
+  }
+
+  /** Fresh ticket code suffixes: one per ticket of each of `quantities`, in order. */
+  private suffixes(...quantities: number[]): string[] {
+    return quantities.flatMap((quantity) => Array.from({ length: quantity }, () => this.codes.suffix()));
   }
 
   /**
@@ -487,6 +480,12 @@ export function holdNotActive(id: number, status: HoldStatus): AppError {
 /** A sale a batch did not make: refused with the seats it found left, or, when nothing was decided or holds whose time is up may free seats for it, undefined (it must be tried alone). */
 function refused({ quantity }: Sale, { made, due, seats_left }: Decision): AppError | undefined {
   return made === false && !due ? insufficient(quantity, seats_left!) : undefined;
+}
+
+/** The parameters a batch statement starts with: $1 event, $2 users, $3 quantities, $4 ticket type (none: the default). */
+function batchOf(sales: Sale[]): [number, number[], number[], number | null] {
+  const { eventId, ticketTypeId } = sales[0];
+  return [eventId, sales.map((sale) => sale.userId), sales.map((sale) => sale.quantity), ticketTypeId ?? null];
 }
 
 /** The hold a HOLD_STATEMENT or BATCH_HOLD_STATEMENT just made: active, not an offer. */
