@@ -341,6 +341,13 @@ const HOSTILE: HostileRequest[] = [
     body: { url: 42, events: ['booking.confirmed'] },
     field: 'url',
   }),
+  bad('a webhook URL with a line break inside', {
+    method: 'POST',
+    path: '/api/v1/webhooks',
+    as: 'admin',
+    body: { url: 'http://127.0.0.1:4000/hooks\r\nX-Injected: 1', events: ['booking.confirmed'] },
+    field: 'url',
+  }),
   bad('null webhook event types', {
     method: 'PUT',
     path: '/api/v1/webhooks/1',

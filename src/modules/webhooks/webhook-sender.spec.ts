@@ -1,7 +1,7 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { send } from './webhook-sender';
+import { MAX_REPLY_BYTES, send } from './webhook-sender';
 
 const SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
 
@@ -68,6 +68,32 @@ describe(send.name, () => {
     const result = await send(message(local.url.replace('127.0.0.1', 'localhost')), true);
     expect(result.error).toMatch(/^localhost resolves to (127\.0\.0\.1|::1), which is not public$/);
     expect(local.hits()).toBe(0);
+  });
+
+  it('reads no more than a few kilobytes of a reply that goes on and on, then closes the connection', async () => {
+    let streamed = 0;
+    let closed!: () => void;
+    const connectionClosed = new Promise<void>((done) => (closed = done));
+    const server = createServer((request, response) => {
+      request.resume();
+      response.writeHead(200);
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      const more = () => {
+        while (!response.destroyed) {
+          streamed += chunk.length;
+          if (!response.write(chunk)) return;
+        }
+      };
+      response.on('drain', more);
+      response.on('close', closed);
+      more();
+    });
+    servers.push(server);
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const { port } = server.address() as AddressInfo;
+    expect(await send(message(`http://127.0.0.1:${port}/`), false)).toEqual({ statusCode: 200, error: null });
+    await connectionClosed;
+    expect(streamed).toBeGreaterThan(MAX_REPLY_BYTES);
   });
 
   it('says why when no one answers', async () => {

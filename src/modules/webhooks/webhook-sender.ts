@@ -14,6 +14,9 @@ export interface OutgoingMessage {
   body: string;
 }
 
+/** How much of an endpoint's reply is read before the connection is closed: only its status matters. */
+export const MAX_REPLY_BYTES = 4096;
+
 /** The longest reason for a failed attempt that is kept. */
 export const MAX_ERROR_LENGTH = 500;
 
@@ -48,7 +51,11 @@ export function send(message: OutgoingMessage, guarded: boolean): Promise<Attemp
         signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
       },
       (response) => {
-        response.resume();
+        let read = 0;
+        response.on('data', (chunk: Buffer) => {
+          read += chunk.length;
+          if (read > MAX_REPLY_BYTES) response.destroy();
+        });
         response.on('error', () => undefined);
         resolve({ statusCode: response.statusCode!, error: null });
       },

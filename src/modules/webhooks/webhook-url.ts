@@ -1,13 +1,40 @@
 import { lookup } from 'node:dns';
 import { isIP, LookupFunction } from 'node:net';
-import ipaddr from 'ipaddr.js';
+import ipaddr, { IPv4, IPv6 } from 'ipaddr.js';
+
+/** IPv6's global unicast space; everything else (unique local, link-local, unassigned) is not public. */
+const GLOBAL_UNICAST = ipaddr.parseCIDR('2000::/3');
+const IPV4_COMPATIBLE = ipaddr.parseCIDR('::/96');
 
 /**
  * Whether `address` is a public unicast address: not loopback, private, link-local (cloud
- * metadata), carrier-grade NAT, reserved, multicast, nor an IPv6 form of one of them.
+ * metadata), carrier-grade NAT, reserved, multicast, nor an IPv6 form of one of them. An IPv6
+ * address that embeds an IPv4 address (mapped, compatible, NAT64, 6to4, Teredo) is what that
+ * IPv4 address is; any other IPv6 address must be global unicast.
  */
 export function isPublicAddress(address: string): boolean {
-  return ipaddr.process(address).range() === 'unicast';
+  const parsed = ipaddr.parse(address);
+  const v4 = parsed instanceof IPv6 ? embeddedIPv4(parsed) : parsed;
+  if (v4) return v4.range() === 'unicast';
+  return parsed.range() === 'unicast' && parsed.match(GLOBAL_UNICAST);
+}
+
+/** The IPv4 address an IPv6 address carries, by the form that carries it. */
+function embeddedIPv4(address: IPv6): IPv4 | null {
+  const bytes = address.toByteArray();
+  if (address.match(IPV4_COMPATIBLE)) return new IPv4(bytes.slice(12));
+  switch (address.range()) {
+    case 'ipv4Mapped':
+    case 'rfc6145':
+    case 'rfc6052':
+      return new IPv4(bytes.slice(12));
+    case '6to4':
+      return new IPv4(bytes.slice(2, 6));
+    case 'teredo':
+      return new IPv4(bytes.slice(12).map((byte) => byte ^ 0xff));
+    default:
+      return null;
+  }
 }
 
 /**
@@ -16,6 +43,8 @@ export function isPublicAddress(address: string): boolean {
  * any address). Where a host name resolves to is checked at every delivery (`publicLookup`).
  */
 export function webhookUrlProblem(url: string, allowPrivate: boolean): string | null {
+  // The URL parser drops tabs and line breaks silently; a URL that has them is not the one it parses.
+  if (/[\u0000-\u0020\u007f]/.test(url)) return 'url must not contain spaces or control characters';
   let parsed: URL;
   try {
     parsed = new URL(url);
