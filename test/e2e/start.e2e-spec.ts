@@ -109,6 +109,54 @@ describe('npm start without DATABASE_URL', () => {
   });
 });
 
+describe('two API processes started with npm start in one checkout', () => {
+  jest.setTimeout(120_000);
+  let dataDir: string;
+  beforeEach(() => (dataDir = mkdtempSync(join(tmpdir(), 'ticketing-shared-'))));
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  const ready = (server: ServerProcess) => api(server, '/health/ready').then((res) => res.status);
+
+  it('share one embedded PostgreSQL, and either can stop without breaking the other', async () => {
+    const [first, second] = await Promise.all([startServer(dataDir), startServer(dataDir)]);
+    await Promise.all([first.ready, second.ready]);
+    const said = [first, second].map((s) => /(started|joined) (the )?embedded PostgreSQL/.exec(s.output())?.[1]);
+    expect(said.sort()).toEqual(['joined', 'started']);
+
+    expect(await first.stop()).toBe(0);
+    expect(postmasterRunning(dataDir)).toBe(true);
+    expect(await ready(second)).toBe(200);
+    expect((await loginAsSampleAdmin(second)).status).toBe(200);
+
+    expect(await second.stop()).toBe(0);
+    expect(postmasterRunning(dataDir)).toBe(false);
+  });
+
+  it('keep the database running for the other when the one that started it is killed', async () => {
+    const starter = await startServer(dataDir);
+    await starter.ready;
+    const other = await startServer(dataDir);
+    await other.ready;
+    starter.process.kill('SIGKILL');
+    await starter.exited;
+
+    expect(await ready(other)).toBe(200);
+    expect(await other.stop()).toBe(0);
+    expect(postmasterRunning(dataDir)).toBe(false);
+  });
+
+  it('leave the first serving when the second cannot take its port', async () => {
+    const first = await startServer(dataDir);
+    await first.ready;
+    const second = await startServer(dataDir, { PORT: new URL(first.url).port });
+    expect(await second.exited).toBe(1);
+
+    expect(await ready(first)).toBe(200);
+    expect(await first.stop()).toBe(0);
+    expect(postmasterRunning(dataDir)).toBe(false);
+  });
+});
+
 const asRoot = process.getuid?.() === 0 ? describe : describe.skip;
 
 asRoot('npm start as root, its data directory in a folder the postgres user cannot enter', () => {
