@@ -1,10 +1,10 @@
 # syntax=docker/dockerfile:1
 # The API image: compiled in one stage, run from a slim stage as the unprivileged `node` user.
 # Migrations run from the same image (docker-compose.yml, service `migrate`). The base image is
-# pinned to a release; bump it deliberately.
-ARG NODE_VERSION=22.20.0
+# the current Node.js LTS, pinned to a release; bump it deliberately.
+ARG NODE_VERSION=26.12.1
 
-FROM node:${NODE_VERSION}-bookworm-slim AS build
+FROM node:${NODE_VERSION}-trixie-slim AS build
 WORKDIR /app
 ENV SCARF_ANALYTICS=false
 COPY package.json package-lock.json ./
@@ -12,7 +12,7 @@ RUN npm ci
 COPY . .
 RUN npx nest build
 
-FROM node:${NODE_VERSION}-bookworm-slim AS dependencies
+FROM node:${NODE_VERSION}-trixie-slim AS dependencies
 WORKDIR /app
 ENV SCARF_ANALYTICS=false
 COPY package.json package-lock.json ./
@@ -20,7 +20,7 @@ COPY package.json package-lock.json ./
 # runs: it requires DATABASE_URL.
 RUN npm ci --omit=dev --omit=optional && npm cache clean --force
 
-FROM node:${NODE_VERSION}-bookworm-slim AS runtime
+FROM node:${NODE_VERSION}-trixie-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production PORT=3000
 COPY --from=dependencies --chown=root:root /app/node_modules ./node_modules

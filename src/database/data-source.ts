@@ -1,3 +1,4 @@
+import '../supported-node';
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { loadDatabaseUrl, readEnvFile } from '../config/env';

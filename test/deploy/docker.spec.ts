@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { environmentVariableNames } from '../../src/config/env';
+import { unsupportedNode } from '../../src/supported-node';
 
 /** `docker compose` or the older `docker-compose`, whichever is installed; CI installs the latter. */
 const composeCommand = [['docker', 'compose'], ['docker-compose']].find(
@@ -60,6 +61,16 @@ describe('Deployment files', () => {
 
   it.each(['postgres', 'redis', 'api'])('restarts the long-running %s service', (service) => {
     expect(compose.services[service].restart).toBe('unless-stopped');
+  });
+
+  it('keeps .env files, which hold secrets, out of the build context, but not .env.example', () => {
+    const ignored = readFileSync('.dockerignore', 'utf8').split('\n');
+    expect(ignored).toEqual(expect.arrayContaining(['.env', '.env.*', '!.env.example']));
+  });
+
+  it('builds the image on a Node.js the API supports', () => {
+    const version = readFileSync('Dockerfile', 'utf8').match(/^ARG NODE_VERSION=(.+)$/m)![1];
+    expect(unsupportedNode(version)).toBeNull();
   });
 
   it('puts neither the bench nor the test support in the image', () => {
