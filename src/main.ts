@@ -1,3 +1,4 @@
+import './supported-node';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { Server } from 'node:http';
@@ -8,6 +9,7 @@ import { configureApp } from './app.setup';
 import { loadConfig, readEnvFile } from './config/env';
 import { openDatabase } from './database/database';
 import { bootstrapLogger, JsonLogger } from './logging/logging.module';
+import { Shutdown } from './modules/health/shutdown';
 
 /** How long in-flight requests get to finish on SIGTERM. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -27,10 +29,15 @@ async function bootstrap(): Promise<void> {
     });
     app.useLogger(app.get(JsonLogger));
     configureApp(app);
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
       process.once(signal, () => {
-        logger.log(`${signal}: finishing in-flight requests, then shutting down`);
-        void stopAccepting(app.getHttpServer())
+        app.get(Shutdown).draining = true;
+        const drainMs = config.http.shutdownDrainMs;
+        logger.log(
+          `${signal}: not ready from now on, still serving for ${drainMs} ms; then finishing in-flight requests and shutting down`,
+        );
+        void new Promise((drained) => setTimeout(drained, drainMs))
+          .then(() => stopAccepting(app.getHttpServer()))
           .then(() => app.close())
           .then(() => database.close())
           .then(() => process.exit(0));

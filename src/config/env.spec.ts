@@ -17,6 +17,14 @@ describe(loadConfig.name, () => {
     });
   });
 
+  it('drains for 5 s on SIGTERM in production, not at all elsewhere, unless SHUTDOWN_DRAIN_MS says', () => {
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', JWT_SECRET: 'x'.repeat(32) };
+    expect(loadConfig(production).http.shutdownDrainMs).toBe(5000);
+    expect(loadConfig({}).http.shutdownDrainMs).toBe(0);
+    expect(loadConfig({ ...production, SHUTDOWN_DRAIN_MS: '0' }).http.shutdownDrainMs).toBe(0);
+    expect(loadConfig({ SHUTDOWN_DRAIN_MS: '2500' }).http.shutdownDrainMs).toBe(2500);
+  });
+
   it('reads numbers from their strings', () => {
     expect(loadConfig({ PORT: '8080', BOOKING_MAX_QUANTITY: '4' })).toMatchObject({
       http: { port: 8080 },
@@ -54,6 +62,7 @@ describe(loadConfig.name, () => {
     ['DATABASE_STATEMENT_TIMEOUT_MS', 'soon'],
     ['HTTP_REQUEST_TIMEOUT_MS', '10'],
     ['HTTP_MAX_CONNECTIONS', '0'],
+    ['SHUTDOWN_DRAIN_MS', '-1'],
     ['LOGIN_FAILURES_PER_ADDRESS_MAX', '0'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { checkedFetch } from '../support/contract';
 import { Caller, createAdmin, createEvent, registerCustomer } from '../support/factories';
 import { ServerProcess, startServerProcess } from '../support/server-process';
+import { eventually } from '../support/storm';
 import { createTestApp, TestApp, testServerEnv } from '../support/test-app';
 
 describe('Graceful shutdown on SIGTERM', () => {
@@ -34,9 +35,17 @@ describe('Graceful shutdown on SIGTERM', () => {
       headers: { ...customer.auth, 'Content-Type': 'application/json' },
       body: JSON.stringify({ event_id: event.id, quantity: 1 }),
     });
-    await new Promise((done) => setTimeout(done, 300));
+    await eventually(
+      'the booking to wait for the event lock',
+      () => waitingForLocks(holder),
+      (n) => n > 0,
+    );
     server.process.kill('SIGTERM');
-    await expect(waitUntilRefused(server.url)).resolves.toBe(true);
+    await eventually(
+      'the server to refuse connections',
+      () => refuses(server.url),
+      (refused) => refused,
+    );
 
     await holder.query('ROLLBACK');
     await holder.end();
@@ -45,15 +54,55 @@ describe('Graceful shutdown on SIGTERM', () => {
   });
 });
 
-/** Polls until the server refuses new connections; false if it still accepts after 5 s. */
-async function waitUntilRefused(url: string): Promise<boolean> {
-  for (const deadline = Date.now() + 5_000; Date.now() < deadline;) {
-    try {
-      await checkedFetch(`${url}/health/live`, { headers: { Connection: 'close' } });
-    } catch {
-      return true;
-    }
-    await new Promise((done) => setTimeout(done, 50));
-  }
-  return false;
+/** Whether the server refuses a new connection. */
+function refuses(url: string): Promise<boolean> {
+  return checkedFetch(`${url}/health/live`, { headers: { Connection: 'close' } }).then(
+    () => false,
+    () => true,
+  );
 }
+
+/** How many other sessions of the test database wait for a lock. */
+async function waitingForLocks(client: Client): Promise<number> {
+  const { rows } = await client.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+  );
+  return rows[0].n;
+}
+
+describe('Draining on SIGTERM, for a load balancer to stop sending traffic', () => {
+  jest.setTimeout(60_000);
+  let t: TestApp;
+  beforeAll(async () => (t = await createTestApp()));
+  afterAll(() => t.close());
+
+  const status = (server: ServerProcess, path: string) => checkedFetch(`${server.url}${path}`).then((r) => r.status);
+
+  it('answers /health/ready 503 during SHUTDOWN_DRAIN_MS while serving every other request', async () => {
+    const server = await startServerProcess(testServerEnv({ SHUTDOWN_DRAIN_MS: '300000' }));
+    await server.ready;
+    expect(await status(server, '/health/ready')).toBe(200);
+    server.process.kill('SIGTERM');
+    try {
+      await eventually(
+        'readiness to fail',
+        () => status(server, '/health/ready'),
+        (s) => s !== 200,
+      );
+      expect(await status(server, '/health/ready')).toBe(503);
+      expect(await status(server, '/health/live')).toBe(200);
+      expect(await status(server, '/api/v1/events')).toBe(200);
+    } finally {
+      server.process.kill('SIGKILL');
+    }
+  });
+
+  it('closes the listener and exits 0 once the drain is over', async () => {
+    const server = await startServerProcess(testServerEnv({ SHUTDOWN_DRAIN_MS: '200' }));
+    await server.ready;
+    server.process.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(server.output()).toMatch(/SIGTERM: not ready from now on, still serving for 200 ms/);
+  });
+});

@@ -5,6 +5,25 @@ import { ServerProcess } from './server-process';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Reads `read()` until `enough` holds of what it returned, then returns that. The deadline only
+ * ends a test that hangs, generously: it is no measure of speed.
+ */
+export async function eventually<T>(
+  what: string,
+  read: () => T | Promise<T>,
+  enough: (value: T) => boolean,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (enough(value)) return value;
+    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}`);
+    await sleep(25);
+  }
+}
+
 /** One answer of a storm: the step that asked, what for (`of`, e.g. a ticket type), the status and body. */
 export interface Outcome<Step extends string> {
   step: Step;

@@ -6,6 +6,7 @@ import { AppError } from '../../common/errors/app-error';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
 import { Public } from '../auth/auth.decorators';
 import { HealthResponseDto } from './dto/health-response.dto';
+import { Shutdown } from './shutdown';
 
 const DATABASE_PING_TIMEOUT_MS = 1_000;
 const ALIVE: HealthCheckResult = { status: 'ok', info: {}, error: {}, details: {} };
@@ -19,6 +20,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
+    private readonly shutdown: Shutdown,
   ) {}
 
   /** The process answers; says nothing of its dependencies. */
@@ -29,12 +31,16 @@ export class HealthController {
     return ALIVE;
   }
 
-  /** The process can serve requests: the database answers a ping within a second. */
+  /**
+   * The process can serve requests: the database answers a ping within a second, and it is not
+   * shutting down (after SIGTERM it answers 503 for SHUTDOWN_DRAIN_MS while still serving).
+   */
   @Get('ready')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiOkResponse({ type: HealthResponseDto })
   @ApiErrors('SERVICE_UNAVAILABLE')
   async readiness(): Promise<HealthCheckResult> {
+    if (this.shutdown.draining) throw AppError.unavailable('Not ready: shutting down');
     try {
       return await this.health.check([
         () => this.database.pingCheck('database', { timeout: DATABASE_PING_TIMEOUT_MS }),
