@@ -5,22 +5,27 @@ import { seed } from '../../seeds/seed';
 import { eventsWithWrongCounters, ticketTypesWithWrongCounters } from '../support/counters';
 import { createScratchDatabase, ScratchDatabase } from '../support/scratch-database';
 
+/** `npm run migration:<command>` without the build, in `env` beside the test process's, no DATABASE_URL or .env. */
+function migrationCli(env: Record<string, string>, command: string, ...args: string[]) {
+  const { JWT_SECRET: _unset, DATABASE_URL: _external, ...inherited } = process.env;
+  return spawnSync(process.execPath, ['dist/src/database/migration-cli.js', command, ...args], {
+    encoding: 'utf8',
+    env: { ...inherited, ENV_FILE: '/dev/null', ...env },
+  });
+}
+
 /**
  * The TypeORM CLI on the built data source, as `npm run migration:*` runs it, in an environment
  * set for the API in production but for DATABASE_URL, which the CLI must not trip on.
  */
-function typeorm(url: string, ...args: string[]) {
-  const { JWT_SECRET: _unset, ...env } = process.env;
-  const run = spawnSync(
-    process.execPath,
-    ['node_modules/typeorm/cli.js', ...args, '-d', 'dist/src/database/data-source.js'],
-    {
-      encoding: 'utf8',
-      env: { ...env, NODE_ENV: 'production', CORS_ORIGINS: 'localhost:5173', PORT: 'abc', DATABASE_URL: url },
-    },
+function typeorm(url: string, command: string, ...args: string[]) {
+  const run = migrationCli(
+    { NODE_ENV: 'production', CORS_ORIGINS: 'localhost:5173', PORT: 'abc', DATABASE_URL: url },
+    command,
+    ...args,
   );
   if (run.status !== 0)
-    throw new Error(`typeorm ${args.join(' ')} exited with ${run.status}:\n${run.stdout}${run.stderr}`);
+    throw new Error(`migration:${command} ${args.join(' ')} exited with ${run.status}:\n${run.stdout}${run.stderr}`);
   return run.stdout;
 }
 
@@ -47,13 +52,28 @@ function schemaOf(url: string) {
   );
 }
 
+describe('npm run migration:* when something it needs is missing', () => {
+  it('says in one line to set DATABASE_URL when it is not set', () => {
+    const run = migrationCli({}, 'run');
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^Set DATABASE_URL \(postgres:\/\/.*\) to run migrations; .*\n$/);
+    expect(run.stdout).toBe('');
+  });
+
+  it('says in one line how to name a migration to generate', () => {
+    const run = migrationCli({ DATABASE_URL: 'postgres://ticketing:secret@127.0.0.1:5432/ticketing' }, 'generate');
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe('Name the migration: npm run migration:generate -- migrations/<name>\n');
+  });
+});
+
 describe('Migrations through the TypeORM CLI (npm run migration:run, migration:revert, migration:generate)', () => {
   jest.setTimeout(60_000);
   let scratch: ScratchDatabase;
   let migrated: Record<string, string>[];
   beforeAll(async () => {
     scratch = await createScratchDatabase();
-    typeorm(scratch.url, 'migration:run');
+    typeorm(scratch.url, 'run');
     migrated = await schemaOf(scratch.url);
   });
   afterAll(() => scratch.drop());
@@ -79,14 +99,14 @@ describe('Migrations through the TypeORM CLI (npm run migration:run, migration:r
   });
 
   it('has nothing left to generate: the entities and the migrations agree', () => {
-    expect(() => typeorm(scratch.url, 'migration:generate', '--check', 'migrations/unexpected')).not.toThrow();
+    expect(() => typeorm(scratch.url, 'generate', '--check', 'migrations/unexpected')).not.toThrow();
   });
 
   it('reverts every migration down to an empty schema, then applies them again to the same schema', async () => {
-    for (let i = 0; i < migrations.length; i++) typeorm(scratch.url, 'migration:revert');
+    for (let i = 0; i < migrations.length; i++) typeorm(scratch.url, 'revert');
     expect(await schemaOf(scratch.url)).toEqual([]);
 
-    typeorm(scratch.url, 'migration:run');
+    typeorm(scratch.url, 'run');
     expect(await schemaOf(scratch.url)).toEqual(migrated);
   });
 });
@@ -116,7 +136,7 @@ describe('The ticket types migration on the sample data', () => {
   /** Reverts the ticket types migration and those after it. */
   const revertTicketTypes = () => {
     const after = migrations.length - migrations.findIndex((migration) => migration.name.startsWith('TicketTypes'));
-    for (let i = 0; i < after; i++) typeorm(scratch.url, 'migration:revert');
+    for (let i = 0; i < after; i++) typeorm(scratch.url, 'revert');
   };
   const countersAreRight = async (url: string) => {
     expect(await withDataSource(url, (db) => ticketTypesWithWrongCounters(db))).toEqual([]);
@@ -125,7 +145,7 @@ describe('The ticket types migration on the sample data', () => {
 
   beforeAll(async () => {
     scratch = await createScratchDatabase();
-    typeorm(scratch.url, 'migration:run');
+    typeorm(scratch.url, 'run');
     await withDataSource(scratch.url, seed);
     revertTicketTypes();
     await query(
@@ -142,7 +162,7 @@ describe('The ticket types migration on the sample data', () => {
   afterAll(() => scratch.drop());
 
   it('gives every event its default type at its price, and points its bookings and holds at it', async () => {
-    typeorm(scratch.url, 'migration:run');
+    typeorm(scratch.url, 'run');
     expect(await untyped(scratch.url)).toEqual([]);
     expect(await bookings(scratch.url)).toEqual(bookingsBefore);
     await countersAreRight(scratch.url);
@@ -152,7 +172,7 @@ describe('The ticket types migration on the sample data', () => {
     revertTicketTypes();
     expect(await bookings(scratch.url)).toEqual(bookingsBefore);
     expect(await withDataSource(scratch.url, (db) => eventsWithWrongCounters(db))).toEqual([]);
-    typeorm(scratch.url, 'migration:run');
+    typeorm(scratch.url, 'run');
     expect(await untyped(scratch.url)).toEqual([]);
     await countersAreRight(scratch.url);
   });
