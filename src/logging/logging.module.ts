@@ -11,14 +11,18 @@ const REQUEST_ID_FORMAT = /^[\w.:-]{1,128}$/;
 export const PINO = Symbol('PINO');
 
 /**
- * Options shared by every logger: JSON on stdout, at LOG_LEVEL. Nothing secret reaches a line:
- * requests are logged as id, method and path only (no headers, so no token; no body, so no
- * password or phone), and the Authorization header is redacted should anything log one.
+ * Options shared by every logger: JSON on stdout, at LOG_LEVEL; in development on a terminal,
+ * lines a person reads (pino-pretty). Nothing secret reaches a line: requests are logged as id,
+ * method and path only (no headers, so no token; no body, so no password or phone), and the
+ * Authorization header is redacted should anything log one.
  */
-export function loggerOptions(config: AppConfig): LoggerOptions {
+export function loggerOptions(config: AppConfig, terminal = process.stdout.isTTY === true): LoggerOptions {
   return {
     level: config.logLevel,
     redact: { paths: ['req.headers.authorization', 'headers.authorization', 'authorization'], censor: '[redacted]' },
+    ...(config.env === 'development' && terminal
+      ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } }
+      : {}),
   };
 }
 
@@ -53,6 +57,7 @@ export function logRequests(log: Logger) {
       };
       if (!res.writableFinished) log.warn(line, 'request aborted');
       else if (res.statusCode >= 500) log.error(line, 'request errored');
+      else if (isProbe(line.req.path)) log.debug(line, 'request completed');
       else log.info(line, 'request completed');
     });
     next();
@@ -109,6 +114,11 @@ export class LoggingModule {
       exports: [PINO, JsonLogger],
     };
   }
+}
+
+/** Health probes and metrics scrapes, which come every few seconds and say nothing of their own. */
+function isProbe(path: string): boolean {
+  return path.startsWith('/health/') || path === '/metrics';
 }
 
 /** The URL without its query string, which may carry search terms. */

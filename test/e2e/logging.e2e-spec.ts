@@ -1,8 +1,20 @@
+import { once } from 'node:events';
 import { connect } from 'node:net';
 import request from 'supertest';
 import { Caller, createAdmin, createEvent, login, makeUserInput } from '../support/factories';
 import { ServerProcess, startServerProcess } from '../support/server-process';
+import { eventually } from '../support/storm';
 import { createTestApp, TestApp, testServerEnv } from '../support/test-app';
+
+/** Waits for the server's log line that holds `text`, and returns it. */
+async function loggedLine(server: ServerProcess, text: string): Promise<string> {
+  const find = () =>
+    server
+      .output()
+      .split('\n')
+      .find((line) => line.includes(text));
+  return (await eventually(`a log line with ${text}`, find, (line) => line !== undefined))!;
+}
 
 describe('Structured logs', () => {
   jest.setTimeout(60_000);
@@ -34,7 +46,7 @@ describe('Structured logs', () => {
       .set('X-Request-Id', 'trace-me-42')
       .send({ event_id: event.id, quantity: 1 })
       .expect(201);
-    await new Promise((done) => setTimeout(done, 200));
+    await loggedLine(server, 'trace-me-42');
     lines = server
       .output()
       .split('\n')
@@ -81,18 +93,25 @@ describe('Structured logs', () => {
   it('logs a request its client abandoned as aborted, with its id', async () => {
     const { hostname, port } = new URL(server.url);
     const socket = connect(Number(port), hostname);
+    // The server answers 100 Continue once it has the request's headers: then the client gives up.
     socket.write(
-      'POST /api/v1/users HTTP/1.1\r\nHost: x\r\nX-Request-Id: abandoned-7\r\n' +
-        'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":',
+      'POST /api/v1/users HTTP/1.1\r\nHost: x\r\nX-Request-Id: abandoned-7\r\nExpect: 100-continue\r\n' +
+        'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n',
     );
-    await new Promise((done) => setTimeout(done, 200));
+    await once(socket, 'data');
+    socket.end('{"name":');
     socket.destroy();
-    await new Promise((done) => setTimeout(done, 200));
-    const line = server
-      .output()
-      .split('\n')
-      .find((text) => text.includes('abandoned-7'));
-    expect(JSON.parse(line ?? '{}')).toMatchObject({ request_id: 'abandoned-7', msg: 'request aborted' });
+    expect(JSON.parse(await loggedLine(server, 'abandoned-7'))).toMatchObject({
+      request_id: 'abandoned-7',
+      msg: 'request aborted',
+    });
+  });
+
+  it('logs health probes and metrics scrapes at debug, so not at info', async () => {
+    for (const path of ['/health/live', '/health/ready', '/metrics']) await request(server.url).get(path).expect(200);
+    await request(server.url).get('/api/v1/events').set('X-Request-Id', 'after-probes').expect(200);
+    await loggedLine(server, 'after-probes');
+    expect(server.output()).not.toMatch(/"path":"(\/health\/live|\/health\/ready|\/metrics)"/);
   });
 
   it('returns the request id in X-Request-Id, the caller’s when well-formed', async () => {
