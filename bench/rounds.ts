@@ -24,14 +24,18 @@ export interface Summary {
 /**
  * Measures the sides in `rounds` interleaved rounds, starting each round one side further on
  * (A B C, B C A, C A B, …), so that a burst of machine noise lands on every side alike and no
- * side always runs first or right after another.
+ * side always runs first or right after another. Each measurement is printed (on stderr) as it ends.
  */
 export async function interleave(sides: Side[], rounds: number): Promise<Summary[]> {
   const measured = sides.map(() => [] as Measurement[]);
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < sides.length; k++) {
       const i = (round + k) % sides.length;
-      measured[i].push(await sides[i].measure());
+      const measurement = await sides[i].measure();
+      measured[i].push(measurement);
+      console.error(
+        `  round ${round + 1}/${rounds} ${sides[i].name}: ${Math.round(measurement.rate)}/s, p99 ${measurement.p99} ms`,
+      );
     }
   }
   return sides.map((side, i) => summarise(side.name, measured[i]));
