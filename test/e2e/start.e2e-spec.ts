@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +99,22 @@ describe('npm start without DATABASE_URL', () => {
       .split('\n')
       .filter((line) => line && !line.startsWith('{'));
     expect(errors).toEqual([expect.stringMatching(/^embedded PostgreSQL .*: .*or set DATABASE_URL/)]);
+  });
+
+  it('refuses an unsupported Node.js in one line, before anything else runs', () => {
+    const freshDir = join(dataDir, 'untouched');
+    const olderNode = join(dataDir, 'node-18.js');
+    writeFileSync(olderNode, "Object.defineProperty(process.versions, 'node', { value: '18.20.4' });");
+    const run = spawnSync(process.execPath, ['--require', olderNode, MAIN], {
+      encoding: 'utf8',
+      env: { ...process.env, ENV_FILE: '/dev/null', EMBEDDED_POSTGRES_DIR: freshDir },
+    });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      'Node.js 18.20.4 is not supported: use Node.js 20.19.0 or newer (the current LTS is recommended)\n',
+    );
+    expect(existsSync(freshDir)).toBe(false);
   });
 
   it('refuses a bad configuration before starting anything, naming the variable', async () => {

@@ -44,7 +44,9 @@ function embeddedIPv4(address: IPv6): IPv4 | null {
  */
 export function webhookUrlProblem(url: string, allowPrivate: boolean): string | null {
   // The URL parser drops tabs and line breaks silently; a URL that has them is not the one it parses.
-  if (/[\u0000-\u0020\u007f]/.test(url)) return 'url must not contain spaces or control characters';
+  if ([...url].some((char) => char <= ' ' || char === '\u007f')) {
+    return 'url must not contain spaces or control characters';
+  }
   let parsed: URL;
   try {
     parsed = new URL(url);
