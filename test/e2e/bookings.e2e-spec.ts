@@ -240,8 +240,11 @@ describe('Bookings', () => {
         const res = await t.http().get(`/api/v1/bookings/user/${owner.user.id}?limit=50`).set(owner.auth).expect(200);
         expect(res.body).toHaveLength(50);
         expect(res.body.every((b: { tickets: unknown[] }) => b.tickets.length === 2)).toBe(true);
+        // The hold sweeper, the webhook dispatcher and the key purge query on their own clocks meanwhile.
+        const background = /\b(holds|webhook_deliveries|idempotency_keys)\b/;
+        const requests = query.mock.calls.filter(([sql]) => !background.test(sql));
         // the caller, the user's existence, the page with users and events, the count, the tickets
-        expect(query.mock.calls.length).toBeLessThanOrEqual(5);
+        expect(requests.length).toBeLessThanOrEqual(5);
       } finally {
         query.mockRestore();
       }
