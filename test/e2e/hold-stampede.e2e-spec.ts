@@ -2,13 +2,14 @@ import { checkedFetch } from '../support/contract';
 import { eventsWithWrongCounters } from '../support/counters';
 import { book, Caller, createAdmin, createEvent, hold, registerCustomer } from '../support/factories';
 import { ServerProcess, startServerProcess } from '../support/server-process';
-import { Outcome, samplingSeats, Seats, sleep, Storm } from '../support/storm';
+import { eventually, holdsEnded, Outcome, SAMPLE_EVERY, Seats, seatsOf, sleep, Storm } from '../support/storm';
 import { createTestApp, TestApp, testServerEnv } from '../support/test-app';
 
 const CAPACITY = 40;
 const PRESOLD = 10;
 const BUYERS = 80;
-const STORM_MS = 4000;
+/** Journeys per buyer: the storm is a fixed amount of work, however fast the machine. */
+const ROUNDS = 5;
 const TTL_SECONDS = 1;
 
 type Step = 'book' | 'hold' | 'confirm' | 'release' | 'late confirm' | 'cancel';
@@ -17,15 +18,14 @@ type Step = 'book' | 'hold' | 'confirm' | 'release' | 'late confirm' | 'cancel';
  * Every way seats change, at once, on two API processes sharing one database, with holds that
  * live one second: direct bookings, holds confirmed at once, holds released, holds left to
  * expire (some confirmed after they expired), and cancellations of earlier bookings, while
- * both processes sweep expired holds. A sampler reads the event's seats throughout.
+ * both processes sweep expired holds. The storm reads the event's seats as it goes.
  */
 describe('A stampede of holds, confirmations, releases, expiries and bookings on two API processes', () => {
   jest.setTimeout(180_000);
   let t: TestApp;
   let servers: ServerProcess[];
   let event: { id: number };
-  let storm: Storm<Step>;
-  let samples: Seats[];
+  let storm: Storm<Step, Seats>;
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -37,33 +37,30 @@ describe('A stampede of holds, confirmations, releases, expiries and bookings on
     event = await createEvent(t, admin, { capacity: CAPACITY, price: '12.34' });
     const buyers: Caller[] = [];
     for (let i = 0; i < BUYERS; i++) buyers.push(await registerCustomer(t));
-    const presold = [];
+    const presold: { buyer: Caller; booking: { id: number } }[] = [];
     for (let i = 0; i < PRESOLD; i++) presold.push({ buyer: buyers[i], booking: await book(t, buyers[i], event.id) });
 
-    storm = new Storm<Step>(servers);
+    storm = new Storm<Step, Seats>(servers, seatsOf(t.db, event.id));
     const send = storm.send.bind(storm);
     const order = { event_id: event.id, quantity: 1 };
     const cancel = (buyer: Caller, booking: Outcome<Step>) =>
       booking.status === 201 &&
       send('cancel', buyer, 'PUT', `/bookings/${booking.body.id}/status`, { status: 'cancelled' });
     /**
-     * One buyer's journeys until the storm ends, `i` picking which: book and cancel; hold two
-     * and confirm (cancelling every other booking); hold and release; hold and walk away, half
-     * of them coming back to confirm after the hold expired.
+     * One buyer's ROUNDS journeys, `i` picking which: book and cancel; hold two and confirm
+     * (cancelling every other booking); hold and release; hold and walk away, half of them
+     * coming back to confirm after the hold expired.
      */
-    const shop = async (i: number, until: number) => {
+    const shop = async (i: number) => {
       const buyer = buyers[i];
-      for (let round = 0; Date.now() < until; round++) {
+      for (let round = 0; round < ROUNDS; round++) {
         const journey = i % 4;
         if (journey === 0) {
           await cancel(buyer, await send('book', buyer, 'POST', '/bookings', order));
           continue;
         }
         const held = await send('hold', buyer, 'POST', '/holds', { ...order, quantity: journey === 1 ? 2 : 1 });
-        if (held.status !== 201) {
-          await sleep(20);
-          continue;
-        }
+        if (held.status !== 201) continue;
         if (journey === 1) {
           const confirmed = await send('confirm', buyer, 'POST', `/holds/${held.body.id}/confirm`);
           if (round % 2 === 1) await cancel(buyer, confirmed);
@@ -77,18 +74,19 @@ describe('A stampede of holds, confirmations, releases, expiries and bookings on
       }
     };
 
-    const sampler = samplingSeats(t.db, event.id);
-    const until = Date.now() + STORM_MS;
-    await Promise.all([
-      ...buyers.map((_, i) => shop(i, until)),
-      ...presold.map(async ({ buyer, booking }, i) => {
-        await sleep((i * STORM_MS) / PRESOLD);
+    /** The earlier bookings are cancelled one by one as the storm goes on, every 20 answers. */
+    const cancelPresold = async () => {
+      for (const [i, { buyer, booking }] of presold.entries()) {
+        await eventually(
+          `${i * 20} answers`,
+          () => storm.outcomes.length,
+          (n) => n >= i * 20,
+        );
         await send('cancel', buyer, 'PUT', `/bookings/${booking.id}/status`, { status: 'cancelled' });
-      }),
-    ]);
-    // Every hold left behind runs out; both sweepers free it within 5 seconds.
-    await sleep(TTL_SECONDS * 1000 + 5000);
-    samples = await sampler.stop();
+      }
+    };
+    await Promise.all([...buyers.map((_, i) => shop(i)), cancelPresold()]);
+    await holdsEnded(t.db, event.id);
   });
 
   afterAll(async () => {
@@ -104,9 +102,11 @@ describe('A stampede of holds, confirmations, releases, expiries and bookings on
   });
 
   it('runs every kind of change many times', () => {
-    for (const step of ['book', 'hold', 'confirm', 'release', 'late confirm'] as const) {
+    for (const step of ['book', 'hold', 'confirm', 'release'] as const) {
       expect(of(step).filter((o) => o.status < 300).length).toBeGreaterThan(3);
     }
+    // A late confirmation succeeds only if no one took the seats meanwhile: either way, it is tried.
+    expect(of('late confirm').length).toBeGreaterThan(3);
     expect(of('cancel').length).toBeGreaterThan(PRESOLD);
     expect(of('cancel').every((o) => o.status === 200)).toBe(true);
   });
@@ -114,14 +114,15 @@ describe('A stampede of holds, confirmations, releases, expiries and bookings on
   it('refuses only for the reasons the contract gives', () => {
     for (const status of statuses('book')) expect(['201', '409 INSUFFICIENT_TICKETS']).toContain(status);
     for (const status of statuses('hold')) expect(['201', '409 INSUFFICIENT_TICKETS']).toContain(status);
-    for (const status of statuses('confirm')) expect(status).toBe('201');
+    // A hold lives one second here: a confirmation held up that long on a loaded machine finds it expired.
+    for (const status of statuses('confirm')) expect(['201', '409 HOLD_EXPIRED']).toContain(status);
     for (const status of statuses('release')) expect(status).toBe('200');
     for (const status of statuses('late confirm')) expect(['201', '409 HOLD_EXPIRED']).toContain(status);
   });
 
   it('never had more seats sold and held than capacity, at any moment sampled', () => {
-    expect(samples.length).toBeGreaterThan(100);
-    expect(samples.filter((s) => s.sold + s.held > s.capacity || s.held < 0)).toEqual([]);
+    expect(storm.samples.length).toBeGreaterThanOrEqual(Math.floor(storm.outcomes.length / SAMPLE_EVERY));
+    expect(storm.samples.filter((s) => s.sold + s.held > s.capacity || s.held < 0)).toEqual([]);
   });
 
   it('gives every confirmed hold exactly one booking, the one its confirmation answered', async () => {
@@ -227,7 +228,7 @@ describe('Confirmations racing the expiry of their holds', () => {
         }),
       ),
     ]);
-    await sleep(TTL_SECONDS * 1000 + 5000);
+    await holdsEnded(t.db, event.id);
   });
 
   afterAll(async () => {
@@ -235,9 +236,10 @@ describe('Confirmations racing the expiry of their holds', () => {
     await t?.close();
   });
 
-  it('answers each confirmation with its booking or 409 HOLD_EXPIRED, both outcomes occurring', () => {
+  /** Which way each race goes depends on the machine's load; that each ends one of these ways does not. */
+  it('answers each confirmation with its booking or 409 HOLD_EXPIRED', () => {
     const outcomes = confirmations.map((c) => `${c.status} ${c.body.code ?? ''}`.trim());
-    expect(new Set(outcomes)).toEqual(new Set(['201', '409 HOLD_EXPIRED']));
+    expect(outcomes.filter((outcome) => outcome !== '201' && outcome !== '409 HOLD_EXPIRED')).toEqual([]);
   });
 
   it('leaves each hold confirmed with the booking answered, or expired with none', async () => {

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { typeOrmOptions } from '../../src/database/typeorm-options';
 import { book, Caller, createAdmin, createEvent, registerCustomer } from '../support/factories';
 import { freePort, ServerProcess, startServerProcess } from '../support/server-process';
+import { eventually } from '../support/storm';
 import { TestApp, testServerEnv } from '../support/test-app';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
@@ -126,7 +127,9 @@ describe('Webhook delivery from API processes', () => {
 
     const changes = committed.confirmed.size + committed.cancelled.size;
     await receiver.until((received) => new Set(received.map((r) => r.message.id)).size >= changes, 60_000);
-    await new Promise((done) => setTimeout(done, 1000));
+    // A process counts a delivery when it records it, in its next claim: wait for the counts, not a time.
+    const sum = (counts: number[]) => counts.reduce((a, n, i) => a + n - deliveredBefore[i], 0);
+    await eventually('both processes to count their deliveries', deliveredBy, (counts) => sum(counts) >= changes);
 
     const ids = receiver.received.map((r) => r.message.id);
     expect(ids).toHaveLength(new Set(ids).size);

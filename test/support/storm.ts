@@ -32,15 +32,24 @@ export interface Outcome<Step extends string> {
   body: { id?: number; code?: string; status?: string; hold_id?: number | null; booking_id?: number | null };
 }
 
+/** A storm samples the seats once every this many answers. */
+export const SAMPLE_EVERY = 5;
+
 /**
  * Requests of a storm on several API processes, sent to each in turn, every answer kept with the
- * step that sent it, and checked against openapi.json.
+ * step that sent it, and checked against openapi.json. With `sample`, the storm reads the seats
+ * once every SAMPLE_EVERY answers, in the sender's turn: how often it looks follows the work done,
+ * not the clock.
  */
-export class Storm<Step extends string> {
+export class Storm<Step extends string, Sample = never> {
   readonly outcomes: Outcome<Step>[] = [];
+  readonly samples: Sample[] = [];
   private sent = 0;
 
-  constructor(private readonly servers: ServerProcess[]) {}
+  constructor(
+    private readonly servers: ServerProcess[],
+    private readonly sample?: () => Promise<Sample[]>,
+  ) {}
 
   async send(step: Step, caller: Caller, method: string, path: string, body?: object, of?: number) {
     const res = await checkedFetch(`${this.servers[this.sent++ % this.servers.length].url}/api/v1${path}`, {
@@ -50,6 +59,7 @@ export class Storm<Step extends string> {
     });
     const outcome: Outcome<Step> = { step, of, status: res.status, body: (await res.json()) as Outcome<Step>['body'] };
     this.outcomes.push(outcome);
+    if (this.sample && this.outcomes.length % SAMPLE_EVERY === 0) this.samples.push(...(await this.sample()));
     return outcome;
   }
 
@@ -69,25 +79,6 @@ export class Storm<Step extends string> {
   }
 }
 
-/** Reads `sample` every 10 ms until `stop()`, which resolves to everything read. */
-export function sampling<T>(sample: () => Promise<T[]>): { stop: () => Promise<T[]> } {
-  const samples: T[] = [];
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      samples.push(...(await sample()));
-      await sleep(10);
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
-      return samples;
-    },
-  };
-}
-
 /** An event's seats, as a storm samples them. */
 export interface Seats {
   sold: number;
@@ -95,11 +86,22 @@ export interface Seats {
   capacity: number;
 }
 
-/** Samples the event's seats every 10 ms until `stop()` (see `sampling`). */
-export function samplingSeats(db: DataSource, eventId: number): { stop: () => Promise<Seats[]> } {
-  return sampling<Seats>(() =>
+/** Reads the event's seats, for a storm to sample. */
+export function seatsOf(db: DataSource, eventId: number): () => Promise<Seats[]> {
+  return () =>
     db.query('SELECT total_tickets_sold AS sold, total_tickets_held AS held, capacity FROM events WHERE id = $1', [
       eventId,
-    ]),
-  );
+    ]);
+}
+
+/**
+ * Waits until the event has no active hold: every hold a storm left behind has run out and a
+ * sweeper has freed it (the contract's 5 seconds after expiry on an idle machine; no limit here).
+ */
+export function holdsEnded(db: DataSource, eventId: number): Promise<unknown> {
+  const active = () =>
+    db
+      .query(`SELECT count(*)::int AS n FROM holds WHERE event_id = $1 AND status = 'active'`, [eventId])
+      .then(([{ n }]: { n: number }[]) => n);
+  return eventually('every hold of the event to end', active, (n) => n === 0, 120_000);
 }

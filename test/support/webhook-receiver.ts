@@ -55,7 +55,7 @@ export class WebhookReceiver {
   }
 
   /** Waits until `enough` holds of what was received, for at most `timeoutMs`; then returns it. */
-  async until(enough: (received: Received[]) => boolean, timeoutMs = 10_000): Promise<Received[]> {
+  async until(enough: (received: Received[]) => boolean, timeoutMs = 30_000): Promise<Received[]> {
     const deadline = Date.now() + timeoutMs;
     while (!enough(this.received)) {
       if (Date.now() > deadline) throw new Error(`the receiver waited ${timeoutMs} ms; it got ${this.summary()}`);
