@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 
 /** `npm run lint`: ESLint's and typescript-eslint's recommended rules, type-checked, as `nest new` sets up. */
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'sdk/schema.d.ts', 'eslint.config.mjs'] },
+  { ignores: ['dist/', 'sdk/dist/', 'coverage/', 'sdk/schema.d.ts', 'eslint.config.mjs'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -13,7 +13,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchanges phone and password for a bearer token; wrong passwords are limited per phone (429). */
+        /**
+         * Log in
+         * @description Public. Exchanges a phone number and password for a bearer token (an HS256 JWT) to
+         *     send as `Authorization: Bearer <token>`; it lasts `expires_in` seconds. Attempts are limited
+         *     per address, and wrong passwords per phone: past the limit the answer is `429 RATE_LIMITED`
+         *     with `Retry-After`.
+         */
         post: operations["login"];
         delete?: never;
         options?: never;
@@ -28,7 +34,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's own profile. */
+        /**
+         * Who am I
+         * @description Any signed-in user. The profile of the user the token belongs to; `401` once the token
+         *     has expired or its user is gone.
+         */
         get: operations["getMe"];
         put?: never;
         post?: never;
@@ -45,10 +55,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists all users (admin). */
+        /**
+         * List users
+         * @description Admin only. Every user, oldest first; paginated (`page`, `limit`, total in `X-Total-
+         *     Count`).
+         */
         get: operations["listUsers"];
         put?: never;
-        /** Registers a customer, or (with an admin token) an admin. */
+        /**
+         * Register a user
+         * @description Public. Registers a customer; with an admin's token, `role: admin` registers an admin.
+         *     A phone number registers once (`409 PHONE_TAKEN`). The password is stored as an Argon2id hash.
+         */
         post: operations["createUser"];
         delete?: never;
         options?: never;
@@ -63,7 +81,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reads a user: the user themself or an admin. */
+        /**
+         * Get a user
+         * @description The user themself or an admin; another customer answers `403`.
+         */
         get: operations["getUser"];
         put?: never;
         post?: never;
@@ -80,10 +101,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists events by date and time, then id. */
+        /**
+         * List events
+         * @description Public. Events by date and time, then id, with their seat counters; filter by
+         *     `status`; paginated (`page`, `limit`, total in `X-Total-Count`).
+         */
         get: operations["listEvents"];
         put?: never;
-        /** Creates an event (admin); its date and time must be in the future. */
+        /**
+         * Create an event
+         * @description Admin only. The event goes on sale at once (`status: active`) with a default ticket
+         *     type at its price; its date and time must be in the future.
+         */
         post: operations["createEvent"];
         delete?: never;
         options?: never;
@@ -98,12 +127,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An event with its counters, at most a second old. */
+        /**
+         * Get an event
+         * @description Public. The event with its seat counters (`available_tickets` = capacity - sold -
+         *     held), at most a second old.
+         */
         get: operations["getEvent"];
-        /** Changes any subset of the fields; `status: cancelled` also cancels the event's bookings and tickets. */
+        /**
+         * Update an event
+         * @description Admin only. Changes any subset of the fields. Capacity cannot go below the seats sold
+         *     and held (`409 CAPACITY_BELOW_SOLD`); `status: cancelled` also cancels every booking, ticket
+         *     and hold of the event, and cannot be undone.
+         */
         put: operations["updateEvent"];
         post?: never;
-        /** Deletes an event that has no bookings. */
+        /**
+         * Delete an event
+         * @description Admin only. Only an event without bookings (`409 EVENT_HAS_BOOKINGS`); cancel one that
+         *     has them instead.
+         */
         delete: operations["deleteEvent"];
         options?: never;
         head?: never;
@@ -117,12 +159,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The event's ticket types, its default first, each with what it has left. */
+        /**
+         * List an event's ticket types
+         * @description Public. The default type (General admission, at the event's price) first, each with
+         *     its price, quota and what it has left.
+         */
         get: operations["listTicketTypes"];
         put?: never;
         /**
-         * Adds a ticket type to the event (admin), with its own price and, optionally, a quota of the
-         *     event's seats; an event has at most 100 types.
+         * Add a ticket type
+         * @description Admin only. A type has its own price and, optionally, a quota of the event's seats:
+         *     all types share the capacity, and a quota caps one type within it. An event has at most 100
+         *     types.
          */
         post: operations["createTicketType"];
         delete?: never;
@@ -139,10 +187,19 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Changes any subset of the fields; the default type's price is the event's, so changing it changes the event's. */
+        /**
+         * Update a ticket type
+         * @description Admin only. Changes any subset of the fields; a quota cannot go below what the type
+         *     has sold and held (`409 CAPACITY_BELOW_SOLD`). The default type's price is the event's, so
+         *     changing it changes the event's.
+         */
         put: operations["updateTicketType"];
         post?: never;
-        /** Deletes a ticket type that was never booked, held or waited for, unless it is the event's default. */
+        /**
+         * Delete a ticket type
+         * @description Admin only. Only a type never booked, held or waited for (`409 TICKET_TYPE_IN_USE`),
+         *     and never the event's default.
+         */
         delete: operations["deleteTicketType"];
         options?: never;
         head?: never;
@@ -158,7 +215,14 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Books tickets for the caller, or (admin) for another user; never oversells. */
+        /**
+         * Book tickets
+         * @description Any signed-in user books for themself; an admin may book for another user (`user_id`).
+         *     One statement takes the event's row lock and sells only if the seats are there, so it never
+         *     oversells: too few left is `409 INSUFFICIENT_TICKETS`, an event not on sale `409
+         *     EVENT_NOT_BOOKABLE`. The booking comes with one ticket per seat. Send an `Idempotency-Key` to
+         *     retry safely: the same key and body answer the first response again.
+         */
         post: operations["createBooking"];
         delete?: never;
         options?: never;
@@ -173,7 +237,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A user's bookings, newest first: that user or an admin. */
+        /**
+         * List a user's bookings
+         * @description That user or an admin. Newest first, each with its event and tickets; paginated
+         *     (`page`, `limit`, total in `X-Total-Count`).
+         */
         get: operations["listUserBookings"];
         put?: never;
         post?: never;
@@ -190,7 +258,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An event's bookings, newest first (admin). */
+        /**
+         * List an event's bookings
+         * @description Admin only. Every booking of the event, confirmed or cancelled, newest first, with its
+         *     user and tickets; paginated.
+         */
         get: operations["listEventBookings"];
         put?: never;
         post?: never;
@@ -207,7 +279,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A booking with its tickets: its owner or an admin. */
+        /**
+         * Get a booking
+         * @description Its owner or an admin (another customer gets `403`). The booking with its tickets.
+         */
         get: operations["getBooking"];
         put?: never;
         post?: never;
@@ -225,7 +300,13 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Cancels a booking (its owner or an admin); its tickets are cancelled and its seats return to the event. */
+        /**
+         * Cancel a booking
+         * @description Its owner or an admin. `status: cancelled` cancels the booking and its tickets, and
+         *     its seats return to the event (and go to its waiting list first). Cancelling it again changes
+         *     nothing; a booking with a used ticket cannot be cancelled on its own (`409
+         *     INVALID_STATUS_TRANSITION`).
+         */
         put: operations["updateBookingStatus"];
         post?: never;
         delete?: never;
@@ -243,7 +324,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Keeps seats for the caller, or (admin) for another user, while they pay; they are freed when the hold expires. */
+        /**
+         * Hold seats
+         * @description Any signed-in user holds for themself; an admin may hold for another user (`user_id`).
+         *     Keeps the seats for `HOLD_TTL_SECONDS` at today's price while the buyer pays, with the same
+         *     refusals as a booking; one active hold per user and event (`409 HOLD_EXISTS`). Seats of a hold
+         *     that expires are free again within 5 seconds. Accepts an `Idempotency-Key`.
+         */
         post: operations["createHold"];
         delete?: never;
         options?: never;
@@ -258,11 +345,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A hold: its owner or an admin. */
+        /**
+         * Get a hold
+         * @description Its owner or an admin. `status` is `expired` as soon as `expires_at` has passed.
+         */
         get: operations["getHold"];
         put?: never;
         post?: never;
-        /** Frees the hold's seats (its owner or an admin); releasing a released or expired hold changes nothing. */
+        /**
+         * Release a hold
+         * @description Its owner or an admin. Frees the hold's seats at once; releasing a released or expired
+         *     hold changes nothing.
+         */
         delete: operations["releaseHold"];
         options?: never;
         head?: never;
@@ -279,8 +373,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Turns the hold into a booking with its tickets (its owner or an admin, once the payment
-         *     succeeded). Confirming it again answers 200 with the same booking.
+         * Confirm a hold
+         * @description Its owner or an admin, once the payment succeeded. Turns the hold into a booking with
+         *     its tickets (`201`); confirming it again answers `200` with the same booking. An expired hold
+         *     is confirmed only while its seats can be taken again, else `409 HOLD_EXPIRED`.
          */
         post: operations["confirmHold"];
         delete?: never;
@@ -296,12 +392,19 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The event's waiting list in order of arrival, every entry whatever its status (admin). */
+        /**
+         * List an event's waiting list
+         * @description Admin only. Every entry of the event in order of arrival, whatever its status;
+         *     paginated.
+         */
         get: operations["listEventWaitlist"];
         put?: never;
         /**
-         * Puts the caller on the event's waiting list for `quantity` seats of a ticket type, while
-         *     they cannot be booked now. Freed seats are offered in order of arrival, as a hold.
+         * Join the waiting list
+         * @description Any signed-in user, for themself. Only while the seats cannot be booked now (`409
+         *     TICKETS_AVAILABLE` otherwise), one open entry per user and event (`409 ALREADY_WAITING`). Freed
+         *     seats are offered in order of arrival, as a hold the entry names (`hold_id`), for
+         *     `WAITLIST_OFFER_TTL_SECONDS`: confirm it to buy.
          */
         post: operations["joinWaitlist"];
         delete?: never;
@@ -317,7 +420,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A user's waiting-list entries, newest first: the user or an admin. */
+        /**
+         * List a user's waiting-list entries
+         * @description That user or an admin. Newest first, every status; paginated.
+         */
         get: operations["listUserWaitlist"];
         put?: never;
         post?: never;
@@ -334,11 +440,19 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An entry with its place in the queue: its owner or an admin. */
+        /**
+         * Get a waiting-list entry
+         * @description Its owner or an admin. The entry with its place in the queue (`position`, while
+         *     waiting) and its offer, if any.
+         */
         get: operations["getWaitlistEntry"];
         put?: never;
         post?: never;
-        /** Leaves the waiting list (its owner or an admin); an open offer is released and its seats passed on. */
+        /**
+         * Leave the waiting list
+         * @description Its owner or an admin. An open offer is released and its seats passed on to the next
+         *     in line.
+         */
         delete: operations["leaveWaitlist"];
         options?: never;
         head?: never;
@@ -352,7 +466,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A ticket, to its owner or an admin. */
+        /**
+         * Get a ticket
+         * @description Its owner or an admin. A ticket by its code, with its status (`active`, `used`,
+         *     `cancelled`).
+         */
         get: operations["getTicket"];
         put?: never;
         post?: never;
@@ -371,7 +489,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Admits the ticket's holder: an active ticket becomes used, once. */
+        /**
+         * Check in a ticket
+         * @description Admin only (door staff). An active ticket becomes `used`, once: again is `409
+         *     TICKET_ALREADY_USED`, a cancelled one `409 TICKET_CANCELLED`.
+         */
         post: operations["checkInTicket"];
         delete?: never;
         options?: never;
@@ -386,10 +508,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every endpoint, oldest first. */
+        /**
+         * List webhook endpoints
+         * @description Admin only. Every endpoint, oldest first, without secrets; paginated.
+         */
         get: operations["listWebhooks"];
         put?: never;
-        /** Registers an endpoint for the event types it names; the response carries its signing secret, this once. */
+        /**
+         * Register a webhook endpoint
+         * @description Admin only. The endpoint receives a signed POST (Standard Webhooks) for each change of
+         *     the types it names. The response carries its signing secret, this once only: keep it to verify
+         *     messages.
+         */
         post: operations["createWebhook"];
         delete?: never;
         options?: never;
@@ -404,12 +534,22 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One endpoint, without its secret. */
+        /**
+         * Get a webhook endpoint
+         * @description Admin only. The endpoint, without its secret, with why it was turned off if it was.
+         */
         get: operations["getWebhook"];
-        /** Changes any subset of url, events and description; `active` turns the endpoint off or on again. */
+        /**
+         * Update a webhook endpoint
+         * @description Admin only. Changes any subset of url, events and description; `active: false` turns
+         *     the endpoint off and `active: true` on again, when its waiting deliveries go out.
+         */
         put: operations["updateWebhook"];
         post?: never;
-        /** Deletes the endpoint; its deliveries not yet made are dropped. */
+        /**
+         * Delete a webhook endpoint
+         * @description Admin only. Deletes the endpoint; its deliveries not yet made are dropped.
+         */
         delete: operations["deleteWebhook"];
         options?: never;
         head?: never;
@@ -423,7 +563,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The endpoint's deliveries, newest first: each message's status, attempts and last answer. */
+        /**
+         * List deliveries
+         * @description Admin only. The endpoint's delivery log, newest first: each message's status, attempts
+         *     and last answer; paginated.
+         */
         get: operations["listWebhookDeliveries"];
         put?: never;
         post?: never;
@@ -443,8 +587,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Sends a delivered or failed message again, with the same `webhook-id` and a new series of
-         *     attempts; to an endpoint that is off, once it is turned on.
+         * Redeliver a message
+         * @description Admin only. Sends a delivered or failed message again, with the same `webhook-id` and
+         *     a new series of attempts (a pending one: `409 DELIVERY_PENDING`); to an endpoint that is off,
+         *     once it is turned on.
          */
         post: operations["redeliverWebhookMessage"];
         delete?: never;
@@ -460,7 +606,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The process answers; says nothing of its dependencies. */
+        /**
+         * Liveness probe
+         * @description Public, not rate limited. `200` while the process answers; says nothing of its
+         *     dependencies. Point restarts here.
+         */
         get: operations["liveness"];
         put?: never;
         post?: never;
@@ -477,7 +627,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The process can serve requests: the database answers a ping within a second. */
+        /**
+         * Readiness probe
+         * @description Public, not rate limited. `200` when the process can serve: the database answers a
+         *     ping within a second. `503` when it does not, and from SIGTERM on for `SHUTDOWN_DRAIN_MS` while
+         *     the process still serves. Point load balancers here.
+         */
         get: operations["readiness"];
         put?: never;
         post?: never;
@@ -492,15 +647,23 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         LoginDto: {
-            /** @example 0800000000 */
+            /**
+             * @description The phone the user registered with (any other cannot match one: `401`).
+             * @example 0800000000
+             */
             phone: string;
             /** @example admin12345 */
             password: string;
         };
         UserResponseDto: {
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 2
+             */
             id: number;
+            /** @example Somchai Jaidee */
             name: string;
+            /** @example 0812345671 */
             phone: string;
             /** @enum {string} */
             role: "customer" | "admin";
@@ -510,13 +673,17 @@ export interface components {
             updated_at: string;
         };
         TokenResponseDto: {
-            /** @description Send as `Authorization: Bearer <access_token>`. */
+            /**
+             * @description Send as `Authorization: Bearer <access_token>`.
+             * @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOjIsImlhdCI6MTc5NjI5MTU1MSwiZXhwIjoxNzk2Mjk1MTUxfQ.c2lnbmF0dXJl
+             */
             access_token: string;
             /** @enum {string} */
             token_type: "Bearer";
             /**
              * Format: int32
              * @description Seconds until the token expires.
+             * @example 3600
              */
             expires_in: number;
             user: components["schemas"]["UserResponseDto"];
@@ -539,26 +706,41 @@ export interface components {
         /** @enum {string} */
         EventStatus: "active" | "cancelled" | "completed";
         EventResponseDto: {
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 1
+             */
             id: number;
+            /** @example Bangkok Rock Festival */
             title: string;
+            /** @example Two stages of rock bands from across Asia. */
             description: string | null;
+            /** @example Impact Arena, Bangkok */
             venue: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2027-01-02T13:00:00.000Z
+             */
             date_time: string;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 5000
+             */
             capacity: number;
             /** @example 1500.00 */
             price: string;
+            /** @example active */
             status: components["schemas"]["EventStatus"];
             /**
              * Format: int32
              * @description Tickets in confirmed bookings.
+             * @example 5
              */
             total_tickets_sold: number;
             /**
              * Format: int32
              * @description Tickets kept by active checkout holds.
+             * @example 2
              */
             total_tickets_held: number;
             /**
@@ -569,11 +751,13 @@ export interface components {
             /**
              * Format: int32
              * @description Number of confirmed bookings.
+             * @example 2
              */
             total_bookings: number;
             /**
              * Format: int32
              * @description capacity - total_tickets_sold - total_tickets_held
+             * @example 4993
              */
             available_tickets: number;
             /** Format: date-time */
@@ -632,6 +816,7 @@ export interface components {
         DeletedResponseDto: {
             /** @enum {boolean} */
             success: true;
+            /** @example Event deleted successfully */
             message: string;
             /**
              * @example null
@@ -640,9 +825,15 @@ export interface components {
             data: null;
         };
         TicketTypeResponseDto: {
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 6
+             */
             id: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 1
+             */
             event_id: number;
             /** @example VIP */
             name: string;
@@ -660,16 +851,19 @@ export interface components {
             /**
              * Format: int32
              * @description Tickets of this type in confirmed bookings.
+             * @example 3
              */
             total_tickets_sold: number;
             /**
              * Format: int32
              * @description Tickets of this type kept by active checkout holds.
+             * @example 0
              */
             total_tickets_held: number;
             /**
              * Format: int32
              * @description The smaller of what the quota and what the event's capacity have left.
+             * @example 197
              */
             available_tickets: number;
             /** @description The event's one default type, booked when no `ticket_type_id` is given. */
@@ -736,16 +930,24 @@ export interface components {
         /** @enum {string} */
         TicketStatus: "active" | "used" | "cancelled";
         TicketResponseDto: {
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 1
+             */
             id: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 1
+             */
             booking_id: number;
             /** @example TKT-20261225-7K3QX9PA */
             ticket_code: string;
+            /** @example active */
             status: components["schemas"]["TicketStatus"];
             /**
              * Format: date-time
              * @description When the ticket was checked in; null until then.
+             * @example null
              */
             used_at: string | null;
             /** Format: date-time */
@@ -754,21 +956,37 @@ export interface components {
             updated_at: string;
         };
         BookingResponseDto: {
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 1
+             */
             id: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 2
+             */
             user_id: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 1
+             */
             event_id: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 1
+             */
             ticket_type_id: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 2
+             */
             quantity: number;
             /**
              * @description The ticket type's price times quantity at booking time.
              * @example 3000.00
              */
             total_amount: string;
+            /** @example confirmed */
             status: components["schemas"]["BookingStatus"];
             /** @description One per seat. */
             tickets: components["schemas"]["TicketResponseDto"][];
@@ -780,21 +998,37 @@ export interface components {
             updated_at: string;
         };
         BookingDetailsResponseDto: {
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 1
+             */
             id: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 2
+             */
             user_id: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 1
+             */
             event_id: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 1
+             */
             ticket_type_id: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 2
+             */
             quantity: number;
             /**
              * @description The ticket type's price times quantity at booking time.
              * @example 3000.00
              */
             total_amount: string;
+            /** @example confirmed */
             status: components["schemas"]["BookingStatus"];
             /** @description One per seat. */
             tickets: components["schemas"]["TicketResponseDto"][];
@@ -840,26 +1074,45 @@ export interface components {
          */
         HoldStatus: "active" | "confirmed" | "released" | "expired";
         HoldResponseDto: {
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 1
+             */
             id: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 2
+             */
             user_id: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 1
+             */
             event_id: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 1
+             */
             ticket_type_id: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 2
+             */
             quantity: number;
             /**
              * @description The ticket type's price times quantity when the hold was made: what its confirmation charges.
              * @example 3000.00
              */
             total_amount: string;
-            /** @description `expired` as soon as `expires_at` has passed, even before the seats are freed (within 5 seconds). */
+            /**
+             * @description `expired` as soon as `expires_at` has passed, even before the seats are freed (within 5 seconds).
+             * @example active
+             */
             status: components["schemas"]["HoldStatus"];
             /**
              * Format: int32
              * @description The booking the confirmation made; null until then.
+             * @example null
              */
             booking_id: number | null;
             /**
@@ -888,25 +1141,43 @@ export interface components {
         /** @enum {string} */
         WaitlistStatus: "waiting" | "offered" | "fulfilled" | "expired" | "left";
         WaitlistEntryResponseDto: {
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 1
+             */
             id: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 1
+             */
             event_id: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 2
+             */
             user_id: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 1
+             */
             ticket_type_id: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 2
+             */
             quantity: number;
+            /** @example waiting */
             status: components["schemas"]["WaitlistStatus"];
             /**
              * Format: int32
              * @description 1-based place among the event's waiting entries; null unless `waiting`.
+             * @example 3
              */
             position: number | null;
             /**
              * Format: int32
              * @description The hold of the offer (confirm it with `POST /holds/{id}/confirm`); null until an offer is made.
+             * @example null
              */
             hold_id: number | null;
             /** Format: date-time */
@@ -920,25 +1191,43 @@ export interface components {
          */
         WebhookEventType: "booking.confirmed" | "booking.cancelled" | "hold.created" | "hold.released" | "hold.expired" | "event.updated" | "event.cancelled" | "ticket.checked_in" | "waitlist.offered";
         CreateWebhookDto: {
-            /** @description The event types the endpoint receives. */
-            events: components["schemas"]["WebhookEventType"][];
             /**
+             * Format: uri
              * @description Where messages are POSTed: `https`, resolving to a public address (checked again at every
              *     attempt; redirects are not followed). `WEBHOOK_ALLOW_PRIVATE_URLS=true` also accepts `http`
              *     and private addresses.
              * @example https://shop.example.com/hooks/ticketing
              */
             url: string;
+            /** @description The event types the endpoint receives. */
+            events: components["schemas"]["WebhookEventType"][];
             /** @example Shop: send tickets by email */
             description?: string | null;
         };
         CreatedWebhookResponseDto: {
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 1
+             */
             id: number;
+            /**
+             * Format: uri
+             * @example https://shop.example.com/hooks/ticketing
+             */
             url: string;
+            /**
+             * @example [
+             *       "booking.confirmed",
+             *       "booking.cancelled"
+             *     ]
+             */
             events: components["schemas"]["WebhookEventType"][];
+            /** @example Order sync */
             description: string | null;
-            /** @description Why the API turned the endpoint off; null while active or when an admin turned it off. */
+            /**
+             * @description Why the API turned the endpoint off; null while active or when an admin turned it off.
+             * @example null
+             */
             disabled_reason: string | null;
             /**
              * @description The key messages are signed with (Standard Webhooks: `webhook-signature: v1,<base64
@@ -954,12 +1243,29 @@ export interface components {
             updated_at: string;
         };
         WebhookResponseDto: {
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 1
+             */
             id: number;
+            /**
+             * Format: uri
+             * @example https://shop.example.com/hooks/ticketing
+             */
             url: string;
+            /**
+             * @example [
+             *       "booking.confirmed",
+             *       "booking.cancelled"
+             *     ]
+             */
             events: components["schemas"]["WebhookEventType"][];
+            /** @example Order sync */
             description: string | null;
-            /** @description Why the API turned the endpoint off; null while active or when an admin turned it off. */
+            /**
+             * @description Why the API turned the endpoint off; null while active or when an admin turned it off.
+             * @example null
+             */
             disabled_reason: string | null;
             /** @description Whether the endpoint gets messages; the API turns off one whose deliveries keep failing. */
             active: boolean;
@@ -969,15 +1275,16 @@ export interface components {
             updated_at: string;
         };
         UpdateWebhookDto: {
-            /** @description The event types the endpoint receives. */
-            events?: components["schemas"]["WebhookEventType"][];
             /**
+             * Format: uri
              * @description Where messages are POSTed: `https`, resolving to a public address (checked again at every
              *     attempt; redirects are not followed). `WEBHOOK_ALLOW_PRIVATE_URLS=true` also accepts `http`
              *     and private addresses.
              * @example https://shop.example.com/hooks/ticketing
              */
             url?: string;
+            /** @description The event types the endpoint receives. */
+            events?: components["schemas"]["WebhookEventType"][];
             /** @example Shop: send tickets by email */
             description?: string | null;
             /**
@@ -989,27 +1296,40 @@ export interface components {
         /** @enum {string} */
         WebhookDeliveryStatus: "pending" | "delivered" | "failed";
         WebhookDeliveryResponseDto: {
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 1
+             */
             id: number;
             /**
              * Format: uuid
              * @description The message: its `webhook-id` header and body `id`, the same on every attempt.
+             * @example 0193c6f1-2a4b-7c3d-9e8f-1a2b3c4d5e6f
              */
             message_id: string;
             event_type: components["schemas"]["WebhookEventType"];
+            /** @example delivered */
             status: components["schemas"]["WebhookDeliveryStatus"];
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @example 1
+             */
             attempts: number;
             /**
              * Format: int32
              * @description The HTTP status of the last attempt; null before one, or when it got no answer.
+             * @example 204
              */
             last_status_code: number | null;
-            /** @description Why the last attempt failed; null when it succeeded or none was made. */
+            /**
+             * @description Why the last attempt failed; null when it succeeded or none was made.
+             * @example null
+             */
             last_error: string | null;
             /**
              * Format: date-time
              * @description When a pending delivery is tried next; null once delivered or failed.
+             * @example null
              */
             next_attempt_at: string | null;
             /** Format: date-time */
@@ -1029,7 +1349,7 @@ export interface components {
              *     }
              */
             info: {
-                [key: string]: {
+                database?: {
                     /** @enum {string} */
                     status: "up" | "down";
                 };
@@ -1043,7 +1363,7 @@ export interface components {
              *     }
              */
             error: {
-                [key: string]: {
+                database?: {
                     /** @enum {string} */
                     status: "up" | "down";
                 };
@@ -1057,7 +1377,7 @@ export interface components {
              *     }
              */
             details: {
-                [key: string]: {
+                database?: {
                     /** @enum {string} */
                     status: "up" | "down";
                 };
@@ -1078,6 +1398,8 @@ export interface components {
             /** @description Present for `VALIDATION_FAILED` only: the first 20 invalid fields. */
             errors?: components["schemas"]["FieldErrorDto"][];
         };
+        /** @description What went wrong, in words for a person; free text: branch on `code`, never on this. */
+        ErrorMessage: string;
         /**
          * @example {
          *       "success": false,
@@ -1094,7 +1416,7 @@ export interface components {
         ValidationFailedError: {
             /** @enum {boolean} */
             success: false;
-            message: string;
+            message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
             code: "VALIDATION_FAILED";
             /** @description Present for VALIDATION_FAILED only: the first 20 invalid fields. */
@@ -1110,7 +1432,7 @@ export interface components {
         InvalidCredentialsOrUnauthorizedError: {
             /** @enum {boolean} */
             success: false;
-            message: string;
+            message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
             code: "INVALID_CREDENTIALS" | "UNAUTHORIZED";
         };
@@ -1124,7 +1446,7 @@ export interface components {
         RequestTimeoutError: {
             /** @enum {boolean} */
             success: false;
-            message: string;
+            message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
             code: "REQUEST_TIMEOUT";
         };
@@ -1138,7 +1460,7 @@ export interface components {
         PayloadTooLargeError: {
             /** @enum {boolean} */
             success: false;
-            message: string;
+            message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
             code: "PAYLOAD_TOO_LARGE";
         };
@@ -1152,7 +1474,7 @@ export interface components {
         RateLimitedError: {
             /** @enum {boolean} */
             success: false;
-            message: string;
+            message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
             code: "RATE_LIMITED";
         };
@@ -1166,7 +1488,7 @@ export interface components {
         HeadersTooLargeError: {
             /** @enum {boolean} */
             success: false;
-            message: string;
+            message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
             code: "HEADERS_TOO_LARGE";
         };
@@ -1180,7 +1502,7 @@ export interface components {
         InternalError: {
             /** @enum {boolean} */
             success: false;
-            message: string;
+            message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
             code: "INTERNAL";
         };
@@ -1194,7 +1516,7 @@ export interface components {
         ServiceUnavailableError: {
             /** @enum {boolean} */
             success: false;
-            message: string;
+            message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
             code: "SERVICE_UNAVAILABLE";
         };
@@ -1208,7 +1530,7 @@ export interface components {
         UnauthorizedError: {
             /** @enum {boolean} */
             success: false;
-            message: string;
+            message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
             code: "UNAUTHORIZED";
         };
@@ -1222,7 +1544,7 @@ export interface components {
         ForbiddenError: {
             /** @enum {boolean} */
             success: false;
-            message: string;
+            message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
             code: "FORBIDDEN";
         };
@@ -1236,7 +1558,7 @@ export interface components {
         PhoneTakenError: {
             /** @enum {boolean} */
             success: false;
-            message: string;
+            message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
             code: "PHONE_TAKEN";
         };
@@ -1250,7 +1572,7 @@ export interface components {
         NotFoundError: {
             /** @enum {boolean} */
             success: false;
-            message: string;
+            message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
             code: "NOT_FOUND";
         };
@@ -1264,7 +1586,7 @@ export interface components {
         CapacityBelowSoldOrInvalidStatusTransitionError: {
             /** @enum {boolean} */
             success: false;
-            message: string;
+            message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
             code: "CAPACITY_BELOW_SOLD" | "INVALID_STATUS_TRANSITION";
         };
@@ -1278,7 +1600,7 @@ export interface components {
         EventHasBookingsError: {
             /** @enum {boolean} */
             success: false;
-            message: string;
+            message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
             code: "EVENT_HAS_BOOKINGS";
         };
@@ -1292,7 +1614,7 @@ export interface components {
         CapacityBelowSoldError: {
             /** @enum {boolean} */
             success: false;
-            message: string;
+            message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
             code: "CAPACITY_BELOW_SOLD";
         };
@@ -1306,7 +1628,7 @@ export interface components {
         TicketTypeInUseError: {
             /** @enum {boolean} */
             success: false;
-            message: string;
+            message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
             code: "TICKET_TYPE_IN_USE";
         };
@@ -1320,7 +1642,7 @@ export interface components {
         InsufficientTicketsOrEventNotBookableOrIdempotencyKeyReusedError: {
             /** @enum {boolean} */
             success: false;
-            message: string;
+            message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
             code: "INSUFFICIENT_TICKETS" | "EVENT_NOT_BOOKABLE" | "IDEMPOTENCY_KEY_REUSED";
         };
@@ -1334,7 +1656,7 @@ export interface components {
         InvalidStatusTransitionError: {
             /** @enum {boolean} */
             success: false;
-            message: string;
+            message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
             code: "INVALID_STATUS_TRANSITION";
         };
@@ -1348,7 +1670,7 @@ export interface components {
         InsufficientTicketsOrEventNotBookableOrHoldExistsOrIdempotencyKeyReusedError: {
             /** @enum {boolean} */
             success: false;
-            message: string;
+            message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
             code: "INSUFFICIENT_TICKETS" | "EVENT_NOT_BOOKABLE" | "HOLD_EXISTS" | "IDEMPOTENCY_KEY_REUSED";
         };
@@ -1362,7 +1684,7 @@ export interface components {
         HoldNotActiveError: {
             /** @enum {boolean} */
             success: false;
-            message: string;
+            message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
             code: "HOLD_NOT_ACTIVE";
         };
@@ -1376,7 +1698,7 @@ export interface components {
         HoldNotActiveOrHoldExpiredOrEventNotBookableError: {
             /** @enum {boolean} */
             success: false;
-            message: string;
+            message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
             code: "HOLD_NOT_ACTIVE" | "HOLD_EXPIRED" | "EVENT_NOT_BOOKABLE";
         };
@@ -1390,7 +1712,7 @@ export interface components {
         TicketsAvailableOrAlreadyWaitingOrEventNotBookableError: {
             /** @enum {boolean} */
             success: false;
-            message: string;
+            message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
             code: "TICKETS_AVAILABLE" | "ALREADY_WAITING" | "EVENT_NOT_BOOKABLE";
         };
@@ -1404,7 +1726,7 @@ export interface components {
         TicketAlreadyUsedOrTicketCancelledError: {
             /** @enum {boolean} */
             success: false;
-            message: string;
+            message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
             code: "TICKET_ALREADY_USED" | "TICKET_CANCELLED";
         };
@@ -1418,7 +1740,7 @@ export interface components {
         DeliveryPendingError: {
             /** @enum {boolean} */
             success: false;
-            message: string;
+            message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
             code: "DELIVERY_PENDING";
         };

@@ -43,6 +43,14 @@ export function IsMoney(): PropertyDecorator {
   };
 }
 
+/** Documents a money field of a request: a decimal string (or a number) of at most two decimals. */
+export function ApiMoneyInput(example: string): PropertyDecorator {
+  return ApiProperty({
+    oneOf: [{ type: 'string', maxLength: 11, pattern: MONEY_PATTERN.source }, { type: 'number' }],
+    example,
+  });
+}
+
 /** Documents a money field of a response: a decimal string with exactly two decimals. */
 export function ApiMoney(example: string): PropertyDecorator {
   return ApiProperty({ type: String, pattern: '^[0-9]+\\.[0-9]{2}$', maxLength: 21, example });

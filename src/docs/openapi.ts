@@ -1,19 +1,35 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { OperationObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { existsSync, readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
+import { dirname, join } from 'node:path';
 import { ErrorResponseDto, FieldErrorDto } from '../common/errors/error-response.dto';
-import { errorResponses } from '../common/http/api-errors.decorator';
+import { ERROR_MESSAGE, errorResponses } from '../common/http/api-errors.decorator';
 import { MAX_INT } from '../common/http/integer.decorator';
 
-const TAGS: [string, string][] = [
+/** Every tag an operation uses, in the order the docs list them, each with one line on what it groups. */
+export const TAGS: [string, string][] = [
   ['auth', 'Log in for a bearer token; the caller behind a token.'],
   ['users', 'Registration and profiles.'],
   ['events', 'Events with their live seat counters; public to read, admin to change.'],
+  ['ticket types', 'Prices and quotas within an event: General admission, VIP, Student.'],
   ['bookings', 'Buying tickets without ever overselling, and cancelling them.'],
+  ['holds', 'Seats kept for a buyer while they pay, confirmed into a booking or let go.'],
+  ['waiting list', 'Queues for sold-out events: freed seats are offered in order of arrival.'],
   ['tickets', 'Ticket codes and check-in at the door.'],
+  ['webhooks', 'Signed notifications of bookings, holds, events and tickets, sent to your endpoints (admin).'],
   ['health', 'Probes for orchestrators and load balancers, outside /api/v1.'],
 ];
+
+/** The API's semantic version: that of the nearest package.json above this file (sources, build or image). */
+function apiVersion(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+  }
+  throw new Error(`no package.json above ${__dirname}`);
+}
 
 /** Headers a response may carry: the rate limits' (not on the probes, which are not limited) and CORS. */
 const HEADERS = {
@@ -38,7 +54,8 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
       'Sells tickets for events without ever overselling them. ' +
         'Every non-2xx response has the body `{ success: false, message, code, errors? }`.',
     )
-    .setVersion('1')
+    .setVersion(apiVersion())
+    .setContact('Ticketing API maintainers', 'https://github.com/ticketing-api/ticketing-api', 'api@ticketing.example')
     .addServer('/', 'The server that serves this document: local, staging or production alike')
     .addBearerAuth({
       type: 'http',
@@ -65,7 +82,9 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     extraModels: [ErrorResponseDto, FieldErrorDto],
   });
   document.servers = document.servers?.map((server) => ({ ...server, 'x-internal': false }));
+  document.components!.schemas![ERROR_MESSAGE.name] = ERROR_MESSAGE.schema;
   describeResponses(document);
+  stateNoSecurity(document);
   nameErrorSchemas(document);
   boundScalars(document);
   return document;
@@ -76,7 +95,10 @@ function describeResponses(document: OpenAPIObject): void {
   document.components!.headers = Object.fromEntries(
     Object.entries(HEADERS).map(([name, description]) => [
       name,
-      { description, schema: name.startsWith('X-') ? { type: 'integer' } : { type: 'string', maxLength: 2048 } },
+      {
+        description,
+        schema: name.startsWith('X-') ? { type: 'integer' } : { type: 'string', format: 'uri', maxLength: 2048 },
+      },
     ]),
   );
   const header = (name: string): [string, { $ref: string }] => [name, { $ref: `#/components/headers/${name}` }];
@@ -87,6 +109,13 @@ function describeResponses(document: OpenAPIObject): void {
       const names = Object.keys(HEADERS).filter((name) => limited || !name.startsWith('X-RateLimit'));
       response.headers = { ...Object.fromEntries(names.map(header)), ...(response.headers as object | undefined) };
     }
+  }
+}
+
+/** A public operation says it needs no token (`security: []`), so no client sends one. */
+function stateNoSecurity(document: OpenAPIObject): void {
+  for (const operations of Object.values(document.paths)) {
+    for (const operation of Object.values(operations as Record<string, OperationObject>)) operation.security ??= [];
   }
 }
 

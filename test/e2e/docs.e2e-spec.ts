@@ -42,12 +42,12 @@ describe('API documentation', () => {
     expect({ status: lint.status, problems: lint.stdout + lint.stderr }).toMatchObject({ status: 0 });
   });
 
-  it('passes Spectral with the OWASP API Security ruleset with no errors (.spectral.yaml)', () => {
-    const lint = spawnSync('node_modules/.bin/spectral', ['lint', 'openapi.json', '--fail-severity=error'], {
+  it('passes Spectral with the OWASP API Security ruleset with no errors and no warnings (.spectral.yaml)', () => {
+    const lint = spawnSync('node_modules/.bin/spectral', ['lint', 'openapi.json', '--fail-severity=warn'], {
       encoding: 'utf8',
     });
     expect({ status: lint.status, problems: lint.stdout + lint.stderr }).toMatchObject({ status: 0 });
-    expect(lint.stdout).toMatch(/\b0 errors\b|No results/);
+    expect(lint.stdout).toMatch(/No results/);
   });
 
   it('narrows the error code of each response to the codes its operation can send', () => {
@@ -194,9 +194,21 @@ describe('API documentation', () => {
     expect(create.properties.password).toMatchObject({ minLength: 8, maxLength: 128 });
   });
 
-  it('marks protected operations with bearer auth and public ones with optional bearer auth', () => {
+  it('marks protected operations with bearer auth, and public ones with none', () => {
     expect(operation('/auth/me', 'get').security).toEqual([{ bearer: [] }]);
-    expect(operation('/auth/login', 'post').security).toEqual(expect.arrayContaining([{}, { bearer: [] }]));
+    for (const [path, method] of [
+      ['/auth/login', 'post'],
+      ['/events', 'get'],
+      ['/events/{id}', 'get'],
+      ['/events/{id}/ticket-types', 'get'],
+    ]) {
+      expect(operation(path, method).security).toEqual([]);
+    }
+    expect(doc.paths['/health/ready'].get.security).toEqual([]);
+  });
+
+  it('marks registration, which an admin token makes an admin registration, with optional bearer auth', () => {
+    expect(operation('/users', 'post').security).toEqual([{}, { bearer: [] }]);
   });
 
   it('documents the X-Total-Count header of list endpoints', () => {

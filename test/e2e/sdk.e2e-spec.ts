@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTicketingClient, Event, TicketingClient } from '../../sdk';
@@ -20,6 +20,73 @@ describe('The TypeScript SDK generated from openapi.json', () => {
   it('compiles under strict TypeScript', () => {
     const tsc = spawnSync(bin('tsc'), ['-p', 'sdk/tsconfig.json'], { encoding: 'utf8' });
     expect({ status: tsc.status, errors: tsc.stdout }).toEqual({ status: 0, errors: '' });
+  });
+});
+
+/** sdk/ as a package a frontend installs: packed by npm, installed from the tarball, compiled strictly. */
+describe('The SDK package', () => {
+  jest.setTimeout(180_000);
+  const manifest = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as { version: string; name: string };
+
+  it("has the API's version, as package.json and the document's info.version say it", () => {
+    const api = manifest('package.json').version;
+    expect(manifest('sdk/package.json').version).toBe(api);
+    expect((JSON.parse(readFileSync('openapi.json', 'utf8')) as { info: { version: string } }).info.version).toBe(api);
+  });
+
+  it("names every schema of the document, but the errors narrowed to an operation's codes", () => {
+    const { components } = JSON.parse(readFileSync('openapi.json', 'utf8')) as { components: { schemas: object } };
+    const named = [...readFileSync('sdk/index.ts', 'utf8').matchAll(/Schemas\['(\w+)'\]/g)].map(([, name]) => name);
+    const narrowed = (name: string) => name.endsWith('Error');
+    expect(Object.keys(components.schemas).filter((name) => !narrowed(name) && !named.includes(name))).toEqual([]);
+  });
+
+  it('installs from its npm pack tarball into a project of its own, where it compiles under tsc --strict and runs', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'ticketing-sdk-consumer-'));
+    const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: 'pipe' });
+    const tarball = npm(['pack', '--silent', '--pack-destination', scratch], 'sdk').trim().split('\n').at(-1)!;
+    writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+    const typescript = `typescript@${(manifest('node_modules/typescript/package.json') as { version: string }).version}`;
+    npm(['install', '--prefer-offline', '--no-audit', '--no-fund', join(scratch, tarball), typescript], scratch);
+    writeFileSync(
+      join(scratch, 'app.ts'),
+      `import { createTicketingClient, type ApiError, type Hold, type WaitlistEntry, type Webhook } from '${manifest('sdk/package.json').name}';
+
+export async function holdTwo(baseUrl: string, token: string): Promise<Hold | ApiError | undefined> {
+  const client = createTicketingClient(baseUrl, token);
+  const { data, error } = await client.POST('/api/v1/holds', { body: { event_id: 1, quantity: 2 } });
+  return data ?? error;
+}
+export const waiting = (entry: WaitlistEntry): boolean => entry.status === 'waiting';
+export const events = (webhook: Webhook): string[] => webhook.events;
+`,
+    );
+    const tsc = spawnSync(
+      join(scratch, 'node_modules', '.bin', 'tsc'),
+      [
+        '--strict',
+        '--noEmit',
+        '--module',
+        'nodenext',
+        '--moduleResolution',
+        'nodenext',
+        '--lib',
+        'es2023,dom',
+        'app.ts',
+      ],
+      { cwd: scratch, encoding: 'utf8' },
+    );
+    expect({ status: tsc.status, errors: tsc.stdout }).toEqual({ status: 0, errors: '' });
+    const run = spawnSync(
+      process.execPath,
+      ['-e', `process.stdout.write(typeof require('@ticketing/sdk').createTicketingClient)`],
+      {
+        cwd: scratch,
+        encoding: 'utf8',
+      },
+    );
+    expect(run.stdout).toBe('function');
+    rmSync(scratch, { recursive: true, force: true });
   });
 });
 

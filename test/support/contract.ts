@@ -70,6 +70,12 @@ export class ContractValidator {
     return `${where}: ${this.ajv.errorsText(validate.errors, { dataVar: 'body' })}\n${body.slice(0, 500)}`;
   }
 
+  /** What is wrong with `value` as an instance of `schema` (refs into the document resolved), or undefined. */
+  problem(schema: Schema, value: unknown): string | undefined {
+    const validate = this.validator(schema);
+    return validate(value) ? undefined : this.ajv.errorsText(validate.errors, { dataVar: 'example' });
+  }
+
   private validator(schema: Schema): ValidateFunction {
     let validate = this.validators.get(schema);
     if (!validate) {

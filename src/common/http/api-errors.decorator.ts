@@ -10,6 +10,16 @@ const RETRY_AFTER = {
   'Retry-After': { description: 'Seconds to wait before retrying.', required: true, schema: { type: 'integer' } },
 };
 
+/** The named schema every error's `message` refers to; createOpenApiDocument adds it to the document. */
+export const ERROR_MESSAGE = {
+  name: 'ErrorMessage',
+  schema: {
+    type: 'string' as const,
+    maxLength: 10_000,
+    description: 'What went wrong, in words for a person; free text: branch on `code`, never on this.',
+  },
+};
+
 /** A message of each code, for the examples of the documentation. */
 const EXAMPLE_MESSAGES: Partial<Record<ErrorCode, string>> = {
   VALIDATION_FAILED: 'quantity must not be less than 1',
@@ -34,7 +44,7 @@ function errorSchema(codes: ErrorCode[]) {
     required: ['success', 'message', 'code'],
     properties: {
       success: { type: 'boolean', enum: [false] },
-      message: { type: 'string', maxLength: 10_000 },
+      message: { $ref: `#/components/schemas/${ERROR_MESSAGE.name}` },
       code: { type: 'string', enum: codes },
       ...(validation && {
         errors: {

@@ -32,7 +32,10 @@ export function Created(type: Type) {
       type,
       description: 'Created',
       headers: {
-        Location: { description: 'URL of the created resource', schema: { type: 'string', maxLength: 2048 } },
+        Location: {
+          description: 'URL of the created resource',
+          schema: { type: 'string', format: 'uri-reference', maxLength: 2048 },
+        },
       },
     }),
   );

@@ -4,8 +4,7 @@ export class DeletedResponseDto {
   @ApiProperty({ enum: [true] })
   success: true;
 
-  /** @example Event deleted successfully */
-  @ApiProperty({ maxLength: 100 })
+  @ApiProperty({ maxLength: 100, example: 'Event deleted successfully' })
   message: string;
 
   @ApiProperty({ nullable: true, enum: [null], example: null })

@@ -18,4 +18,4 @@ export class IdPipe implements PipeTransform<string, number> {
 
 /** Documents the path id `name` of a route as IdPipe reads it. */
 export const ApiIdParam = (name = 'id') =>
-  ApiParam({ name, schema: { type: 'integer', minimum: 1, maximum: MAX_INT } });
+  ApiParam({ name, schema: { type: 'integer', minimum: 1, maximum: MAX_INT, example: 1 } });

@@ -7,9 +7,14 @@ import { UserEntity } from '../users/entities/user.entity';
 
 export const PublicMetadata = Reflector.createDecorator<true>({ transform: () => true });
 
-/** The route answers without a token; a token, if sent, must still be valid (documented as optional bearer auth). */
-export const Public = () =>
-  applyDecorators(PublicMetadata(), ApiSecurity({}), ApiBearerAuth(), ApiErrors('UNAUTHORIZED'));
+/**
+ * The route answers without a token, and documents no security requirement (so generated clients
+ * send none); a token, if sent, must still be valid (401).
+ */
+export const Public = () => applyDecorators(PublicMetadata(), ApiErrors('UNAUTHORIZED'));
+
+/** A public route that does more for a caller with a token: documented as optional bearer auth. */
+export const OptionallyAuthenticated = () => applyDecorators(Public(), ApiSecurity({}), ApiBearerAuth());
 
 export const AdminOnlyMetadata = Reflector.createDecorator<true>({ transform: () => true });
 

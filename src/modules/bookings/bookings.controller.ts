@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
 import { Created } from '../../common/http/created.decorator';
 import { ApiIdParam, IdPipe } from '../../common/http/id.pipe';
@@ -23,12 +23,29 @@ import { ApiIdempotencyKey, IdempotencyKey } from '../idempotency/idempotency-ke
 export class BookingsController {
   constructor(private readonly bookings: BookingsService) {}
 
-  /** Books tickets for the caller, or (admin) for another user; never oversells. */
+  /**
+   * Book tickets
+   * @remarks Any signed-in user books for themself; an admin may book for another user (`user_id`).
+   * One statement takes the event's row lock and sells only if the seats are there, so it never
+   * oversells: too few left is `409 INSUFFICIENT_TICKETS`, an event not on sale `409
+   * EVENT_NOT_BOOKABLE`. The booking comes with one ticket per seat. Send an `Idempotency-Key` to
+   * retry safely: the same key and body answer the first response again.
+   */
   @Authenticated()
   @Post()
   @Created(BookingResponseDto)
   @ApiErrors('FORBIDDEN', 'NOT_FOUND', 'INSUFFICIENT_TICKETS', 'EVENT_NOT_BOOKABLE', 'IDEMPOTENCY_KEY_REUSED')
   @ApiIdempotencyKey()
+  @ApiBody({
+    type: CreateBookingDto,
+    examples: {
+      customer: { summary: 'Two seats for the caller', value: { event_id: 1, quantity: 2 } },
+      admin: {
+        summary: 'An admin booking VIP seats for a customer',
+        value: { user_id: 2, event_id: 1, ticket_type_id: 6, quantity: 2 },
+      },
+    },
+  })
   createBooking(
     @Body() dto: CreateBookingDto,
     @CurrentUser() caller: UserEntity,
@@ -37,7 +54,11 @@ export class BookingsController {
     return this.bookings.create(dto, caller, idempotencyKey);
   }
 
-  /** A user's bookings, newest first: that user or an admin. */
+  /**
+   * List a user's bookings
+   * @remarks That user or an admin. Newest first, each with its event and tickets; paginated
+   * (`page`, `limit`, total in `X-Total-Count`).
+   */
   @Authenticated()
   @Get('user/:user_id')
   @ApiIdParam('user_id')
@@ -51,7 +72,11 @@ export class BookingsController {
     return mapPage(await this.bookings.listForUser(userId, query, caller), toBookingDetailsResponse);
   }
 
-  /** An event's bookings, newest first (admin). */
+  /**
+   * List an event's bookings
+   * @remarks Admin only. Every booking of the event, confirmed or cancelled, newest first, with its
+   * user and tickets; paginated.
+   */
   @AdminOnly()
   @Get('event/:event_id')
   @ApiIdParam('event_id')
@@ -64,7 +89,10 @@ export class BookingsController {
     return mapPage(await this.bookings.listForEvent(eventId, query), toBookingDetailsResponse);
   }
 
-  /** A booking with its tickets: its owner or an admin. */
+  /**
+   * Get a booking
+   * @remarks Its owner or an admin (another customer gets `403`). The booking with its tickets.
+   */
   @Authenticated()
   @Get(':id')
   @ApiIdParam()
@@ -74,12 +102,22 @@ export class BookingsController {
     return toBookingResponse(await this.bookings.get(id, caller));
   }
 
-  /** Cancels a booking (its owner or an admin); its tickets are cancelled and its seats return to the event. */
+  /**
+   * Cancel a booking
+   * @remarks Its owner or an admin. `status: cancelled` cancels the booking and its tickets, and
+   * its seats return to the event (and go to its waiting list first). Cancelling it again changes
+   * nothing; a booking with a used ticket cannot be cancelled on its own (`409
+   * INVALID_STATUS_TRANSITION`).
+   */
   @Authenticated()
   @Put(':id/status')
   @ApiIdParam()
   @ApiOkResponse({ type: BookingResponseDto })
   @ApiErrors('FORBIDDEN', 'NOT_FOUND', 'INVALID_STATUS_TRANSITION')
+  @ApiBody({
+    type: UpdateBookingStatusDto,
+    examples: { cancel: { summary: 'Cancel the booking', value: { status: 'cancelled' } } },
+  })
   async updateBookingStatus(
     @Param('id', IdPipe) id: number,
     @Body() dto: UpdateBookingStatusDto,

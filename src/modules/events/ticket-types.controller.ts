@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Param, Post, Put } from '@nestjs/common';
-import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
 import { DeletedResponseDto } from '../../common/http/deleted-response.dto';
 import { ApiIdParam, IdPipe } from '../../common/http/id.pipe';
@@ -14,7 +14,11 @@ import { MAX_TICKET_TYPES, TicketTypesService } from './ticket-types.service';
 export class TicketTypesController {
   constructor(private readonly ticketTypes: TicketTypesService) {}
 
-  /** The event's ticket types, its default first, each with what it has left. */
+  /**
+   * List an event's ticket types
+   * @remarks Public. The default type (General admission, at the event's price) first, each with
+   * its price, quota and what it has left.
+   */
   @Public()
   @Get('events/:id/ticket-types')
   @ApiIdParam()
@@ -28,14 +32,22 @@ export class TicketTypesController {
   }
 
   /**
-   * Adds a ticket type to the event (admin), with its own price and, optionally, a quota of the
-   * event's seats; an event has at most 100 types.
+   * Add a ticket type
+   * @remarks Admin only. A type has its own price and, optionally, a quota of the event's seats:
+   * all types share the capacity, and a quota caps one type within it. An event has at most 100
+   * types.
    */
   @AdminOnly()
   @Post('events/:id/ticket-types')
   @ApiIdParam()
   @ApiCreatedResponse({ type: TicketTypeResponseDto })
   @ApiErrors('NOT_FOUND')
+  @ApiBody({
+    type: CreateTicketTypeDto,
+    examples: {
+      student: { summary: 'Student tickets, at most 100', value: { name: 'Student', price: '750.00', quota: 100 } },
+    },
+  })
   createTicketType(
     @Param('id', IdPipe) eventId: number,
     @Body() dto: CreateTicketTypeDto,
@@ -43,17 +55,27 @@ export class TicketTypesController {
     return this.ticketTypes.create(eventId, dto);
   }
 
-  /** Changes any subset of the fields; the default type's price is the event's, so changing it changes the event's. */
+  /**
+   * Update a ticket type
+   * @remarks Admin only. Changes any subset of the fields; a quota cannot go below what the type
+   * has sold and held (`409 CAPACITY_BELOW_SOLD`). The default type's price is the event's, so
+   * changing it changes the event's.
+   */
   @AdminOnly()
   @Put('ticket-types/:id')
   @ApiIdParam()
   @ApiOkResponse({ type: TicketTypeResponseDto })
   @ApiErrors('NOT_FOUND', 'CAPACITY_BELOW_SOLD')
+  @ApiBody({ type: UpdateTicketTypeDto, examples: { price: { summary: 'A new price', value: { price: '1600.00' } } } })
   updateTicketType(@Param('id', IdPipe) id: number, @Body() dto: UpdateTicketTypeDto): Promise<TicketTypeResponseDto> {
     return this.ticketTypes.update(id, dto);
   }
 
-  /** Deletes a ticket type that was never booked, held or waited for, unless it is the event's default. */
+  /**
+   * Delete a ticket type
+   * @remarks Admin only. Only a type never booked, held or waited for (`409 TICKET_TYPE_IN_USE`),
+   * and never the event's default.
+   */
   @AdminOnly()
   @Delete('ticket-types/:id')
   @ApiIdParam()

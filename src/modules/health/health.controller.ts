@@ -23,7 +23,11 @@ export class HealthController {
     private readonly shutdown: Shutdown,
   ) {}
 
-  /** The process answers; says nothing of its dependencies. */
+  /**
+   * Liveness probe
+   * @remarks Public, not rate limited. `200` while the process answers; says nothing of its
+   * dependencies. Point restarts here.
+   */
   @Get('live')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiOkResponse({ type: HealthResponseDto })
@@ -32,8 +36,10 @@ export class HealthController {
   }
 
   /**
-   * The process can serve requests: the database answers a ping within a second, and it is not
-   * shutting down (after SIGTERM it answers 503 for SHUTDOWN_DRAIN_MS while still serving).
+   * Readiness probe
+   * @remarks Public, not rate limited. `200` when the process can serve: the database answers a
+   * ping within a second. `503` when it does not, and from SIGTERM on for `SHUTDOWN_DRAIN_MS` while
+   * the process still serves. Point load balancers here.
    */
   @Get('ready')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })

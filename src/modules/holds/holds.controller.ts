@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Param, Post, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
 import { API_PREFIX } from '../../common/http/api-prefix';
@@ -18,7 +18,13 @@ import { HoldsService } from './holds.service';
 export class HoldsController {
   constructor(private readonly holds: HoldsService) {}
 
-  /** Keeps seats for the caller, or (admin) for another user, while they pay; they are freed when the hold expires. */
+  /**
+   * Hold seats
+   * @remarks Any signed-in user holds for themself; an admin may hold for another user (`user_id`).
+   * Keeps the seats for `HOLD_TTL_SECONDS` at today's price while the buyer pays, with the same
+   * refusals as a booking; one active hold per user and event (`409 HOLD_EXISTS`). Seats of a hold
+   * that expires are free again within 5 seconds. Accepts an `Idempotency-Key`.
+   */
   @Authenticated()
   @Post()
   @Created(HoldResponseDto)
@@ -31,6 +37,16 @@ export class HoldsController {
     'IDEMPOTENCY_KEY_REUSED',
   )
   @ApiIdempotencyKey()
+  @ApiBody({
+    type: CreateHoldDto,
+    examples: {
+      customer: { summary: 'Two seats kept for the caller', value: { event_id: 1, quantity: 2 } },
+      admin: {
+        summary: 'An admin holding VIP seats for a customer',
+        value: { user_id: 2, event_id: 1, ticket_type_id: 6, quantity: 2 },
+      },
+    },
+  })
   createHold(
     @Body() dto: CreateHoldDto,
     @CurrentUser() caller: UserEntity,
@@ -39,7 +55,10 @@ export class HoldsController {
     return this.holds.create(dto, caller, idempotencyKey);
   }
 
-  /** A hold: its owner or an admin. */
+  /**
+   * Get a hold
+   * @remarks Its owner or an admin. `status` is `expired` as soon as `expires_at` has passed.
+   */
   @Authenticated()
   @Get(':id')
   @ApiIdParam()
@@ -50,8 +69,10 @@ export class HoldsController {
   }
 
   /**
-   * Turns the hold into a booking with its tickets (its owner or an admin, once the payment
-   * succeeded). Confirming it again answers 200 with the same booking.
+   * Confirm a hold
+   * @remarks Its owner or an admin, once the payment succeeded. Turns the hold into a booking with
+   * its tickets (`201`); confirming it again answers `200` with the same booking. An expired hold
+   * is confirmed only while its seats can be taken again, else `409 HOLD_EXPIRED`.
    */
   @Authenticated()
   @Post(':id/confirm')
@@ -59,7 +80,12 @@ export class HoldsController {
   @ApiCreatedResponse({
     type: BookingResponseDto,
     description: 'Confirmed: the booking it made',
-    headers: { Location: { description: 'URL of the booking', schema: { type: 'string', maxLength: 2048 } } },
+    headers: {
+      Location: {
+        description: 'URL of the booking',
+        schema: { type: 'string', format: 'uri-reference', maxLength: 2048 },
+      },
+    },
   })
   @ApiOkResponse({ type: BookingResponseDto, description: 'Confirmed before: the booking it made then' })
   @ApiErrors('FORBIDDEN', 'NOT_FOUND', 'HOLD_NOT_ACTIVE', 'HOLD_EXPIRED', 'EVENT_NOT_BOOKABLE')
@@ -74,7 +100,11 @@ export class HoldsController {
     return booking;
   }
 
-  /** Frees the hold's seats (its owner or an admin); releasing a released or expired hold changes nothing. */
+  /**
+   * Release a hold
+   * @remarks Its owner or an admin. Frees the hold's seats at once; releasing a released or expired
+   * hold changes nothing.
+   */
   @Authenticated()
   @Delete(':id')
   @ApiIdParam()

@@ -18,4 +18,7 @@ export class TicketCodePipe implements PipeTransform<string, string> {
 
 /** Documents the `ticket_code` path parameter as TicketCodePipe reads it. */
 export const ApiTicketCodeParam = () =>
-  ApiParam({ name: 'ticket_code', schema: { type: 'string', pattern: TICKET_CODE_PATTERN.source, maxLength: 21 } });
+  ApiParam({
+    name: 'ticket_code',
+    schema: { type: 'string', pattern: TICKET_CODE_PATTERN.source, maxLength: 21, example: 'TKT-20261225-7K3QX9PA' },
+  });

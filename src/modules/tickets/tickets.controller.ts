@@ -12,7 +12,11 @@ import { TicketsService } from './tickets.service';
 export class TicketsController {
   constructor(private readonly tickets: TicketsService) {}
 
-  /** A ticket, to its owner or an admin. */
+  /**
+   * Get a ticket
+   * @remarks Its owner or an admin. A ticket by its code, with its status (`active`, `used`,
+   * `cancelled`).
+   */
   @Authenticated()
   @Get(':ticket_code')
   @ApiTicketCodeParam()
@@ -25,7 +29,11 @@ export class TicketsController {
     return toTicketResponse(await this.tickets.get(code, caller));
   }
 
-  /** Admits the ticket's holder: an active ticket becomes used, once. */
+  /**
+   * Check in a ticket
+   * @remarks Admin only (door staff). An active ticket becomes `used`, once: again is `409
+   * TICKET_ALREADY_USED`, a cancelled one `409 TICKET_CANCELLED`.
+   */
   @AdminOnly()
   @Post(':ticket_code/check-in')
   @ApiTicketCodeParam()

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
 import { API_PREFIX } from '../../common/http/api-prefix';
@@ -18,17 +18,31 @@ export class WaitlistController {
   constructor(private readonly waitlist: WaitlistService) {}
 
   /**
-   * Puts the caller on the event's waiting list for `quantity` seats of a ticket type, while
-   * they cannot be booked now. Freed seats are offered in order of arrival, as a hold.
+   * Join the waiting list
+   * @remarks Any signed-in user, for themself. Only while the seats cannot be booked now (`409
+   * TICKETS_AVAILABLE` otherwise), one open entry per user and event (`409 ALREADY_WAITING`). Freed
+   * seats are offered in order of arrival, as a hold the entry names (`hold_id`), for
+   * `WAITLIST_OFFER_TTL_SECONDS`: confirm it to buy.
    */
   @Authenticated()
   @Post('events/:id/waitlist')
   @ApiIdParam()
   @ApiCreatedResponse({
     type: WaitlistEntryResponseDto,
-    headers: { Location: { description: 'URL of the entry', schema: { type: 'string', maxLength: 2048 } } },
+    headers: {
+      Location: {
+        description: 'URL of the entry',
+        schema: { type: 'string', format: 'uri-reference', maxLength: 2048 },
+      },
+    },
   })
   @ApiErrors('NOT_FOUND', 'TICKETS_AVAILABLE', 'ALREADY_WAITING', 'EVENT_NOT_BOOKABLE')
+  @ApiBody({
+    type: JoinWaitlistDto,
+    examples: {
+      seats: { summary: 'Two seats of the default type, once the event is sold out', value: { quantity: 2 } },
+    },
+  })
   async joinWaitlist(
     @Param('id', IdPipe) eventId: number,
     @Body() dto: JoinWaitlistDto,
@@ -40,7 +54,11 @@ export class WaitlistController {
     return entry;
   }
 
-  /** The event's waiting list in order of arrival, every entry whatever its status (admin). */
+  /**
+   * List an event's waiting list
+   * @remarks Admin only. Every entry of the event in order of arrival, whatever its status;
+   * paginated.
+   */
   @AdminOnly()
   @Get('events/:id/waitlist')
   @ApiIdParam()
@@ -53,7 +71,10 @@ export class WaitlistController {
     return this.waitlist.listForEvent(eventId, page);
   }
 
-  /** A user's waiting-list entries, newest first: the user or an admin. */
+  /**
+   * List a user's waiting-list entries
+   * @remarks That user or an admin. Newest first, every status; paginated.
+   */
   @Authenticated()
   @Get('waitlist/user/:user_id')
   @ApiIdParam('user_id')
@@ -67,7 +88,11 @@ export class WaitlistController {
     return this.waitlist.listForUser(userId, page, caller);
   }
 
-  /** An entry with its place in the queue: its owner or an admin. */
+  /**
+   * Get a waiting-list entry
+   * @remarks Its owner or an admin. The entry with its place in the queue (`position`, while
+   * waiting) and its offer, if any.
+   */
   @Authenticated()
   @Get('waitlist/:id')
   @ApiIdParam()
@@ -80,7 +105,11 @@ export class WaitlistController {
     return this.waitlist.get(id, caller);
   }
 
-  /** Leaves the waiting list (its owner or an admin); an open offer is released and its seats passed on. */
+  /**
+   * Leave the waiting list
+   * @remarks Its owner or an admin. An open offer is released and its seats passed on to the next
+   * in line.
+   */
   @Authenticated()
   @Delete('waitlist/:id')
   @ApiIdParam()

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
 import { Created } from '../../common/http/created.decorator';
 import { DeletedResponseDto } from '../../common/http/deleted-response.dto';
@@ -19,21 +19,45 @@ import { WebhooksService } from './webhooks.service';
 export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}
 
-  /** Registers an endpoint for the event types it names; the response carries its signing secret, this once. */
+  /**
+   * Register a webhook endpoint
+   * @remarks Admin only. The endpoint receives a signed POST (Standard Webhooks) for each change of
+   * the types it names. The response carries its signing secret, this once only: keep it to verify
+   * messages.
+   */
   @Post()
   @Created(CreatedWebhookResponseDto)
+  @ApiBody({
+    type: CreateWebhookDto,
+    examples: {
+      orders: {
+        summary: 'Bookings to an order system',
+        value: {
+          url: 'https://shop.example.com/hooks/ticketing',
+          events: ['booking.confirmed', 'booking.cancelled'],
+          description: 'Order sync',
+        },
+      },
+    },
+  })
   createWebhook(@Body() dto: CreateWebhookDto): Promise<CreatedWebhookResponseDto> {
     return this.webhooks.create(dto);
   }
 
-  /** Every endpoint, oldest first. */
+  /**
+   * List webhook endpoints
+   * @remarks Admin only. Every endpoint, oldest first, without secrets; paginated.
+   */
   @Get()
   @Paginated(WebhookResponseDto)
   async listWebhooks(@Query() page: PaginationQueryDto): Promise<Page<WebhookResponseDto>> {
     return mapPage(await this.webhooks.list(page), toWebhookResponse);
   }
 
-  /** One endpoint, without its secret. */
+  /**
+   * Get a webhook endpoint
+   * @remarks Admin only. The endpoint, without its secret, with why it was turned off if it was.
+   */
   @Get(':id')
   @ApiIdParam()
   @ApiOkResponse({ type: WebhookResponseDto })
@@ -42,16 +66,33 @@ export class WebhooksController {
     return toWebhookResponse(await this.webhooks.get(id));
   }
 
-  /** Changes any subset of url, events and description; `active` turns the endpoint off or on again. */
+  /**
+   * Update a webhook endpoint
+   * @remarks Admin only. Changes any subset of url, events and description; `active: false` turns
+   * the endpoint off and `active: true` on again, when its waiting deliveries go out.
+   */
   @Put(':id')
   @ApiIdParam()
   @ApiOkResponse({ type: WebhookResponseDto })
   @ApiErrors('NOT_FOUND')
+  @ApiBody({
+    type: UpdateWebhookDto,
+    examples: {
+      off: { summary: 'Turned off for maintenance', value: { active: false } },
+      events: {
+        summary: 'Subscribed to holds as well',
+        value: { events: ['booking.confirmed', 'booking.cancelled', 'hold.expired'] },
+      },
+    },
+  })
   async updateWebhook(@Param('id', IdPipe) id: number, @Body() dto: UpdateWebhookDto): Promise<WebhookResponseDto> {
     return toWebhookResponse(await this.webhooks.update(id, dto));
   }
 
-  /** Deletes the endpoint; its deliveries not yet made are dropped. */
+  /**
+   * Delete a webhook endpoint
+   * @remarks Admin only. Deletes the endpoint; its deliveries not yet made are dropped.
+   */
   @Delete(':id')
   @ApiIdParam()
   @ApiOkResponse({ type: DeletedResponseDto })
@@ -61,7 +102,11 @@ export class WebhooksController {
     return { success: true, message: 'Webhook deleted successfully', data: null };
   }
 
-  /** The endpoint's deliveries, newest first: each message's status, attempts and last answer. */
+  /**
+   * List deliveries
+   * @remarks Admin only. The endpoint's delivery log, newest first: each message's status, attempts
+   * and last answer; paginated.
+   */
   @Get(':id/deliveries')
   @ApiIdParam()
   @Paginated(WebhookDeliveryResponseDto)
@@ -74,8 +119,10 @@ export class WebhooksController {
   }
 
   /**
-   * Sends a delivered or failed message again, with the same `webhook-id` and a new series of
-   * attempts; to an endpoint that is off, once it is turned on.
+   * Redeliver a message
+   * @remarks Admin only. Sends a delivered or failed message again, with the same `webhook-id` and
+   * a new series of attempts (a pending one: `409 DELIVERY_PENDING`); to an endpoint that is off,
+   * once it is turned on.
    */
   @Post(':id/deliveries/:delivery_id/redeliver')
   @HttpCode(HttpStatus.ACCEPTED)

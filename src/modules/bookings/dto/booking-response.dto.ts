@@ -6,21 +6,21 @@ import { toUserResponse, UserResponseDto } from '../../users/dto/user-response.d
 import { BookingEntity, BookingStatus } from '../entities/booking.entity';
 
 export class BookingResponseDto {
-  @ApiProperty({ type: 'integer' })
+  @ApiProperty({ type: 'integer', example: 1 })
   id: number;
-  @ApiProperty({ type: 'integer' })
+  @ApiProperty({ type: 'integer', example: 2 })
   user_id: number;
-  @ApiProperty({ type: 'integer' })
+  @ApiProperty({ type: 'integer', example: 1 })
   event_id: number;
-  @ApiProperty({ type: 'integer' })
+  @ApiProperty({ type: 'integer', example: 1 })
   ticket_type_id: number;
-  @ApiProperty({ type: 'integer' })
+  @ApiProperty({ type: 'integer', example: 2 })
   quantity: number;
   /** The ticket type's price times quantity at booking time. */
   @ApiMoney('3000.00')
   total_amount: string;
   booking_date: Date;
-  @ApiProperty({ enum: BookingStatus, enumName: 'BookingStatus' })
+  @ApiProperty({ enum: BookingStatus, enumName: 'BookingStatus', example: BookingStatus.Confirmed })
   status: BookingStatus;
   created_at: Date;
   updated_at: Date;

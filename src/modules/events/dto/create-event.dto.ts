@@ -4,7 +4,7 @@ import { IsDateTime } from '../../../common/date-time';
 import { IsInteger } from '../../../common/http/integer.decorator';
 import { Omittable } from '../../../common/http/omittable.decorator';
 import { Trim } from '../../../common/http/trim.decorator';
-import { IsMoney } from '../../../common/money';
+import { ApiMoneyInput, IsMoney } from '../../../common/money';
 import { EventStatus } from '../entities/event.entity';
 
 export class CreateEventDto {
@@ -36,7 +36,7 @@ export class CreateEventDto {
   capacity: number;
 
   /** 0 to 99999999.99, at most two decimals; a string or a number. */
-  @ApiProperty({ oneOf: [{ type: 'string', maxLength: 11 }, { type: 'number' }], example: '1500.00' })
+  @ApiMoneyInput('1500.00')
   @IsMoney()
   price: string;
 

@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsOptional, IsString, Length } from 'class-validator';
 import { IsInteger } from '../../../common/http/integer.decorator';
 import { Trim } from '../../../common/http/trim.decorator';
-import { IsMoney } from '../../../common/money';
+import { ApiMoneyInput, IsMoney } from '../../../common/money';
 
 export class CreateTicketTypeDto {
   /** @example VIP */
@@ -12,7 +12,7 @@ export class CreateTicketTypeDto {
   name: string;
 
   /** 0 to 99999999.99, at most two decimals; a string or a number. */
-  @ApiProperty({ oneOf: [{ type: 'string', maxLength: 11 }, { type: 'number' }], example: '4500.00' })
+  @ApiMoneyInput('4500.00')
   @IsMoney()
   price: string;
 

@@ -4,9 +4,9 @@ import { EventEntity } from '../entities/event.entity';
 import { TicketTypeEntity } from '../entities/ticket-type.entity';
 
 export class TicketTypeResponseDto {
-  @ApiProperty({ type: 'integer' })
+  @ApiProperty({ type: 'integer', example: 6 })
   id: number;
-  @ApiProperty({ type: 'integer' })
+  @ApiProperty({ type: 'integer', example: 1 })
   event_id: number;
   @ApiProperty({ maxLength: 255, example: 'VIP' })
   name: string;
@@ -19,13 +19,13 @@ export class TicketTypeResponseDto {
   /** The event's one default type, booked when no `ticket_type_id` is given. */
   is_default: boolean;
   /** Tickets of this type in confirmed bookings. */
-  @ApiProperty({ type: 'integer' })
+  @ApiProperty({ type: 'integer', example: 3 })
   total_tickets_sold: number;
   /** Tickets of this type kept by active checkout holds. */
-  @ApiProperty({ type: 'integer' })
+  @ApiProperty({ type: 'integer', example: 0 })
   total_tickets_held: number;
   /** The smaller of what the quota and what the event's capacity have left. */
-  @ApiProperty({ type: 'integer' })
+  @ApiProperty({ type: 'integer', example: 197 })
   available_tickets: number;
   created_at: Date;
   updated_at: Date;

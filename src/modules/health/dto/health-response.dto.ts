@@ -1,13 +1,17 @@
 import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
 
-/** Dependencies by name, each with its state: `{ "database": { "status": "up" } }`. */
+/** The dependencies the probe checks, each with its state: `{ "database": { "status": "up" } }`. */
 const DEPENDENCIES_SCHEMA: ApiPropertyOptions = {
   type: 'object',
-  additionalProperties: {
-    type: 'object',
-    properties: { status: { type: 'string', enum: ['up', 'down'] } },
-    required: ['status'],
+  properties: {
+    database: {
+      type: 'object',
+      properties: { status: { type: 'string', enum: ['up', 'down'] } },
+      required: ['status'],
+      additionalProperties: false,
+    },
   },
+  additionalProperties: false,
   example: { database: { status: 'up' } },
 };
 

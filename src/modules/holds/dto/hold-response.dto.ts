@@ -3,26 +3,26 @@ import { ApiMoney } from '../../../common/money';
 import { HoldEntity, HoldStatus, isDue } from '../entities/hold.entity';
 
 export class HoldResponseDto {
-  @ApiProperty({ type: 'integer' })
+  @ApiProperty({ type: 'integer', example: 1 })
   id: number;
-  @ApiProperty({ type: 'integer' })
+  @ApiProperty({ type: 'integer', example: 2 })
   user_id: number;
-  @ApiProperty({ type: 'integer' })
+  @ApiProperty({ type: 'integer', example: 1 })
   event_id: number;
-  @ApiProperty({ type: 'integer' })
+  @ApiProperty({ type: 'integer', example: 1 })
   ticket_type_id: number;
-  @ApiProperty({ type: 'integer' })
+  @ApiProperty({ type: 'integer', example: 2 })
   quantity: number;
   /** The ticket type's price times quantity when the hold was made: what its confirmation charges. */
   @ApiMoney('3000.00')
   total_amount: string;
   /** `expired` as soon as `expires_at` has passed, even before the seats are freed (within 5 seconds). */
-  @ApiProperty({ enum: HoldStatus, enumName: 'HoldStatus' })
+  @ApiProperty({ enum: HoldStatus, enumName: 'HoldStatus', example: HoldStatus.Active })
   status: HoldStatus;
   /** When the seats stop being kept: HOLD_TTL_SECONDS after the hold was made. */
   expires_at: Date;
   /** The booking the confirmation made; null until then. */
-  @ApiProperty({ type: 'integer', nullable: true })
+  @ApiProperty({ type: 'integer', nullable: true, example: null })
   booking_id: number | null;
   created_at: Date;
   updated_at: Date;

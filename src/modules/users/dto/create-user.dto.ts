@@ -4,6 +4,9 @@ import { Omittable } from '../../../common/http/omittable.decorator';
 import { Trim } from '../../../common/http/trim.decorator';
 import { UserRole } from '../entities/user.entity';
 
+/** A phone number as users are registered and log in with it: 9 to 15 digits, optionally after a `+`. */
+export const PHONE_PATTERN = /^\+?[0-9]{9,15}$/;
+
 export class CreateUserDto {
   /** @example Somchai Jaidee */
   @Trim()
@@ -12,9 +15,9 @@ export class CreateUserDto {
   name: string;
 
   /** Unique; 9 to 15 digits, optionally after a `+`. @example 0812345678 */
-  @ApiProperty({ maxLength: 16 })
+  @ApiProperty({ maxLength: 16, pattern: PHONE_PATTERN.source })
   @IsString()
-  @Matches(/^\+?[0-9]{9,15}$/, { message: 'phone must be 9 to 15 digits, optionally starting with +' })
+  @Matches(PHONE_PATTERN, { message: 'phone must be 9 to 15 digits, optionally starting with +' })
   phone: string;
 
   /** @example correct-horse-battery */

@@ -1,12 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { PHONE_PATTERN } from './create-user.dto';
 import { UserEntity, UserRole } from '../entities/user.entity';
 
 export class UserResponseDto {
-  @ApiProperty({ type: 'integer' })
+  @ApiProperty({ type: 'integer', example: 2 })
   id: number;
-  @ApiProperty({ maxLength: 255 })
+  @ApiProperty({ maxLength: 255, example: 'Somchai Jaidee' })
   name: string;
-  @ApiProperty({ maxLength: 16, pattern: '^\\+?[0-9]{9,15}$' })
+  @ApiProperty({ maxLength: 16, pattern: PHONE_PATTERN.source, example: '0812345671' })
   phone: string;
   role: UserRole;
   created_at: Date;

@@ -2,23 +2,23 @@ import { ApiProperty } from '@nestjs/swagger';
 import { WaitlistStatus } from '../entities/waitlist-entry.entity';
 
 export class WaitlistEntryResponseDto {
-  @ApiProperty({ type: 'integer' })
+  @ApiProperty({ type: 'integer', example: 1 })
   id: number;
-  @ApiProperty({ type: 'integer' })
+  @ApiProperty({ type: 'integer', example: 1 })
   event_id: number;
-  @ApiProperty({ type: 'integer' })
+  @ApiProperty({ type: 'integer', example: 2 })
   user_id: number;
-  @ApiProperty({ type: 'integer' })
+  @ApiProperty({ type: 'integer', example: 1 })
   ticket_type_id: number;
-  @ApiProperty({ type: 'integer' })
+  @ApiProperty({ type: 'integer', example: 2 })
   quantity: number;
-  @ApiProperty({ enum: WaitlistStatus, enumName: 'WaitlistStatus' })
+  @ApiProperty({ enum: WaitlistStatus, enumName: 'WaitlistStatus', example: WaitlistStatus.Waiting })
   status: WaitlistStatus;
   /** 1-based place among the event's waiting entries; null unless `waiting`. */
-  @ApiProperty({ type: 'integer', nullable: true })
+  @ApiProperty({ type: 'integer', nullable: true, example: 3 })
   position: number | null;
   /** The hold of the offer (confirm it with `POST /holds/{id}/confirm`); null until an offer is made. */
-  @ApiProperty({ type: 'integer', nullable: true })
+  @ApiProperty({ type: 'integer', nullable: true, example: null })
   hold_id: number | null;
   created_at: Date;
   updated_at: Date;

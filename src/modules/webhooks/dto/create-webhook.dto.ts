@@ -20,6 +20,7 @@ export class CreateWebhookDto {
    * and private addresses.
    * @example https://shop.example.com/hooks/ticketing
    */
+  @ApiProperty({ format: 'uri' })
   @Trim()
   @IsString()
   @Length(1, 2000)

@@ -3,18 +3,24 @@ import { WebhookEndpointEntity } from '../entities/webhook-endpoint.entity';
 import { EVENT_TYPES, WebhookEventType } from '../webhook-event-type';
 
 export class WebhookResponseDto {
-  @ApiProperty({ type: 'integer' })
+  @ApiProperty({ type: 'integer', example: 1 })
   id: number;
-  @ApiProperty({ maxLength: 2000 })
+  @ApiProperty({ maxLength: 2000, format: 'uri', example: 'https://shop.example.com/hooks/ticketing' })
   url: string;
-  @ApiProperty({ enum: WebhookEventType, enumName: 'WebhookEventType', isArray: true, maxItems: EVENT_TYPES })
+  @ApiProperty({
+    enum: WebhookEventType,
+    enumName: 'WebhookEventType',
+    isArray: true,
+    maxItems: EVENT_TYPES,
+    example: [WebhookEventType.BookingConfirmed, WebhookEventType.BookingCancelled],
+  })
   events: WebhookEventType[];
-  @ApiProperty({ type: String, nullable: true, maxLength: 500 })
+  @ApiProperty({ type: String, nullable: true, maxLength: 500, example: 'Order sync' })
   description: string | null;
   /** Whether the endpoint gets messages; the API turns off one whose deliveries keep failing. */
   active: boolean;
   /** Why the API turned the endpoint off; null while active or when an admin turned it off. */
-  @ApiProperty({ type: String, nullable: true, maxLength: 1000 })
+  @ApiProperty({ type: String, nullable: true, maxLength: 1000, example: null })
   disabled_reason: string | null;
   created_at: Date;
   updated_at: Date;
