@@ -14,7 +14,7 @@ import {
   toBookingDetailsResponse,
   toBookingResponse,
 } from './dto/booking-response.dto';
-import { CreateBookingDto } from './dto/create-booking.dto';
+import { CreateBookingDto, PURCHASE_EXAMPLES } from './dto/create-booking.dto';
 import { UpdateBookingStatusDto } from './dto/update-booking-status.dto';
 import { ApiIdempotencyKey, IdempotencyKey } from '../idempotency/idempotency-key.decorator';
 
@@ -36,16 +36,7 @@ export class BookingsController {
   @Created(BookingResponseDto)
   @ApiErrors('FORBIDDEN', 'NOT_FOUND', 'INSUFFICIENT_TICKETS', 'EVENT_NOT_BOOKABLE', 'IDEMPOTENCY_KEY_REUSED')
   @ApiIdempotencyKey()
-  @ApiBody({
-    type: CreateBookingDto,
-    examples: {
-      customer: { summary: 'Two seats for the caller', value: { event_id: 1, quantity: 2 } },
-      admin: {
-        summary: 'An admin booking VIP seats for a customer',
-        value: { user_id: 2, event_id: 1, ticket_type_id: 6, quantity: 2 },
-      },
-    },
-  })
+  @ApiBody({ type: CreateBookingDto, examples: PURCHASE_EXAMPLES })
   createBooking(
     @Body() dto: CreateBookingDto,
     @CurrentUser() caller: UserEntity,

@@ -9,6 +9,7 @@ import { Authenticated, CurrentUser } from '../auth/auth.decorators';
 import { BookingResponseDto } from '../bookings/dto/booking-response.dto';
 import { ApiIdempotencyKey, IdempotencyKey } from '../idempotency/idempotency-key.decorator';
 import { UserEntity } from '../users/entities/user.entity';
+import { PURCHASE_EXAMPLES } from '../bookings/dto/create-booking.dto';
 import { CreateHoldDto } from './dto/create-hold.dto';
 import { HoldResponseDto, toHoldResponse } from './dto/hold-response.dto';
 import { HoldsService } from './holds.service';
@@ -37,16 +38,7 @@ export class HoldsController {
     'IDEMPOTENCY_KEY_REUSED',
   )
   @ApiIdempotencyKey()
-  @ApiBody({
-    type: CreateHoldDto,
-    examples: {
-      customer: { summary: 'Two seats kept for the caller', value: { event_id: 1, quantity: 2 } },
-      admin: {
-        summary: 'An admin holding VIP seats for a customer',
-        value: { user_id: 2, event_id: 1, ticket_type_id: 6, quantity: 2 },
-      },
-    },
-  })
+  @ApiBody({ type: CreateHoldDto, examples: PURCHASE_EXAMPLES })
   createHold(
     @Body() dto: CreateHoldDto,
     @CurrentUser() caller: UserEntity,

@@ -1,6 +1,15 @@
 import { IsInteger } from '../../../common/http/integer.decorator';
 import { Omittable } from '../../../common/http/omittable.decorator';
 
+/** Purchases (a booking or a hold) that work on the sample data, a customer's first, for the docs. */
+export const PURCHASE_EXAMPLES = {
+  customer: { summary: 'Two seats for the caller', value: { event_id: 1, quantity: 2 } },
+  admin: {
+    summary: 'An admin buying two VIP seats for a customer',
+    value: { user_id: 2, event_id: 1, ticket_type_id: 6, quantity: 2 },
+  },
+};
+
 export class CreateBookingDto {
   /** Whom the booking is for; defaults to the caller. Only an admin may book for someone else. */
   @Omittable()
