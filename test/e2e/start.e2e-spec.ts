@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SAMPLE_PASSWORDS } from '../../seeds/sample-data';
@@ -9,6 +9,17 @@ import { MAIN, ServerProcess, startServerProcess } from '../support/server-proce
 /** `npm start`'s server with no DATABASE_URL, its embedded PostgreSQL in `dataDir`. */
 function startServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   return startServerProcess({ NODE_ENV: 'development', EMBEDDED_POSTGRES_DIR: dataDir, ...env });
+}
+
+/**
+ * A data directory in a folder of its own, which also holds what the server keeps beside it (the
+ * list of processes using it, its log), so that removing the folder removes all. The folder is
+ * open to the `postgres` user, whom the server runs as when the tests run as root.
+ */
+function scratchDataDir(prefix: string): { folder: string; dataDir: string } {
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(folder, 0o755);
+  return { folder, dataDir: join(folder, 'postgres') };
 }
 
 function postmasterRunning(dataDir: string): boolean {
@@ -33,13 +44,14 @@ const loginAsSampleAdmin = (server: ServerProcess) =>
 
 describe('npm start without DATABASE_URL', () => {
   jest.setTimeout(120_000);
+  let folder: string;
   let dataDir: string;
 
   beforeAll(() => {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run the tests with npm test, which builds first`);
-    dataDir = mkdtempSync(join(tmpdir(), 'ticketing-start-'));
+    ({ folder, dataDir } = scratchDataDir('ticketing-start-'));
   });
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
   describe('a running server', () => {
     let server: ServerProcess;
@@ -103,7 +115,7 @@ describe('npm start without DATABASE_URL', () => {
 
   it('refuses an unsupported Node.js in one line, before anything else runs', () => {
     const freshDir = join(dataDir, 'untouched');
-    const olderNode = join(dataDir, 'node-18.js');
+    const olderNode = join(folder, 'node-18.js');
     writeFileSync(olderNode, "Object.defineProperty(process.versions, 'node', { value: '18.20.4' });");
     const run = spawnSync(process.execPath, ['--require', olderNode, MAIN], {
       encoding: 'utf8',
@@ -128,9 +140,10 @@ describe('npm start without DATABASE_URL', () => {
 
 describe('two API processes started with npm start in one checkout', () => {
   jest.setTimeout(120_000);
+  let folder: string;
   let dataDir: string;
-  beforeEach(() => (dataDir = mkdtempSync(join(tmpdir(), 'ticketing-shared-'))));
-  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+  beforeEach(() => ({ folder, dataDir } = scratchDataDir('ticketing-shared-')));
+  afterEach(() => rmSync(folder, { recursive: true, force: true }));
 
   const ready = (server: ServerProcess) => api(server, '/health/ready').then((res) => res.status);
 
@@ -190,7 +203,9 @@ asRoot('npm start as root, its data directory in a folder the postgres user cann
   afterAll(async () => {
     await server?.stop();
     rmSync(locked, { recursive: true, force: true });
-    if (movedTo) rmSync(movedTo, { recursive: true, force: true });
+    for (const path of movedTo ? [movedTo, `${movedTo}.users`, `${movedTo}.log`] : []) {
+      rmSync(path, { recursive: true, force: true });
+    }
   });
 
   it('keeps the database where that user can reach it, and says where', () => {

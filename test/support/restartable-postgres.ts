@@ -18,9 +18,11 @@ export interface RestartablePostgres {
 
 const DRIVER = `
 const { startEmbeddedPostgres } = require(${JSON.stringify(resolve('dist/src/database/embedded-postgres.js'))});
-const { mkdtempSync, rmSync } = require('node:fs');
+const { chmodSync, mkdtempSync, rmSync } = require('node:fs');
 const { join } = require('node:path');
-const dataDir = mkdtempSync(join(require('node:os').tmpdir(), 'ticketing-restartable-pg-'));
+const folder = mkdtempSync(join(require('node:os').tmpdir(), 'ticketing-restartable-pg-'));
+chmodSync(folder, 0o755);
+const dataDir = join(folder, 'postgres');
 let server;
 let port;
 const say = (line) => process.stdout.write(line + '\\n');
@@ -31,7 +33,7 @@ const start = async () => {
 const commands = {
   start: async () => { await start(); say('started ' + server.url('postgres')); },
   stop: async () => { await server.stop(); say('stopped'); },
-  close: async () => { await server.stop(); rmSync(dataDir, { recursive: true, force: true }); say('closed'); process.exit(0); },
+  close: async () => { await server.stop(); rmSync(folder, { recursive: true, force: true }); say('closed'); process.exit(0); },
 };
 require('node:readline').createInterface({ input: process.stdin }).on('line', (line) =>
   commands[line]().catch((error) => { say('failed ' + error.message); process.exit(1); }));
