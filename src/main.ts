@@ -34,7 +34,9 @@ async function bootstrap(): Promise<void> {
         app.get(Shutdown).draining = true;
         const drainMs = config.http.shutdownDrainMs;
         logger.log(
-          `${signal}: not ready from now on, still serving for ${drainMs} ms; then finishing in-flight requests and shutting down`,
+          drainMs > 0
+            ? `${signal}: not ready from now on; serving for ${drainMs} ms more, then finishing in-flight requests and shutting down`
+            : `${signal}: finishing in-flight requests, then shutting down`,
         );
         void new Promise((drained) => setTimeout(drained, drainMs))
           .then(() => stopAccepting(app.getHttpServer()))

@@ -103,6 +103,6 @@ describe('Draining on SIGTERM, for a load balancer to stop sending traffic', () 
     await server.ready;
     server.process.kill('SIGTERM');
     expect(await server.exited).toBe(0);
-    expect(server.output()).toMatch(/SIGTERM: not ready from now on, still serving for 200 ms/);
+    expect(server.output()).toMatch(/SIGTERM: not ready from now on; serving for 200 ms more/);
   });
 });
