@@ -13,6 +13,8 @@ import { Shutdown } from './modules/health/shutdown';
 
 /** How long in-flight requests get to finish on SIGTERM. */
 const SHUTDOWN_GRACE_MS = 10_000;
+/** How often, while shutting down, connections whose requests are answered are closed. */
+const IDLE_SWEEP_MS = 100;
 
 async function bootstrap(): Promise<void> {
   readEnvFile();
@@ -56,13 +58,17 @@ async function bootstrap(): Promise<void> {
 /**
  * Stops listening and resolves once every in-flight request has been answered; connections
  * still open after SHUTDOWN_GRACE_MS are cut. Runs before the app closes its database pool,
- * which Nest would otherwise do while the server still accepts requests.
+ * which Nest would otherwise do while the server still accepts requests. A keep-alive connection
+ * stays open after its answer, waiting for a next request, so idle ones are closed as they come.
  */
 function stopAccepting(server: Server): Promise<void> {
   const closed = new Promise<void>((done) => server.close(() => done()));
-  server.closeIdleConnections();
+  const idle = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
   const deadline = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
-  return closed.finally(() => clearTimeout(deadline));
+  return closed.finally(() => {
+    clearInterval(idle);
+    clearTimeout(deadline);
+  });
 }
 
 bootstrap().catch((error: unknown) => {
