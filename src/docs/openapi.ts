@@ -55,7 +55,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
         'Every non-2xx response has the body `{ success: false, message, code, errors? }`.',
     )
     .setVersion(apiVersion())
-    .setContact('Ticketing API maintainers', 'https://github.com/ticketing-api/ticketing-api', 'api@ticketing.example')
+    .setContact('Ticketing API maintainers', 'https://ticketing.example/support', 'api@ticketing.example')
     .addServer('/', 'The server that serves this document: local, staging or production alike')
     .addBearerAuth({
       type: 'http',
