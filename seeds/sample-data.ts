@@ -1,6 +1,7 @@
 /**
- * The contract's sample data: 5 users, 5 future events, 7 bookings holding 15 tickets. Every event
- * has its default ticket type at its price; the first also sells VIP tickets.
+ * The contract's sample data: 5 users, 5 future events, 7 bookings holding 15 tickets (two of them
+ * the lines of a paid order), and a pending order. Every event has its default ticket type at its
+ * price; the first also sells VIP tickets, the second Student tickets.
  */
 
 export const SAMPLE_PASSWORDS = { admin: 'admin12345', customer: 'customer123' } as const;
@@ -57,15 +58,38 @@ export const SAMPLE_EVENTS = [
 ] as const;
 
 /** Ticket types besides the defaults; `event` indexes SAMPLE_EVENTS. */
-export const SAMPLE_TICKET_TYPES = [{ event: 0, name: 'VIP', price: '4500.00', quota: 200 }] as const;
+export const SAMPLE_TICKET_TYPES = [
+  { event: 0, name: 'VIP', price: '4500.00', quota: 200 },
+  { event: 1, name: 'Student', price: '400.00', quota: 50 },
+] as const;
 
-/** Indexes into SAMPLE_USERS and SAMPLE_EVENTS; of the event's default ticket type unless `ticketType` names another. */
+/**
+ * Indexes into SAMPLE_USERS and SAMPLE_EVENTS; of the event's default ticket type unless
+ * `ticketType` names another; `order` indexes SAMPLE_ORDERS, whose lines in order they are.
+ */
 export const SAMPLE_BOOKINGS = [
-  { user: 1, event: 0, quantity: 2, status: 'confirmed' },
-  { user: 2, event: 0, quantity: 3, status: 'confirmed', ticketType: 'VIP' },
+  { user: 1, event: 0, quantity: 2, status: 'confirmed', order: 0 },
+  { user: 1, event: 0, quantity: 3, status: 'confirmed', ticketType: 'VIP', order: 0 },
   { user: 3, event: 1, quantity: 1, status: 'cancelled' },
   { user: 1, event: 2, quantity: 4, status: 'confirmed' },
   { user: 4, event: 3, quantity: 2, status: 'confirmed' },
   { user: 2, event: 4, quantity: 1, status: 'cancelled' },
   { user: 3, event: 4, quantity: 2, status: 'confirmed' },
+] as const;
+
+/**
+ * Orders: a paid one, whose lines are the bookings that name it, and a pending one, whose lines
+ * (`user`, `event` and the ticket types, as above) are held for HOLD_TTL_SECONDS from the seeding.
+ */
+export const SAMPLE_ORDERS = [
+  { user: 1, event: 0, status: 'paid', lines: [] },
+  {
+    user: 4,
+    event: 1,
+    status: 'pending',
+    lines: [
+      { quantity: 1, ticketType: undefined },
+      { quantity: 2, ticketType: 'Student' },
+    ],
+  },
 ] as const;

@@ -15,6 +15,7 @@ import { BookingsModule } from './modules/bookings/bookings.module';
 import { HealthModule } from './modules/health/health.module';
 import { EventsModule } from './modules/events/events.module';
 import { HoldsModule } from './modules/holds/holds.module';
+import { OrdersModule } from './modules/orders/orders.module';
 import { WebhooksModule } from './modules/webhooks/webhooks.module';
 import { WaitlistModule } from './modules/waitlist/waitlist.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
@@ -38,6 +39,7 @@ export class AppModule {
         EventsModule,
         BookingsModule,
         HoldsModule,
+        OrdersModule,
         WaitlistModule,
         TicketsModule,
         WebhooksModule,

@@ -161,6 +161,13 @@ class EnvironmentVariables extends DatabaseVariables {
   @Min(1)
   @Max(604_800)
   WAITLIST_OFFER_TTL_SECONDS = 3600;
+
+  /** How long before its event a customer can no longer cancel (and be refunded) a paid order or its bookings. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(31_536_000)
+  REFUND_CUTOFF_SECONDS = 0;
   /** `true` lets webhook URLs be `http` and private addresses (127.0.0.1, 10.x, ...): development and tests only. */
   @IsIn(['true', 'false'])
   WEBHOOK_ALLOW_PRIVATE_URLS: 'true' | 'false' = 'false';
@@ -239,6 +246,7 @@ export interface AppConfig {
   jwt: { secret: string; expiresInSeconds: number; secretGenerated: boolean };
   bookings: { maxQuantity: number };
   holds: { ttlSeconds: number };
+  orders: { refundCutoffSeconds: number };
   waitlist: { offerTtlSeconds: number };
   webhooks: WebhooksConfig;
   rateLimit: {
@@ -330,6 +338,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     bookings: { maxQuantity: vars.BOOKING_MAX_QUANTITY },
     holds: { ttlSeconds: vars.HOLD_TTL_SECONDS },
+    orders: { refundCutoffSeconds: vars.REFUND_CUTOFF_SECONDS },
     waitlist: { offerTtlSeconds: vars.WAITLIST_OFFER_TTL_SECONDS },
     webhooks: {
       allowPrivateUrls: vars.WEBHOOK_ALLOW_PRIVATE_URLS === 'true',

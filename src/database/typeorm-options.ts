@@ -7,11 +7,14 @@ import { Holds1795652708247 } from '../../migrations/1795652708247-holds';
 import { TicketTypes1795660180380 } from '../../migrations/1795660180380-ticket-types';
 import { Waitlist1795664863736 } from '../../migrations/1795664863736-waitlist';
 import { Webhooks1795668850599 } from '../../migrations/1795668850599-webhooks';
+import { Orders1796306627296 } from '../../migrations/1796306627296-orders';
 import { BookingEntity } from '../modules/bookings/entities/booking.entity';
 import { IdempotencyKeyEntity } from '../modules/idempotency/idempotency-key.entity';
 import { EventEntity } from '../modules/events/entities/event.entity';
 import { TicketTypeEntity } from '../modules/events/entities/ticket-type.entity';
 import { HoldEntity } from '../modules/holds/entities/hold.entity';
+import { OrderEntity } from '../modules/orders/entities/order.entity';
+import { RefundEntity } from '../modules/orders/entities/refund.entity';
 import { TicketEntity } from '../modules/tickets/entities/ticket.entity';
 import { UserEntity } from '../modules/users/entities/user.entity';
 import { WaitlistEntryEntity } from '../modules/waitlist/entities/waitlist-entry.entity';
@@ -31,6 +34,8 @@ export const entities = [
   WebhookEndpointEntity,
   WebhookMessageEntity,
   WebhookDeliveryEntity,
+  OrderEntity,
+  RefundEntity,
 ];
 export const migrations = [
   InitialSchema1764000000000,
@@ -40,6 +45,7 @@ export const migrations = [
   TicketTypes1795660180380,
   Waitlist1795664863736,
   Webhooks1795668850599,
+  Orders1796306627296,
 ];
 
 /** The API's pool; migrations and seeds give only a size, so a long migration is never cut short. */

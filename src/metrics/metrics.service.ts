@@ -64,6 +64,36 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly ordersCreated = new Counter({
+    name: 'orders_created_total',
+    help: 'Orders made, their lines held together (a replayed idempotent request holds nothing and is not counted)',
+    registers: [this.registry],
+  });
+
+  readonly ordersPaid = new Counter({
+    name: 'orders_paid_total',
+    help: 'Orders paid, each line turned into a booking',
+    registers: [this.registry],
+  });
+
+  readonly ordersCancelled = new Counter({
+    name: 'orders_cancelled_total',
+    help: 'Pending orders cancelled by their buyer, an admin, or the cancellation of their event',
+    registers: [this.registry],
+  });
+
+  readonly ordersExpired = new Counter({
+    name: 'orders_expired_total',
+    help: 'Pending orders whose time ran out, their seats freed by the sweeper or by a sale that needed them',
+    registers: [this.registry],
+  });
+
+  readonly ordersRefunded = new Counter({
+    name: 'orders_refunded_total',
+    help: 'Paid orders refunded, every booking of them cancelled',
+    registers: [this.registry],
+  });
+
   readonly waitlistEntries = new Counter({
     name: 'waitlist_entries_total',
     help: 'Entries put on waiting lists',

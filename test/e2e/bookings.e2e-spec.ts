@@ -35,6 +35,7 @@ describe('Bookings', () => {
         user_id: customer.user.id,
         event_id: event.id,
         ticket_type_id: expect.any(Number),
+        order_id: null,
         quantity: 3,
         total_amount: '4500.00',
         booking_date: expect.any(String),

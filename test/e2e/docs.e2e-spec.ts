@@ -167,6 +167,7 @@ describe('API documentation', () => {
         'user_id',
         'event_id',
         'ticket_type_id',
+        'order_id',
         'quantity',
         'total_amount',
         'booking_date',

@@ -87,6 +87,8 @@ describe('Migrations through the TypeORM CLI (npm run migration:run, migration:r
         'holds',
         'idempotency_keys',
         'migrations',
+        'orders',
+        'refunds',
         'ticket_types',
         'tickets',
         'users',

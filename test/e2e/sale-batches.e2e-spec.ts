@@ -5,13 +5,13 @@ import { HoldEntity } from '../../src/modules/holds/entities/hold.entity';
 import { HoldsService } from '../../src/modules/holds/holds.service';
 import { UserEntity } from '../../src/modules/users/entities/user.entity';
 import { SaleBatcher } from '../../src/modules/seats/sale-batcher';
-import { retryingSale, Sale, SeatLedger } from '../../src/modules/seats/seat-ledger';
+import { Held, Sale, SeatLedger, Undecided } from '../../src/modules/seats/seat-ledger';
 import { eventsWithWrongCounters, ticketTypesWithWrongCounters } from '../support/counters';
 import { Caller, createAdmin, createEvent, hold, registerCustomer } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 
 /**
- * Sales of one event that arrive together go in one statement (SeatLedger.sellBatch, through
+ * Sales of one event that arrive together go in one statement (SeatLedger.sell, through
  * SaleBatcher); each must get the answer it would have had alone, after those before it.
  */
 describe('Sales in batches', () => {
@@ -29,14 +29,15 @@ describe('Sales in batches', () => {
   afterAll(() => t.close());
 
   const sales = (eventId: number, quantities: number[], ticketTypeId?: number): Sale[] =>
-    quantities.map((quantity, i) => ({ eventId, ticketTypeId, userId: buyers[i].user.id, quantity }));
+    quantities.map((quantity, i) => ({ eventId, userId: buyers[i].user.id, lines: [{ ticketTypeId, quantity }] }));
   /** Each outcome as the API would answer it: the booking's quantity and tickets, the refusal's message, or undecided. */
-  const answers = (outcomes: (BookingEntity | AppError | undefined)[]) =>
-    outcomes.map((outcome) =>
-      outcome instanceof AppError
-        ? outcome.message
-        : outcome && { quantity: outcome.quantity, tickets: outcome.tickets.length, amount: outcome.totalAmount },
-    );
+  const answers = (outcomes: (BookingEntity | BookingEntity[] | AppError | Undecided | string)[]) =>
+    outcomes.map((outcome) => {
+      if (outcome instanceof AppError) return outcome.message;
+      if (outcome instanceof Undecided || typeof outcome === 'string') return undefined;
+      const [booking] = [outcome].flat();
+      return { quantity: booking.quantity, tickets: booking.tickets.length, amount: booking.totalAmount };
+    });
   const sold = async (eventId: number) =>
     (
       await t.db.query('SELECT total_tickets_sold AS sold, total_revenue AS revenue FROM events WHERE id = $1', [
@@ -60,7 +61,7 @@ describe('Sales in batches', () => {
 
   it('decides each sale in order of arrival as one statement each would: the last seats split the batch', async () => {
     const event = await createEvent(t, admin, { capacity: 6, price: '10.00' });
-    const outcomes = await ledger.sellBatch(t.db.manager, sales(event.id, [2, 3, 2, 1, 4]));
+    const outcomes = await ledger.sell(t.db.manager, sales(event.id, [2, 3, 2, 1, 4]));
     expect(answers(outcomes)).toEqual([
       { quantity: 2, tickets: 2, amount: '20.00' },
       { quantity: 3, tickets: 3, amount: '30.00' },
@@ -75,7 +76,7 @@ describe('Sales in batches', () => {
 
   it('gives each booking of a batch its own tickets, with codes that reach the database', async () => {
     const event = await createEvent(t, admin, { capacity: 10 });
-    const outcomes = await ledger.sellBatch(t.db.manager, sales(event.id, [1, 3, 2]));
+    const outcomes = await ledger.sell(t.db.manager, sales(event.id, [1, 3, 2]));
     for (const booking of outcomes as BookingEntity[]) {
       const stored = await t.db.query('SELECT id, ticket_code FROM tickets WHERE booking_id = $1 ORDER BY id', [
         booking.id,
@@ -96,7 +97,7 @@ describe('Sales in batches', () => {
         .send({ name: 'Balcony', price: '25.00', quota: 3 })
         .expect(201)
     ).body;
-    const outcomes = await ledger.sellBatch(t.db.manager, sales(event.id, [2, 2, 1], type.id));
+    const outcomes = await ledger.sell(t.db.manager, sales(event.id, [2, 2, 1], type.id));
     expect(answers(outcomes)).toEqual([
       { quantity: 2, tickets: 2, amount: '50.00' },
       'Not enough tickets: 2 requested, 1 available',
@@ -105,29 +106,29 @@ describe('Sales in batches', () => {
     expect(await ticketTypesWithWrongCounters(t.db, [event.id])).toEqual([]);
   });
 
-  it('decides nothing for an event that is not bookable: each sale runs alone and gets its own refusal', async () => {
+  it('refuses each sale of an event that is not bookable with the reason', async () => {
     const event = await createEvent(t, admin);
     await t.http().put(`/api/v1/events/${event.id}`).set(admin.auth).send({ status: 'cancelled' }).expect(200);
-    expect(await ledger.sellBatch(t.db.manager, sales(event.id, [1, 1]))).toEqual([undefined, undefined]);
+    expect(answers(await ledger.sell(t.db.manager, sales(event.id, [1, 1])))).toEqual([
+      `Event ${event.id} is cancelled`,
+      `Event ${event.id} is cancelled`,
+    ]);
   });
 
   it('leaves a refused sale undecided while holds whose time is up could free seats for it', async () => {
     const event = await createEvent(t, admin, { capacity: 2 });
     const kept = await hold(t, buyers[4], event.id, 2);
     await t.db.query(`UPDATE holds SET expires_at = now() - interval '1 second' WHERE id = $1`, [kept.id]);
-    expect(await ledger.sellBatch(t.db.manager, sales(event.id, [1]))).toEqual([undefined]);
+    const [outcome] = await ledger.sell(t.db.manager, sales(event.id, [1]));
+    expect(outcome).toBeInstanceOf(Undecided);
+    expect((outcome as Undecided).otherwise.message).toBe('Not enough tickets: 1 requested, 0 available');
   });
 
   it("never fails a sale for its neighbour's fault: a failed batch runs each sale alone", async () => {
     const event = await createEvent(t, admin, { capacity: 20 });
     await refusingSevens(async () => {
       const batcher = t.app.get(SaleBatcher);
-      const sell = (sale: Sale) =>
-        batcher.sell(
-          sale,
-          () => retryingSale((last) => ledger.sell(t.db.manager, sale, last)),
-          (outcome) => outcome,
-        );
+      const sell = (sale: Sale) => batcher.sell(sale, (outcome) => outcome);
       const [first, faulty, neighbour] = sales(event.id, [1, 7, 2]);
       const answered = await Promise.allSettled([sell(first), sell(faulty), sell(neighbour)]);
       expect(answered.map((a) => a.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
@@ -154,7 +155,7 @@ describe('Sales in batches', () => {
       const event = await createEvent(t, admin, { capacity: 4 });
       const key = (name: string) => `${name}-${event.id}`;
       const earlier = await create(event.id, buyers[0], 1, key('earlier'));
-      const sellBatch = jest.spyOn(ledger, 'sellBatch');
+      const sellBatch = jest.spyOn(ledger, 'sell');
       const answers = settled(
         await Promise.allSettled([
           create(event.id, buyers[1], 1),
@@ -165,8 +166,8 @@ describe('Sales in batches', () => {
           create(event.id, buyers[4], 1),
         ]),
       );
-      expect(sellBatch).toHaveBeenCalledTimes(1);
-      expect(sellBatch.mock.calls[0][1].map((sale) => sale.userId)).toEqual(
+      expect(sellBatch).toHaveBeenCalledTimes(2);
+      expect(sellBatch.mock.calls[1][1].map((sale) => sale.userId)).toEqual(
         [buyers[2], buyers[3], buyers[4]].map((b) => b.user.id),
       );
       expect(answers[1]).toEqual(json(earlier));
@@ -197,13 +198,13 @@ describe('Sales in batches', () => {
     it('holds keyed holds of a batch once: a retry gets the hold it made', async () => {
       const event = await createEvent(t, admin, { capacity: 10 });
       const holds = t.app.get(HoldsService);
-      const holdBatch = jest.spyOn(ledger, 'holdBatch');
+      const holdBatch = jest.spyOn(ledger, 'hold');
       const key = `hold-${event.id}`;
       const asked = [buyers[1], buyers[0], buyers[2]].map((buyer, i) =>
         holds.create({ event_id: event.id, quantity: 1 }, buyer.user as UserEntity, i === 1 ? key : undefined),
       );
       const [, held] = await Promise.all(asked);
-      expect(holdBatch).toHaveBeenCalledTimes(1);
+      expect(holdBatch).toHaveBeenCalledTimes(2);
       const retry = await holds.create({ event_id: event.id, quantity: 1 }, buyers[0].user as UserEntity, key);
       expect(json(retry)).toEqual(json(held));
       expect(await remembered(key)).toEqual(json(held));
@@ -227,21 +228,78 @@ describe('Sales in batches', () => {
 
   it('holds a batch as one statement each would: the last seats split it, each hold active for HOLD_TTL_SECONDS', async () => {
     const event = await createEvent(t, admin, { capacity: 4, price: '10.00' });
-    const outcomes = await ledger.holdBatch(t.db.manager, sales(event.id, [3, 2, 1]), 600);
+    const outcomes = await ledger.hold(t.db.manager, sales(event.id, [3, 2, 1]), 600);
     expect(
       outcomes.map((outcome) =>
-        outcome instanceof HoldEntity ? { quantity: outcome.quantity, amount: outcome.totalAmount } : outcome?.message,
+        'holds' in outcome
+          ? { quantity: outcome.holds[0].quantity, amount: outcome.holds[0].totalAmount }
+          : (outcome as AppError).message,
       ),
     ).toEqual([
       { quantity: 3, amount: '30.00' },
       'Not enough tickets: 2 requested, 1 available',
       { quantity: 1, amount: '10.00' },
     ]);
-    const [first] = outcomes as HoldEntity[];
+    const [
+      {
+        holds: [first],
+      },
+    ] = outcomes as Held[];
     const read = await t.http().get(`/api/v1/holds/${first.id}`).set(buyers[0].auth).expect(200);
     expect(read.body).toMatchObject({ status: 'active', quantity: 3 });
     expect(new Date(read.body.expires_at).getTime() - new Date(read.body.created_at).getTime()).toBe(600_000);
     expect(await eventsWithWrongCounters(t.db, [event.id])).toEqual([]);
+  });
+
+  it('holds a batch of orders each all or nothing: one whose line does not fit takes nothing, those after it still may', async () => {
+    const event = await createEvent(t, admin, { capacity: 10, price: '10.00' });
+    const vip = (
+      await t
+        .http()
+        .post(`/api/v1/events/${event.id}/ticket-types`)
+        .set(admin.auth)
+        .send({ name: 'VIP', price: '25.00', quota: 3 })
+        .expect(201)
+    ).body as { id: number };
+    const order = (i: number, general: number, vipSeats: number): Sale => ({
+      eventId: event.id,
+      userId: buyers[i].user.id,
+      order: true,
+      lines: [{ quantity: general }, { ticketTypeId: vip.id, quantity: vipSeats }],
+    });
+    const outcomes = await ledger.hold(t.db.manager, [order(0, 2, 2), order(1, 1, 2), order(2, 3, 1)], 600);
+    expect(
+      outcomes.map((outcome) =>
+        'holds' in outcome ? outcome.holds.map((h) => [h.line, h.quantity]) : (outcome as AppError).message,
+      ),
+    ).toEqual([
+      [
+        [1, 2],
+        [2, 2],
+      ],
+      'VIP: 2 requested, 1 available',
+      [
+        [1, 3],
+        [2, 1],
+      ],
+    ]);
+    expect(await sold(event.id)).toMatchObject({ sold: 0 });
+    expect(await eventsWithWrongCounters(t.db, [event.id])).toEqual([]);
+    expect(await ticketTypesWithWrongCounters(t.db, [event.id])).toEqual([]);
+    const [first, , third] = outcomes as Held[];
+    const paid = await ledger.confirm(t.db.manager, [first.holds, third.holds]);
+    expect(paid.map((bookings) => (bookings as BookingEntity[]).map((b) => [b.orderId, b.totalAmount]))).toEqual([
+      [
+        [first.holds[0].orderId, '20.00'],
+        [first.holds[0].orderId, '50.00'],
+      ],
+      [
+        [third.holds[0].orderId, '30.00'],
+        [third.holds[0].orderId, '25.00'],
+      ],
+    ]);
+    expect(await sold(event.id)).toEqual({ sold: 8, revenue: '125.00' });
+    expect(await ticketTypesWithWrongCounters(t.db, [event.id])).toEqual([]);
   });
 
   it('runs alone each hold of a batch that a second hold of one user failed: that one is HOLD_EXISTS', async () => {
@@ -259,7 +317,7 @@ describe('Sales in batches', () => {
     ]);
   });
 
-  it('confirms a batch of active holds as one statement each would, leaving one no longer active undecided', async () => {
+  it('confirms a batch of active holds as one statement each would, refusing one no longer active', async () => {
     const event = await createEvent(t, admin, { capacity: 10, price: '10.00' });
     const first = await hold(t, buyers[0], event.id, 2);
     const second = await hold(t, buyers[1], event.id, 1);
@@ -268,14 +326,17 @@ describe('Sales in batches', () => {
     const entities = await t.db
       .getRepository(HoldEntity)
       .find({ where: [first, second, released].map(({ id }) => ({ id })), order: { id: 'ASC' } });
-    const outcomes = await ledger.confirmBatch(t.db.manager, entities);
+    const outcomes = await ledger.confirm(
+      t.db.manager,
+      entities.map((hold) => [hold]),
+    );
     expect(answers(outcomes)).toEqual([
       { quantity: 2, tickets: 2, amount: '20.00' },
       { quantity: 1, tickets: 1, amount: '10.00' },
-      undefined,
+      `Hold ${released.id} is released`,
     ]);
     const read = await t.http().get(`/api/v1/holds/${first.id}`).set(buyers[0].auth).expect(200);
-    expect(read.body).toMatchObject({ status: 'confirmed', booking_id: (outcomes[0] as BookingEntity).id });
+    expect(read.body).toMatchObject({ status: 'confirmed', booking_id: (outcomes[0] as BookingEntity[])[0].id });
     expect(await sold(event.id)).toEqual({ sold: 3, revenue: '30.00' });
     expect(await eventsWithWrongCounters(t.db, [event.id])).toEqual([]);
     expect(await ticketTypesWithWrongCounters(t.db, [event.id])).toEqual([]);

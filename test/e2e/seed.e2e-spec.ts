@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { withDataSource } from '../../src/database/database';
 import { seed } from '../../seeds/seed';
-import { eventsWithWrongCounters } from '../support/counters';
+import { eventsWithWrongCounters, ticketTypesWithWrongCounters } from '../support/counters';
 import { createScratchDatabase, ScratchDatabase } from '../support/scratch-database';
 
 async function counts(db: DataSource) {
@@ -43,9 +43,25 @@ describe('npm run seed', () => {
     expect((await withDataSource(scratch.url, counts)).users).toBe(5);
   });
 
-  it('leaves every event counter equal to the aggregate over its confirmed bookings', async () => {
+  it('leaves every event and ticket type counter equal to the aggregate over its bookings and holds', async () => {
     await withDataSource(scratch.url, seed);
     expect(await withDataSource(scratch.url, (db) => eventsWithWrongCounters(db))).toEqual([]);
+    expect(await withDataSource(scratch.url, (db) => ticketTypesWithWrongCounters(db))).toEqual([]);
+  });
+
+  it('loads a paid order of two lines, whose bookings add up to it, and a pending order of two held lines', async () => {
+    const orders = await withDataSource(scratch.url, (db) =>
+      db.query(`
+        SELECT o.status, o.quantity, o.total_amount::text,
+               (SELECT count(*) FROM holds h WHERE h.order_id = o.id)::int AS lines,
+               (SELECT coalesce(sum(b.total_amount), 0.00)::text FROM bookings b WHERE b.order_id = o.id) AS booked,
+               (SELECT count(*) FROM holds h WHERE h.order_id = o.id AND h.status = 'active')::int AS held
+          FROM orders o ORDER BY o.id`),
+    );
+    expect(orders).toEqual([
+      { status: 'paid', quantity: 5, total_amount: '16500.00', lines: 2, booked: '16500.00', held: 0 },
+      { status: 'pending', quantity: 3, total_amount: '1650.00', lines: 2, booked: '0.00', held: 2 },
+    ]);
   });
 
   it('gives each booking one ticket per unit, cancelled with their booking', async () => {

@@ -56,6 +56,7 @@ describe(ContractValidator.name, () => {
       user_id: 1,
       event_id: 1,
       ticket_type_id: 1,
+      order_id: null,
       quantity: 1,
       total_amount: '1500',
       booking_date: user.created_at,

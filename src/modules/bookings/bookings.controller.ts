@@ -98,13 +98,15 @@ export class BookingsController {
    * @remarks Its owner or an admin. `status: cancelled` cancels the booking and its tickets, and
    * its seats return to the event (and go to its waiting list first). Cancelling it again changes
    * nothing; a booking with a used ticket cannot be cancelled on its own (`409
-   * INVALID_STATUS_TRANSITION`).
+   * INVALID_STATUS_TRANSITION`). A booking of a paid order is refunded (`refunded_amount` of the
+   * order grows); its buyer may cancel it only before `REFUND_CUTOFF_SECONDS` ahead of the event
+   * (`409 REFUND_NOT_ALLOWED`).
    */
   @Authenticated()
   @Put(':id/status')
   @ApiIdParam()
   @ApiOkResponse({ type: BookingResponseDto })
-  @ApiErrors('FORBIDDEN', 'NOT_FOUND', 'INVALID_STATUS_TRANSITION')
+  @ApiErrors('FORBIDDEN', 'NOT_FOUND', 'INVALID_STATUS_TRANSITION', 'REFUND_NOT_ALLOWED')
   @ApiBody({
     type: UpdateBookingStatusDto,
     examples: { cancel: { summary: 'Cancel the booking', value: { status: 'cancelled' } } },

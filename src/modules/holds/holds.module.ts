@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { BookingsModule } from '../bookings/bookings.module';
 import { EventsModule } from '../events/events.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { SeatsModule } from '../seats/seats.module';
@@ -11,7 +10,7 @@ import { HoldsService } from './holds.service';
 
 /** Checkout holds: seats kept for a buyer while they pay, then confirmed, released or expired. */
 @Module({
-  imports: [TypeOrmModule.forFeature([HoldEntity]), BookingsModule, EventsModule, IdempotencyModule, SeatsModule],
+  imports: [TypeOrmModule.forFeature([HoldEntity]), EventsModule, IdempotencyModule, SeatsModule],
   controllers: [HoldsController],
   providers: [HoldsService, HoldSweeper],
 })

@@ -1,21 +1,19 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
-import { APP_CONFIG } from '../../config/config.module';
-import { AppConfig } from '../../config/env';
-import { isUniqueViolation } from '../../database/postgres-errors';
-import { BookingsService, Purchase, toSale } from '../bookings/bookings.service';
 import { BookingResponseDto, toBookingResponse } from '../bookings/dto/booking-response.dto';
+import { BookingEntity } from '../bookings/entities/booking.entity';
 import { CreateBookingDto } from '../bookings/dto/create-booking.dto';
 import { EventsService } from '../events/events.service';
-import { IdempotencyKeys, keyedRequest } from '../idempotency/idempotency-keys.service';
+import { keyedRequest } from '../idempotency/idempotency-keys.service';
 import { SaleBatcher } from '../seats/sale-batcher';
-import { holdNotActive, retryingSale, SeatLedger, TryAgain } from '../seats/seat-ledger';
+import { PurchasePolicy, purchaseOf } from '../seats/purchase-policy';
+import { CONFIRMED_BEFORE, holdNotActive, SeatLedger } from '../seats/seat-ledger';
 import { UserEntity } from '../users/entities/user.entity';
 import { assertOwnerOrAdmin } from '../users/owner-or-admin';
 import { HoldResponseDto, toHoldResponse } from './dto/hold-response.dto';
-import { HoldEntity, HoldStatus, isDue } from './entities/hold.entity';
+import { HoldEntity, HoldStatus } from './entities/hold.entity';
 
 /** A confirmation's booking; `created` is false when the hold had been confirmed before. */
 export interface Confirmation {
@@ -32,12 +30,10 @@ export interface Confirmation {
 export class HoldsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly bookings: BookingsService,
     private readonly events: EventsService,
     private readonly seats: SeatLedger,
     private readonly batcher: SaleBatcher,
-    private readonly idempotencyKeys: IdempotencyKeys,
+    private readonly policy: PurchasePolicy,
   ) {}
 
   /**
@@ -46,32 +42,23 @@ export class HoldsService {
    * of one event that arrive together in this process go in one statement (SaleBatcher).
    */
   async create(dto: CreateBookingDto, caller: UserEntity, idempotencyKey?: string): Promise<HoldResponseDto> {
-    const purchase = await this.bookings.purchase(dto, caller);
-    const keyed = keyedRequest(caller.id, idempotencyKey, 'POST /holds', purchase);
-    const alone = () =>
-      retryingSale(async (last) => {
-        try {
-          return await this.idempotencyKeys.once(keyed, (em) => this.hold(em, purchase, last));
-        } catch (error) {
-          if (isUniqueViolation(error, 'holds')) throw await this.holdExists(purchase, last);
-          throw error;
-        }
-      });
+    const { ticket_type_id: ticketTypeId, quantity } = dto;
+    const sale = await this.policy.sale({ ...dto, lines: [{ ticketTypeId, quantity }] }, caller);
+    const keyed = keyedRequest(caller.id, idempotencyKey, 'POST /holds', purchaseOf(sale));
     const hold = await this.batcher.hold(
-      toSale(purchase),
-      alone,
+      sale,
       (outcome) => {
         if (outcome instanceof AppError) throw outcome;
-        return toHoldResponse(outcome);
+        return toHoldResponse(outcome.holds[0]);
       },
       keyed,
     );
-    this.events.changed(purchase.event_id);
+    this.events.changed(sale.eventId);
     return hold;
   }
 
   async get(id: number, caller: UserEntity): Promise<HoldEntity> {
-    const hold = await this.db.getRepository(HoldEntity).findOneBy({ id });
+    const hold = await this.db.getRepository(HoldEntity).findOneBy({ id, orderId: IsNull() });
     if (!hold) throw AppError.notFound('Hold', id);
     assertOwnerOrAdmin(caller, hold.userId);
     return hold;
@@ -85,15 +72,19 @@ export class HoldsService {
   async confirm(id: number, caller: UserEntity): Promise<Confirmation> {
     const hold = await this.get(id, caller);
     if (hold.status === HoldStatus.Released) throw holdNotActive(id, hold.status);
-    const alone = () => retryingSale((last) => this.seats.confirm(this.db.manager, hold, last));
-    const booking =
-      hold.status === HoldStatus.Confirmed ? undefined : await this.batcher.confirm(hold, alone, (made) => made);
-    if (!booking) {
+    const outcome =
+      hold.status === HoldStatus.Confirmed
+        ? CONFIRMED_BEFORE
+        : await this.batcher.confirm([hold], (made) => {
+            if (made instanceof AppError) throw made;
+            return made;
+          });
+    if (outcome === CONFIRMED_BEFORE) {
       const confirmed = hold.status === HoldStatus.Confirmed ? hold : await this.get(id, caller);
-      return { booking: await this.bookingOf(confirmed, caller), created: false };
+      return { booking: await this.bookingOf(confirmed), created: false };
     }
     this.events.changed(hold.eventId);
-    return { booking: toBookingResponse(booking), created: true };
+    return { booking: toBookingResponse(outcome[0]), created: true };
   }
 
   /** Frees the hold's seats; releasing an ended hold changes nothing, a confirmed one is refused. */
@@ -110,31 +101,13 @@ export class HoldsService {
     return this.get(id, caller);
   }
 
-  private async hold(em: EntityManager, purchase: Purchase, last: boolean): Promise<HoldResponseDto> {
-    const sale = toSale(purchase);
-    const hold = await this.seats.hold(em, sale, this.config.holds.ttlSeconds, last);
-    if (!hold) throw await this.seats.refusal(em, sale, last);
-    return toHoldResponse(hold);
-  }
-
-  /**
-   * Why the database refused a second active hold: the user's hold, named. One whose time is up
-   * is expired first and the hold tried again (TryAgain), as is one released in between.
-   */
-  private async holdExists({ user_id: userId, event_id: eventId }: Purchase, last: boolean): Promise<Error> {
-    const active = await this.db
-      .getRepository(HoldEntity)
-      .findOneBy({ userId, eventId, status: HoldStatus.Active, offer: false });
-    if (!last && active && isDue(active)) await this.db.transaction((em) => this.seats.expireDue(em, eventId));
-    if (!last && (!active || isDue(active))) return new TryAgain();
-    const which = active ? `hold ${active.id}` : 'a hold';
-    return new AppError('HOLD_EXISTS', `User ${userId} already has ${which} active for event ${eventId}`);
-  }
-
   /** The booking a confirmed hold made (chk_holds_booking: a confirmed hold has one). */
-  private async bookingOf({ id, bookingId }: HoldEntity, caller: UserEntity): Promise<BookingResponseDto> {
+  private async bookingOf({ id, bookingId }: HoldEntity): Promise<BookingResponseDto> {
     if (bookingId === null) throw new Error(`Confirmed hold ${id} has no booking`);
-    return toBookingResponse(await this.bookings.get(bookingId, caller));
+    const booking = await this.db
+      .getRepository(BookingEntity)
+      .findOneOrFail({ where: { id: bookingId }, relations: { tickets: true }, order: { tickets: { id: 'ASC' } } });
+    return toBookingResponse(booking);
   }
 
   /** Locks the hold's event, then the hold, and returns the hold as it is now. */

@@ -3,44 +3,54 @@ import { EntityManager } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
 import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/env';
+import { isUniqueViolation } from '../../database/postgres-errors';
 import { Metrics } from '../../metrics/metrics.service';
 import { BookingEntity } from '../bookings/entities/booking.entity';
 import { HoldEntity } from '../holds/entities/hold.entity';
 import { Answer, IdempotencyKeys, KeyedRequest } from '../idempotency/idempotency-keys.service';
-import { Sale, SeatLedger } from './seat-ledger';
+import { ConfirmedBefore, Decided, Held, Sale, SeatLedger, Undecided } from './seat-ledger';
 
-/** The most sales (or confirmations) of one lane in one statement. */
+/** The most requests of one lane in one statement. */
 export const MAX_BATCH = 64;
+/** How often a request is decided before an undecided one gets its `otherwise`. */
+const MAX_ATTEMPTS = 3;
 
-/** A sale (or hold to confirm) waiting for its lane's next batch. */
+/** A request waiting for its lane's next statement. */
 interface Waiting {
   item: unknown;
   /** Its Idempotency-Key, when sent. */
   keyed?: KeyedRequest;
-  /** Its answer from what its batch made of it (or its refusal). */
+  attempts: number;
+  /** Its answer from what a statement made of it: a value, or a thrown refusal. */
   decided: (outcome: unknown) => unknown;
-  /** Answers it as its batch did, or, when its batch did not, by running it alone. */
-  answer: (answer: Answer) => Promise<void>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
 }
 
-interface Lane {
-  /** What one statement makes of each item, in order; undefined for one it could not decide. */
-  batch: (em: EntityManager, items: unknown[]) => Promise<unknown[]>;
+/** What a lane's statement does, and what a failed one means. */
+interface Statement<Item, Made> {
+  /** What one statement makes of each item, in order. */
+  decide: (em: EntityManager, items: Item[]) => Promise<Decided<Made>[]>;
+  /** What the failure of a statement for `item` alone means, when it is not the failure itself. */
+  rescue?: (error: unknown, item: Item) => Promise<Decided<Made> | undefined>;
+}
+
+interface Lane extends Statement<unknown, unknown> {
   waiting: Waiting[];
 }
 
 /**
- * Sells a crowd on one event at the rate of its batches rather than of its buyers. In each
- * process, the bookings (or the holds) of one event and ticket type form a lane, and so do the
- * confirmations of one event's holds: one that finds no other of its lane on its way runs alone,
- * at once, so a buyer without a crowd waits for no one; those that arrive meanwhile wait for it,
- * then go together, up to MAX_BATCH in order of arrival, in one statement (SeatLedger.sellBatch,
- * holdBatch, confirmBatch: one lock, one round trip, one commit), and so on while any wait. Each
- * gets its own answer, as if it had run alone after those before it. With Idempotency-Keys, the
- * batch's transaction claims them first and remembers each success (IdempotencyKeys.onceEach): a
- * retry gets its first answer, a reused key its 409, and neither is sold. One its batch could
- * not decide, or whose batch failed (a ticket code collision, a stale type, a second hold of one
- * user), runs alone, in its turn, so no sale's trouble is its neighbours'.
+ * Sells a crowd on one event at the rate of its statements rather than of its buyers. In each
+ * process, the bookings of one event form a lane, and so do its holds, its orders and its confirmations: a
+ * request that finds its lane idle goes at once, as a batch of one, so a buyer without a crowd
+ * waits for no one; those that arrive meanwhile wait for it, then go together, up to MAX_BATCH
+ * in order of arrival, in one statement (SeatLedger.sell, hold, confirm: one lock, one round
+ * trip, one commit), and so on while any wait. Each gets its own answer, as if it had gone alone
+ * after those before it. With Idempotency-Keys, the statement's transaction claims them first
+ * and remembers each success (IdempotencyKeys.onceEach): a retry gets its first answer, a reused
+ * key its 409, and neither is sold. A request its statement left undecided is decided again,
+ * alone (after freeing the seats of holds whose time is up, say), at most MAX_ATTEMPTS times; one
+ * whose batch failed goes alone, in its turn, so no request's trouble is its neighbours'.
  */
 @Injectable()
 export class SaleBatcher {
@@ -53,75 +63,59 @@ export class SaleBatcher {
     private readonly metrics: Metrics,
   ) {}
 
-  /** Books `alone` or in a batch; `decided` turns a batch's booking or refusal into the answer. */
-  sell<T>(
-    sale: Sale,
-    alone: () => Promise<T>,
-    decided: (outcome: BookingEntity | AppError) => T,
-    keyed?: KeyedRequest,
-  ): Promise<T> {
-    const lane = `booking/${sale.eventId}/${sale.ticketTypeId ?? 'default'}`;
-    return this.run(lane, { item: sale, keyed }, alone, decided, (em, sales: Sale[]) =>
-      this.seats.sellBatch(em, sales),
-    );
-  }
-
-  /** Holds `alone` or in a batch; `decided` turns a batch's hold or refusal into the answer. */
-  hold<T>(
-    sale: Sale,
-    alone: () => Promise<T>,
-    decided: (outcome: HoldEntity | AppError) => T,
-    keyed?: KeyedRequest,
-  ): Promise<T> {
-    const lane = `hold/${sale.eventId}/${sale.ticketTypeId ?? 'default'}`;
-    const ttl = this.config.holds.ttlSeconds;
-    return this.run(lane, { item: sale, keyed }, alone, decided, (em, sales: Sale[]) =>
-      this.seats.holdBatch(em, sales, ttl),
-    );
-  }
-
-  /** Confirms an active hold `alone` or in a batch of its event's; `decided` turns a batch's booking into the answer. */
-  confirm<T>(hold: HoldEntity, alone: () => Promise<T>, decided: (outcome: BookingEntity) => T): Promise<T> {
-    const lane = `confirm/${hold.eventId}`;
-    return this.run(lane, { item: hold }, alone, decided, (em, holds: HoldEntity[]) =>
-      this.seats.confirmBatch(em, holds),
-    );
-  }
-
-  private async run<Item, Made, T>(
-    key: string,
-    request: { item: Item; keyed?: KeyedRequest },
-    alone: () => Promise<T>,
-    decided: (outcome: Made) => T,
-    batch: (em: EntityManager, items: Item[]) => Promise<(Made | undefined)[]>,
-  ): Promise<T> {
-    const lane = this.lanes.get(key);
-    if (!lane) {
-      this.lanes.set(key, { batch: batch as Lane['batch'], waiting: [] });
-      this.metrics.saleBatchSize.observe(1);
-      try {
-        return await alone();
-      } finally {
-        void this.drain(key);
-      }
-    }
-    return new Promise<T>((resolve) =>
-      lane.waiting.push({
-        ...request,
-        decided: decided as Waiting['decided'],
-        answer: async (answer) => {
-          const answered = settled(answer, alone);
-          resolve(answered);
-          await answered.catch(() => undefined);
-        },
-      }),
-    );
+  /** Books `sale`; `decided` turns its booking or refusal into the answer. */
+  sell<T>(sale: Sale, decided: (outcome: BookingEntity | AppError) => T, keyed?: KeyedRequest): Promise<T> {
+    return this.run(`booking/${sale.eventId}`, sale, decided, keyed, {
+      decide: (em, sales: Sale[]) => this.seats.sell(em, sales),
+    });
   }
 
   /**
-   * Makes the lane's waiting sales, batch after batch, until none waits; those a batch left
-   * unanswered run alone, one after the other in order of arrival, before the next batch.
+   * Holds seats for `sale`, one hold per line (as an order when it is one: orders have a lane of
+   * their own); `decided` turns its holds or refusal into the answer.
    */
+  hold<T>(sale: Sale, decided: (outcome: Held | AppError) => T, keyed?: KeyedRequest): Promise<T> {
+    const ttl = this.config.holds.ttlSeconds;
+    return this.run(`${sale.order ? 'order' : 'hold'}/${sale.eventId}`, sale, decided, keyed, {
+      decide: (em, sales: Sale[]) => this.seats.hold(em, sales, ttl),
+      rescue: (error, held: Sale) => this.seats.holdExists(error, held),
+    });
+  }
+
+  /** Confirms `holds` (of one event) together; `decided` turns their bookings or refusal into the answer. */
+  confirm<T>(holds: HoldEntity[], decided: (outcome: BookingEntity[] | ConfirmedBefore | AppError) => T): Promise<T> {
+    return this.run(`confirm/${holds[0].eventId}`, holds, decided, undefined, {
+      decide: (em, requests: HoldEntity[][]) => this.seats.confirm(em, requests),
+    });
+  }
+
+  private run<Item, Made, T>(
+    key: string,
+    item: Item,
+    decided: (outcome: Made | AppError) => T,
+    keyed: KeyedRequest | undefined,
+    statement: Statement<Item, Made>,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const request: Waiting = {
+        item,
+        keyed,
+        attempts: 0,
+        decided: decided as Waiting['decided'],
+        resolve: resolve as Waiting['resolve'],
+        reject,
+      };
+      const lane = this.lanes.get(key);
+      if (lane) {
+        lane.waiting.push(request);
+        return;
+      }
+      this.lanes.set(key, { ...(statement as Statement<unknown, unknown>), waiting: [request] });
+      void this.drain(key);
+    });
+  }
+
+  /** Decides the lane's waiting requests, batch after batch, until none waits. */
   private async drain(key: string): Promise<void> {
     const lane = this.lanes.get(key)!;
     for (;;) {
@@ -130,38 +124,78 @@ export class SaleBatcher {
         this.lanes.delete(key);
         return;
       }
-      const answers = await this.idempotencyKeys
-        .onceEach(next, (em, selling) => this.decide(em, lane, selling))
-        .then(
-          (answered) => {
-            this.metrics.saleBatchSize.observe(next.length);
-            return answered;
-          },
-          () => next.map(() => undefined),
-        );
-      for (const [i, waiting] of next.entries()) await waiting.answer(answers[i]);
+      this.metrics.saleBatchSize.observe(next.length);
+      await this.settle(lane, next);
     }
   }
 
-  /** Runs the lane's statement for `waiting`, and turns what it made of each into its answer. */
-  private async decide(em: EntityManager, lane: Lane, waiting: Waiting[]): Promise<Answer[]> {
-    const outcomes = await lane.batch(
-      em,
-      waiting.map((w) => w.item),
-    );
-    return outcomes.map((outcome, i) => {
-      if (outcome === undefined) return undefined;
-      try {
-        return { value: waiting[i].decided(outcome) };
-      } catch (error) {
-        return { error: error as Error };
+  /**
+   * Decides `requests` in one statement and answers each; those left undecided are decided
+   * again, alone, in turn. When the statement fails, each of several goes alone; a lone one is
+   * answered with what its failure means.
+   */
+  private async settle(lane: Lane, requests: Waiting[]): Promise<void> {
+    const undecided = new Map<Waiting, Undecided>();
+    let answers: Answer[];
+    try {
+      answers = await this.idempotencyKeys.onceEach(requests, async (em, working) => {
+        const outcomes = await lane.decide(
+          em,
+          working.map((w) => w.item),
+        );
+        return outcomes.map((outcome, i) => {
+          if (!(outcome instanceof Undecided)) return answer(working[i], outcome);
+          undecided.set(working[i], outcome);
+          return undefined;
+        });
+      });
+    } catch (error) {
+      if (requests.length > 1) {
+        for (const request of requests) await this.settle(lane, [request]);
+        return;
       }
-    });
+      const [request] = requests;
+      const outcome = isUniqueViolation(error, 'tickets')
+        ? new Undecided(error as Error)
+        : await lane.rescue?.(error, request.item).catch((failure: unknown) => failure as Error);
+      if (outcome instanceof Undecided) undecided.set(request, outcome);
+      answers = [
+        outcome === undefined || outcome instanceof Undecided ? { error: error as Error } : answer(request, outcome),
+      ];
+    }
+    for (const [i, request] of requests.entries()) {
+      const again = undecided.get(request) ?? (answers[i] === undefined ? new Undecided(noAnswer) : undefined);
+      if (!again) settled(request, answers[i]);
+      else if (++request.attempts >= MAX_ATTEMPTS) settled(request, answer(request, again.otherwise));
+      else await this.again(lane, request, again);
+    }
+  }
+
+  /** Decides an undecided request again, alone, after what must come first. */
+  private async again(lane: Lane, request: Waiting, undecided: Undecided): Promise<void> {
+    try {
+      await undecided.first?.();
+    } catch (error) {
+      request.reject(error);
+      return;
+    }
+    await this.settle(lane, [request]);
   }
 }
 
-/** A request's answer as its batch gave it, or, when it gave none, by running it alone. */
-function settled<T>(answer: Answer, alone: () => Promise<T>): Promise<T> {
-  if (!answer) return alone();
-  return 'value' in answer ? Promise.resolve(answer.value as T) : Promise.reject(answer.error);
+const noAnswer = new Error('A request was left unanswered');
+
+/** A request's answer from what its statement made of it (a refusal is thrown by `decided`). */
+function answer(request: Waiting, outcome: unknown): Answer {
+  if (outcome instanceof Error && !(outcome instanceof AppError)) return { error: outcome };
+  try {
+    return { value: request.decided(outcome) };
+  } catch (error) {
+    return { error: error as Error };
+  }
+}
+
+function settled(request: Waiting, answer: Answer): void {
+  if (answer && 'value' in answer) request.resolve(answer.value);
+  else request.reject(answer?.error ?? noAnswer);
 }

@@ -1,13 +1,18 @@
 import { EventStatus } from '../events/entities/event.entity';
 import { isoDateTime, outboxMessages } from '../webhooks/outbox';
 
-/**
- * The sale's ticket type: $5, or the event's default when $5 is null, with the seats its quota
- * has left (null: no quota). As the statement's snapshot saw it, before the statement waited
- * for the event's row lock: a concurrent sale of the same type may have committed since. The
- * type's row is then updated from its latest version, and should the stale count have let too
- * many seats through, chk_ticket_types_sold_held aborts the statement (see SeatLedger.counting).
- */
+/** An event row `e` is open for sale: active and not started. */
+const isBookable = (e: string) => `${e}.status = 'active' AND ${e}.date_time > now()`;
+/** The seats an event row `e` has neither sold nor held. */
+const seatsLeft = (e: string) => `${e}.capacity - ${e}.total_tickets_sold - ${e}.total_tickets_held`;
+/** The seats a ticket type row `t` has left of its quota; without a quota, more than any sale asks. */
+const quotaLeft = (t: string) => `coalesce(${t}.quota - ${t}.total_tickets_sold - ${t}.total_tickets_held, 2147483647)`;
+/** An active hold row `h` whose time is up, whether or not its seats were freed yet. */
+const isDue = (h: string) => `${h}.status = 'active' AND ${h}.expires_at <= now()`;
+/** A ticket's code from its booking's date-time and its random suffix: `TKT-YYYYMMDD-XXXXXXXX`. */
+const ticketCode = (at: string, suffix: string) =>
+  `'TKT-' || to_char(${at} AT TIME ZONE 'UTC', 'YYYYMMDD') || '-' || ${suffix}`;
+
 /** A ticket as the API returns it (TicketResponseDto), from a row `t` of tickets. */
 const ticketJson = (t: string) => `json_build_object(
   'id', ${t}.id, 'booking_id', ${t}.booking_id, 'ticket_code', ${t}.ticket_code, 'status', ${t}.status,
@@ -20,7 +25,7 @@ const ticketJson = (t: string) => `json_build_object(
  */
 const bookingJson = (b: string, tickets: string) => `json_build_object(
   'id', ${b}.id, 'user_id', ${b}.user_id, 'event_id', ${b}.event_id, 'ticket_type_id', ${b}.ticket_type_id,
-  'quantity', ${b}.quantity, 'total_amount', ${b}.total_amount::text, 'booking_date', ${isoDateTime(`${b}.booking_date`)},
+  'order_id', ${b}.order_id, 'quantity', ${b}.quantity, 'total_amount', ${b}.total_amount::text, 'booking_date', ${isoDateTime(`${b}.booking_date`)},
   'status', ${b}.status, 'created_at', ${isoDateTime(`${b}.created_at`)}, 'updated_at', ${isoDateTime(`${b}.updated_at`)},
   'tickets', coalesce((SELECT json_agg(${ticketJson('t')} ORDER BY t.id) FROM ${tickets} t WHERE t.booking_id = ${b}.id), '[]'))`;
 
@@ -31,352 +36,323 @@ const holdJson = (h: string) => `json_build_object(
   'expires_at', ${isoDateTime(`${h}.expires_at`)}, 'booking_id', ${h}.booking_id,
   'created_at', ${isoDateTime(`${h}.created_at`)}, 'updated_at', ${isoDateTime(`${h}.updated_at`)})`;
 
-const TICKET_TYPE = `type AS (
-  SELECT id, price, quota - total_tickets_sold - total_tickets_held AS seats_left FROM ticket_types
-   WHERE event_id = $1::int AND (id = $5::int OR $5::int IS NULL AND is_default)
-)`;
-/** The event is bookable and it and the type have $3 seats left; for an `UPDATE events ... FROM type`. */
-const SEATS_LEFT = `events.id = $1::int AND events.status = 'active' AND events.date_time > now()
-     AND events.capacity - events.total_tickets_sold - events.total_tickets_held >= $3::int
-     AND coalesce(type.seats_left, $3::int) >= $3::int`;
-
 /**
- * The booking and its tickets, inserted from the `sale` CTE's RETURNING (id, ticket_type_id,
- * total_amount) of the statements below, its `booking.confirmed` webhook message, and the row they
- * answer with. $2 user id, $3 quantity, $4 the tickets' random 8-character suffixes. A duplicate
- * ticket code aborts the whole statement (unique violation); the caller retries with new suffixes.
+ * An order as the API returns it (OrderResponseDto), from a row `o` of orders, the rows of
+ * `lines` (holds, or a CTE with their `order_id`, `line`, `ticket_type_id`, `quantity`,
+ * `total_amount` and `booking_id`) and of `refunds` (the table, or a union with new ones). A
+ * pending order whose time is up reads `expired`. The API's reads and webhook messages both come
+ * from here, so an order has one shape.
  */
-const BOOKING_AND_TICKETS = `booking AS (
-  INSERT INTO bookings (user_id, event_id, ticket_type_id, quantity, total_amount)
-  SELECT $2::int, id, ticket_type_id, $3::int, total_amount FROM sale
-  RETURNING *
-), tickets AS (
-  INSERT INTO tickets (booking_id, ticket_code)
-  SELECT booking.id, 'TKT-' || to_char(booking.booking_date AT TIME ZONE 'UTC', 'YYYYMMDD') || '-' || suffix
-    FROM booking, unnest($4::text[]) WITH ORDINALITY AS s(suffix, n)
-   ORDER BY n
-  RETURNING *
-), ${outboxMessages(`SELECT 'booking.confirmed' AS type, 'booking/' || booking.id AS resource,
-       ${bookingJson('booking', 'tickets')} AS data FROM booking`)}`;
-const SOLD = `
-SELECT booking.id, booking.ticket_type_id, booking.total_amount::text, booking.booking_date,
-       (SELECT array_agg(id ORDER BY id) FROM tickets) AS ticket_ids,
-       (SELECT array_agg(ticket_code ORDER BY id) FROM tickets) AS ticket_codes,
-       (SELECT count(*)::int FROM messages) AS messages
-  FROM booking`;
+export const orderJson = (o: string, lines = 'holds', refunds = 'refunds') => `json_build_object(
+  'id', ${o}.id, 'user_id', ${o}.user_id, 'event_id', ${o}.event_id,
+  'status', CASE WHEN ${o}.status = 'pending' AND ${o}.expires_at <= now() THEN 'expired' ELSE ${o}.status::text END,
+  'lines', (SELECT json_agg(json_build_object('ticket_type_id', l.ticket_type_id, 'quantity', l.quantity,
+              'unit_price', (l.total_amount / l.quantity)::numeric(20, 2)::text, 'discount_amount', '0.00',
+              'amount', l.total_amount::text) ORDER BY l.line)
+              FROM ${lines} l WHERE l.order_id = ${o}.id),
+  'quantity', ${o}.quantity, 'subtotal_amount', ${o}.subtotal_amount::text,
+  'discount_amount', ${o}.discount_amount::text, 'total_amount', ${o}.total_amount::text,
+  'refunded_amount', ${o}.refunded_amount::text, 'promo_code', NULL,
+  'expires_at', ${isoDateTime(`${o}.expires_at`)}, 'paid_at', ${isoDateTime(`${o}.paid_at`)}, 'payment', NULL,
+  'booking_ids', coalesce((SELECT json_agg(l.booking_id ORDER BY l.line) FROM ${lines} l
+                            WHERE l.order_id = ${o}.id AND l.booking_id IS NOT NULL), '[]'),
+  'refunds', coalesce((SELECT json_agg(json_build_object('id', f.id, 'booking_id', f.booking_id, 'amount', f.amount::text,
+                'status', f.status, 'reference', f.reference, 'created_at', ${isoDateTime('f.created_at')}) ORDER BY f.id)
+                FROM ${refunds} f WHERE f.order_id = ${o}.id), '[]'),
+  'created_at', ${isoDateTime(`${o}.created_at`)}, 'updated_at', ${isoDateTime(`${o}.updated_at`)})`;
 
 /**
- * A sale (see SeatLedger.sell): the whole booking as one statement, so one round trip and one transaction. The conditional
- * UPDATE takes the event's row lock, and PostgreSQL re-evaluates its WHERE (bookable, enough
- * seats) on the latest committed row once the lock is granted, so concurrent bookings from
- * any number of processes queue on the row and never oversell. The sale is counted on the event
- * and its ticket type (whose row is locked after the event's), the booking and its tickets
- * inserted from the UPDATE's RETURNING; the locks are held only while PostgreSQL executes and
- * commits the statement, never across a client round trip.
+ * The counts of the event `e` and the ticket type `t` as read under their row locks, for WALK
+ * (`event_left`, `type_left`) and for `counted`.
+ */
+const COUNTS = `${seatsLeft('e')} AS event_left, ${quotaLeft('t')} AS type_left, e.capacity, e.total_tickets_sold AS event_sold,
+       e.total_tickets_held AS event_held, e.total_revenue AS event_revenue, e.total_bookings AS event_bookings, t.quota,
+       t.total_tickets_sold AS type_sold, t.total_tickets_held AS type_held, t.total_revenue AS type_revenue`;
+
+/**
+ * The decision every change that takes seats shares (a sale, a hold, a confirmation): requests
+ * of one event that arrived together, each of one or more lines (a ticket type and the seats it
+ * must take), decided in order of arrival exactly as one statement each would be: a request is
+ * made when every line fits what the event and the line's type have left after the requests
+ * made before it (and the lines before it in the request), else refused whole, taking nothing.
  *
- * $1 event id, $2 user id, $3 quantity, $4 the tickets' code suffixes, $5 ticket type id (null:
- * the default). Returns no row when nothing was sold (see SALE_REFUSAL_QUERY).
+ * Expects the CTEs `locked`, one row per ticket type the requests name, read under the row locks
+ * of the event and then of the types (the lock order of every path), so its counts are the
+ * latest (`event_left`, `ticket_type_id`, `name`, `price`, `type_left`); it is empty when the
+ * event is not bookable. And `line` (`n` its place among all lines, `r` its request's,
+ * `ticket_type_id` null when `locked` has no such type, `quantity`, `need` the seats it takes).
+ * Makes `placed` (each line with its type's price and name, and `seats_before`: the quantities of
+ * the lines before it, for ticket code suffixes) and `walk`: per request `r`, `made` (null: not
+ * decided, as a line's type is not locked), and for a refusal its first line that did not fit
+ * (`short_n`) and the seats it found (`seats_left`).
  */
-export const SALE_STATEMENT = `
-WITH ${TICKET_TYPE}, sale AS (
-  UPDATE events
-     SET total_tickets_sold = total_tickets_sold + $3::int, total_revenue = total_revenue + type.price * $3::int,
-         total_bookings = total_bookings + 1, updated_at = now()
-    FROM type
-   WHERE ${SEATS_LEFT}
-  RETURNING events.id, type.id AS ticket_type_id, type.price * $3::int AS total_amount
-), counted AS (
-  UPDATE ticket_types
-     SET total_tickets_sold = total_tickets_sold + $3::int, total_revenue = total_revenue + sale.total_amount,
-         updated_at = now()
-    FROM sale WHERE ticket_types.id = sale.ticket_type_id
-), ${BOOKING_AND_TICKETS}${SOLD}`;
-
-/**
- * The start of a batch of sales (or holds) of one ticket type of one event that arrived
- * together (see SaleBatcher): one lock of the event and the type, one round trip and one commit
- * for all of them, each decided in order of arrival exactly as one statement each would have: it
- * is made when the seats the event and the type have left after those before it are enough
- * (`walk`), else refused, taking nothing. `locked` holds the event's and the type's row locks
- * (the lock order of every path) and reads their rows as they are once granted; it is empty
- * when the event is not bookable or has no such type, and then nothing is decided. `made` has
- * the sales made, each with its row's id drawn up front from `sequence` (so that each sale finds
- * its row) and its amount, and `totals` what they add up to.
- *
- * $1 event id, $2 the buyers' user ids, $3 their quantities, in order of arrival, $4 ticket type
- * id (null: the default).
- */
-const decided = (sequence: string) => `
-WITH RECURSIVE sales AS (
-  SELECT s.n::int, s.user_id, s.quantity, (sum(s.quantity) OVER (ORDER BY s.n) - s.quantity)::int AS seats_before
-    FROM unnest($2::int[], $3::int[]) WITH ORDINALITY AS s(user_id, quantity, n)
-), locked AS MATERIALIZED (
-  SELECT e.capacity - e.total_tickets_sold - e.total_tickets_held AS event_left, t.id AS ticket_type_id, t.price,
-         coalesce(t.quota - t.total_tickets_sold - t.total_tickets_held, 2147483647) AS type_left,
-         EXISTS (SELECT 1 FROM holds h WHERE h.event_id = e.id AND h.status = 'active' AND h.expires_at <= now()) AS due
-    FROM events e JOIN ticket_types t ON t.event_id = e.id AND (t.id = $4::int OR $4::int IS NULL AND t.is_default)
-   WHERE e.id = $1::int AND e.status = 'active' AND e.date_time > now()
-     FOR UPDATE OF e, t
-), walk (n, event_left, type_left, made, seats_left) AS (
-  SELECT 0, event_left, type_left, false, NULL::int FROM locked
+const WALK = `types AS (
+  SELECT locked.*, row_number() OVER (ORDER BY ticket_type_id)::int AS idx FROM locked
+), placed AS (
+  SELECT line.*, types.idx, types.name, types.price,
+         (sum(line.quantity) OVER (ORDER BY line.n) - line.quantity)::int AS seats_before,
+         (sum(line.need) OVER (PARTITION BY line.r ORDER BY line.n) - line.need)::int AS need_before
+    FROM line LEFT JOIN types USING (ticket_type_id)
+), walk (r, event_left, type_left, made, short_n, seats_left) AS (
+  SELECT 0, min(event_left), array_agg(type_left ORDER BY idx), NULL::boolean, NULL::int, NULL::int
+    FROM types HAVING count(*) > 0
   UNION ALL
-  SELECT s.n, w.event_left - CASE WHEN fits THEN s.quantity ELSE 0 END,
-         w.type_left - CASE WHEN fits THEN s.quantity ELSE 0 END, fits, least(w.event_left, w.type_left)
-    FROM walk w JOIN sales s ON s.n = w.n + 1
-   CROSS JOIN LATERAL (SELECT s.quantity <= least(w.event_left, w.type_left) AS fits) f
-), made AS MATERIALIZED (
-  SELECT s.n, s.user_id, s.quantity, s.seats_before, nextval('${sequence}')::int AS id,
-         locked.ticket_type_id, locked.price * s.quantity AS total_amount
-    FROM walk JOIN sales s USING (n) CROSS JOIN locked
-   WHERE walk.made
-   ORDER BY s.n
-), totals AS (
-  SELECT count(*)::int AS made, coalesce(sum(quantity), 0)::int AS seats, coalesce(sum(total_amount), 0) AS amount
-    FROM made
+  SELECT w.r + 1, w.event_left - CASE WHEN d.fits THEN d.seats ELSE 0 END,
+         CASE WHEN d.fits THEN ARRAY(
+           SELECT w.type_left[i] - coalesce((SELECT sum(p.need) FROM placed p WHERE p.r = w.r + 1 AND p.idx = i), 0)::int
+             FROM generate_subscripts(w.type_left, 1) i ORDER BY i) ELSE w.type_left END,
+         d.fits, d.short_n, d.seats_left
+    FROM walk w CROSS JOIN LATERAL (
+      SELECT CASE WHEN bool_or(p.idx IS NULL) THEN NULL ELSE bool_and(p.need <= s.seats) END AS fits,
+             sum(p.need)::int AS seats, min(p.n) FILTER (WHERE p.need > s.seats) AS short_n,
+             (array_agg(s.seats ORDER BY p.n) FILTER (WHERE p.need > s.seats))[1] AS seats_left
+        FROM placed p
+       CROSS JOIN LATERAL (SELECT greatest(0, least(w.type_left[p.idx], w.event_left - p.need_before)) AS seats) s
+       WHERE p.r = w.r + 1) d
+   WHERE w.r < (SELECT max(r) FROM line)
 )`;
 
 /**
- * The bookings of a batch's `made` sales (their ids drawn up front in column `id`), one ticket
- * per seat (the code suffixes in the parameter `suffixes`, sale after sale) and each booking's
- * `booking.confirmed` message: CTEs `booking`, `issued` and `messages`.
+ * The start of a sale or hold statement: `locked` and `line` for WALK from the requests'
+ * lines, and `due`, whether the event has holds whose time is up. $1 event id, then per line, in
+ * order: $2 its request's ordinal, $3 the buyer's user id, $4 its ticket type id (null: the
+ * event's default), $5 its quantity.
  */
-const batchBookings = (id: string, suffixes: string) => `booking AS (
-  INSERT INTO bookings (id, user_id, event_id, ticket_type_id, quantity, total_amount)
-  SELECT ${id}, user_id, $1::int, ticket_type_id, quantity, total_amount FROM made ORDER BY n
+const ASKED = `
+WITH RECURSIVE asked AS (
+  SELECT a.n::int, a.r, a.user_id, a.ticket_type_id, a.quantity
+    FROM unnest($2::int[], $3::int[], $4::int[], $5::int[]) WITH ORDINALITY AS a(r, user_id, ticket_type_id, quantity, n)
+), locked AS MATERIALIZED (
+  SELECT ${COUNTS}, t.id AS ticket_type_id, t.is_default, t.name, t.price
+    FROM events e JOIN ticket_types t ON t.event_id = e.id
+   WHERE e.id = $1::int AND ${isBookable('e')}
+     AND (t.id = ANY ($4::int[]) OR t.is_default AND array_position($4::int[], NULL) IS NOT NULL)
+   ORDER BY t.id
+     FOR UPDATE OF e, t
+), line AS (
+  SELECT asked.n, asked.r, asked.user_id, asked.quantity, asked.quantity AS need, locked.ticket_type_id
+    FROM asked LEFT JOIN locked
+      ON locked.ticket_type_id = asked.ticket_type_id OR asked.ticket_type_id IS NULL AND locked.is_default
+), due AS (
+  SELECT EXISTS (SELECT 1 FROM holds h WHERE h.event_id = $1::int AND ${isDue('h')}) AS due
+), ${WALK}`;
+
+/**
+ * Counts what `made` takes (per line: `ticket_type_id`, `sold` and `held` seats, `revenue`,
+ * `bookings`) on the event ($1) and on each ticket type. The new counts are written from those
+ * `locked` read under the row locks (COUNTS), not added to the row the statement's snapshot saw:
+ * PostgreSQL checks an UPDATE's constraints on the row it computed from that snapshot before it
+ * finds a concurrent change, which would fail chk_events_sold_held for a sale that fits.
+ */
+const counted = (made: string) => `event_counted AS (
+  UPDATE events
+     SET capacity = l.capacity, total_tickets_sold = l.event_sold + c.sold, total_tickets_held = l.event_held + c.held,
+         total_revenue = l.event_revenue + c.revenue, total_bookings = l.event_bookings + c.bookings, updated_at = now()
+    FROM (SELECT sum(sold)::int AS sold, sum(held)::int AS held, sum(revenue) AS revenue, sum(bookings)::int AS bookings
+            FROM ${made}) c, (SELECT * FROM locked LIMIT 1) l
+   WHERE events.id = $1::int AND c.sold IS NOT NULL
+), type_counted AS (
+  UPDATE ticket_types
+     SET quota = l.quota, total_tickets_sold = l.type_sold + c.sold, total_tickets_held = l.type_held + c.held,
+         total_revenue = l.type_revenue + c.revenue, updated_at = now()
+    FROM (SELECT ticket_type_id, sum(sold)::int AS sold, sum(held)::int AS held, sum(revenue) AS revenue
+            FROM ${made} GROUP BY ticket_type_id) c JOIN locked l USING (ticket_type_id)
+   WHERE ticket_types.id = c.ticket_type_id
+)`;
+
+/**
+ * The bookings of `made` (one per line: `booking_id` drawn up front, `user_id`, `ticket_type_id`,
+ * `order_id`, `quantity`, `total_amount`, `seats_before`), one ticket per seat (the code
+ * suffixes in the parameter `suffixes`, line after line) and each booking's `booking.confirmed`
+ * message, with `moreMessages` (a `UNION ALL SELECT` of more): CTEs `booking`, `issued` and
+ * `messages`. A duplicate ticket code aborts the whole statement.
+ */
+const bookingsOf = (suffixes: string, moreMessages = '') => `booking AS (
+  INSERT INTO bookings (id, user_id, event_id, ticket_type_id, order_id, quantity, total_amount)
+  SELECT booking_id, user_id, $1::int, ticket_type_id, order_id, quantity, total_amount FROM made ORDER BY n
   RETURNING *
 ), issued AS (
   INSERT INTO tickets (booking_id, ticket_code)
-  SELECT made.${id}, 'TKT-' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD') || '-' || (${suffixes}::text[])[made.seats_before + i]
+  SELECT made.booking_id, ${ticketCode('now()', `(${suffixes}::text[])[made.seats_before + i]`)}
     FROM made CROSS JOIN generate_series(1, made.quantity) i
    ORDER BY made.n, i
   RETURNING *
 ), ${outboxMessages(`SELECT 'booking.confirmed' AS type, 'booking/' || booking.id AS resource,
-       ${bookingJson('booking', 'issued')} AS data FROM booking`)}`;
+       ${bookingJson('booking', 'issued')} AS data FROM booking${moreMessages}`)}`;
 
-/** A batch's booking (of `batchBookings`) as SALE_STATEMENT returns one, and the messages written. */
-const BATCH_SOLD = `booking.id, booking.ticket_type_id, booking.total_amount::text, booking.booking_date,
+/** Per line, in order: its request's decision, and, when made, its booking with its tickets. */
+const BOOKED = `SELECT placed.n, placed.r, walk.made, walk.short_n, walk.seats_left, placed.name,
+       booking.id, booking.ticket_type_id, booking.order_id, booking.total_amount::text, booking.booking_date,
        (SELECT array_agg(id ORDER BY id) FROM issued WHERE issued.booking_id = booking.id) AS ticket_ids,
        (SELECT array_agg(ticket_code ORDER BY id) FROM issued WHERE issued.booking_id = booking.id) AS ticket_codes,
        (SELECT count(*)::int FROM messages) AS messages`;
 
-/** Per sale of a batch, in order: whether it was made (null: not decided), the seats it found left, and whether the event has holds whose time is up. */
-const DECISIONS = `sales.n, walk.made, walk.seats_left, (SELECT due FROM locked)`;
-const DECISIONS_FROM = `FROM sales LEFT JOIN walk USING (n) LEFT JOIN made USING (n)`;
+/**
+ * Sales of one event that arrived together (see SeatLedger.sell, SaleBatcher), each one booking
+ * per line: one lock of the event and its types, one round trip, one commit. $6 every ticket's
+ * code suffix, line after line. One row per line, in order (see BOOKED), with `due`.
+ */
+export const SALE_STATEMENT = `${ASKED}, made AS MATERIALIZED (
+  SELECT p.n, p.user_id, p.ticket_type_id, NULL::int AS order_id, p.quantity, p.seats_before,
+         nextval('bookings_id_seq')::int AS booking_id,
+         p.price * p.quantity AS total_amount, p.quantity AS sold, 0 AS held, p.price * p.quantity AS revenue, 1 AS bookings
+    FROM placed p JOIN walk USING (r) WHERE walk.made ORDER BY p.n
+), ${counted('made')}, ${bookingsOf('$6')}
+${BOOKED}, due.due
+  FROM placed LEFT JOIN walk USING (r) LEFT JOIN made USING (n) LEFT JOIN booking ON booking.id = made.booking_id
+ CROSS JOIN due
+ ORDER BY placed.n`;
 
 /**
- * A batch of sales (see `decided`): the event and the type count them, and each sale made gets
- * its booking, its tickets and its `booking.confirmed` message. $5 every ticket's code suffix,
- * sale after sale. One row per sale, in order: its decision and, when made, its booking as
- * SALE_STATEMENT returns one.
+ * Checkout holds (or, $7, waiting-list offers; or, $8, orders) of one event that arrived
+ * together, one hold per line, each active for $6 seconds, with its `hold.created` message;
+ * counted as held. An order is a request whose holds are its lines (`order_id`, `line`), made
+ * with them, in `pending` until they expire (its `order.created` message instead of theirs).
+ * One row per line, in order: its request's decision, `due`, and, when made, the hold (and the
+ * order as the API returns it). A second
+ * active hold of one user for the event (not an offer) aborts the whole statement
+ * (uq_holds_active_user_event).
  */
-export const BATCH_SALE_STATEMENT = `${decided('bookings_id_seq')}, sale AS (
-  UPDATE events
-     SET total_tickets_sold = total_tickets_sold + totals.seats, total_revenue = total_revenue + totals.amount,
-         total_bookings = total_bookings + totals.made, updated_at = now()
-    FROM totals WHERE events.id = $1::int AND totals.made > 0
-), counted AS (
-  UPDATE ticket_types
-     SET total_tickets_sold = total_tickets_sold + totals.seats, total_revenue = total_revenue + totals.amount,
-         updated_at = now()
-    FROM totals, locked WHERE ticket_types.id = locked.ticket_type_id AND totals.made > 0
-), ${batchBookings('id', '$5')}
-SELECT ${DECISIONS}, ${BATCH_SOLD}
-  ${DECISIONS_FROM} LEFT JOIN booking ON booking.id = made.id
- ORDER BY sales.n`;
-
-/**
- * A batch of checkout holds (see `decided`): the event and the type count their seats as held,
- * and each hold made is inserted with its `hold.created` message. $5 time to live in seconds.
- * One row per hold asked for, in order: its decision and, when made, the hold as HOLD_STATEMENT
- * returns one. Two holds of one user, or one of a user with an active hold, abort the whole
- * statement (uq_holds_active_user_event): each is then tried alone.
- */
-export const BATCH_HOLD_STATEMENT = `${decided('holds_id_seq')}, seats AS (
-  UPDATE events SET total_tickets_held = total_tickets_held + totals.seats, updated_at = now()
-    FROM totals WHERE events.id = $1::int AND totals.made > 0
-), counted AS (
-  UPDATE ticket_types SET total_tickets_held = total_tickets_held + totals.seats, updated_at = now()
-    FROM totals, locked WHERE ticket_types.id = locked.ticket_type_id AND totals.made > 0
+export const HOLD_STATEMENT = `${ASKED}, ordered AS MATERIALIZED (
+  SELECT r, nextval('orders_id_seq')::int AS order_id FROM walk WHERE walk.made AND $8::boolean ORDER BY r
+), made AS MATERIALIZED (
+  SELECT p.n, p.user_id, p.ticket_type_id, p.quantity, nextval('holds_id_seq')::int AS id, ordered.order_id,
+         row_number() OVER (PARTITION BY p.r ORDER BY p.n)::int AS line, p.price * p.quantity AS total_amount,
+         0 AS sold, p.quantity AS held, 0 AS revenue, 0 AS bookings
+    FROM placed p JOIN walk USING (r) LEFT JOIN ordered USING (r) WHERE walk.made ORDER BY p.n
+), ${counted('made')}, placed_order AS (
+  INSERT INTO orders (id, user_id, event_id, quantity, subtotal_amount, total_amount, expires_at)
+  SELECT order_id, min(user_id), $1::int, sum(quantity), sum(total_amount), sum(total_amount),
+         now() + make_interval(secs => $6::int)
+    FROM made WHERE order_id IS NOT NULL GROUP BY order_id
+  RETURNING *
 ), hold AS (
-  INSERT INTO holds (id, user_id, event_id, ticket_type_id, quantity, total_amount, expires_at)
-  SELECT id, user_id, $1::int, ticket_type_id, quantity, total_amount, now() + make_interval(secs => $5::int)
+  INSERT INTO holds (id, user_id, event_id, ticket_type_id, order_id, line, quantity, total_amount, expires_at, offer)
+  SELECT id, user_id, $1::int, ticket_type_id, order_id, line, quantity, total_amount,
+         now() + make_interval(secs => $6::int), $7::boolean
     FROM made ORDER BY n
   RETURNING *
-), ${outboxMessages(`SELECT 'hold.created' AS type, 'hold/' || hold.id AS resource, ${holdJson('hold')} AS data FROM hold`)}
-SELECT ${DECISIONS}, hold.id, hold.ticket_type_id, hold.total_amount::text, hold.expires_at, hold.created_at,
+), ${outboxMessages(`SELECT 'hold.created' AS type, 'hold/' || hold.id AS resource, ${holdJson('hold')} AS data
+  FROM hold WHERE order_id IS NULL
+ UNION ALL
+SELECT 'order.created', 'order/' || o.id, ${orderJson('o', 'hold')} FROM placed_order o`)}
+SELECT placed.n, placed.r, walk.made, walk.short_n, walk.seats_left, placed.name, due.due,
+       hold.id, hold.ticket_type_id, hold.quantity, hold.total_amount::text, hold.expires_at, hold.created_at,
+       hold.order_id, hold.line, (SELECT ${orderJson('o', 'hold')} FROM placed_order o WHERE o.id = hold.order_id) AS "order",
        (SELECT count(*)::int FROM messages) AS messages
-  ${DECISIONS_FROM} LEFT JOIN hold ON hold.id = made.id
- ORDER BY sales.n`;
+  FROM placed LEFT JOIN walk USING (r) LEFT JOIN made USING (n) LEFT JOIN hold ON hold.id = made.id
+ CROSS JOIN due
+ ORDER BY placed.n`;
 
-/** A sale's decision in a batch. */
+/**
+ * Confirmations of holds of one event that arrived together (see SeatLedger.confirm), each a
+ * request of one or more holds confirmed together or not at all: one lock of the event, the
+ * holds' ticket types and the holds (the lock order of every path), one round trip, one commit.
+ * An active hold's seats are counted as held already and move to sold; an expired hold's (not
+ * an expired waiting-list offer's, whose seats were passed on) are taken again when the event
+ * and its type have them, at the hold's amount. Each hold gets its booking and tickets and is
+ * marked confirmed, the waiting-list entry it was offered to fulfilled, the order whose lines
+ * they are paid (its `order.paid` message). A request with a hold
+ * neither active nor expired, or asked for before in the batch, or of an event that is not
+ * bookable, is not decided here.
+ *
+ * $1 event id, then per hold, in order: $2 its request's ordinal, $3 its id, $4 its quantity;
+ * $5 every ticket's code suffix, hold after hold. One row per hold (see BOOKED).
+ */
+export const CONFIRM_STATEMENT = `
+WITH RECURSIVE asked AS (
+  SELECT a.n::int, a.r, a.hold_id, a.quantity FROM unnest($2::int[], $3::int[], $4::int[]) WITH ORDINALITY AS a(r, hold_id, quantity, n)
+), held AS MATERIALIZED (
+  SELECT h.id, h.status, h.user_id, h.ticket_type_id, h.order_id, h.line, h.total_amount, ${COUNTS}, t.name, t.price
+    FROM events e JOIN ticket_types t ON t.event_id = e.id JOIN holds h ON h.ticket_type_id = t.id
+   WHERE e.id = $1::int AND ${isBookable('e')} AND h.event_id = $1::int AND h.id = ANY ($3::int[])
+     AND (h.status = 'active' OR h.status = 'expired' AND NOT h.offer)
+   ORDER BY t.id, h.id
+     FOR UPDATE OF e, t, h
+), locked AS (
+  SELECT DISTINCT ON (ticket_type_id) * FROM held ORDER BY ticket_type_id
+), line AS (
+  SELECT a.n, a.r, a.hold_id, a.quantity, held.user_id, held.ticket_type_id, held.order_id, held.line,
+         held.total_amount, CASE held.status WHEN 'active' THEN 0 ELSE a.quantity END AS need
+    FROM asked a LEFT JOIN held ON held.id = a.hold_id AND a.n = (SELECT min(n) FROM asked first WHERE first.hold_id = a.hold_id)
+), ${WALK}, made AS MATERIALIZED (
+  SELECT p.n, p.hold_id, p.user_id, p.ticket_type_id, p.order_id, p.line, p.quantity, p.seats_before,
+         p.total_amount, nextval('bookings_id_seq')::int AS booking_id, p.quantity AS sold, p.need - p.quantity AS held,
+         p.total_amount AS revenue, 1 AS bookings
+    FROM placed p JOIN walk USING (r) WHERE walk.made ORDER BY p.n
+), ${counted('made')}, paid AS (
+  UPDATE orders SET status = 'paid', paid_at = now(), updated_at = now()
+    FROM (SELECT DISTINCT order_id FROM made WHERE order_id IS NOT NULL) m
+   WHERE orders.id = m.order_id
+  RETURNING orders.*
+), ${bookingsOf(
+  '$5',
+  `
+ UNION ALL
+SELECT 'order.paid', 'order/' || o.id, ${orderJson('o', 'made')} FROM paid o`,
+)}, confirmed AS (
+  UPDATE holds SET status = 'confirmed', booking_id = made.booking_id, updated_at = now()
+    FROM made WHERE holds.id = made.hold_id
+), fulfilled AS (
+  UPDATE waitlist_entries SET status = 'fulfilled', updated_at = now()
+    FROM made WHERE waitlist_entries.hold_id = made.hold_id AND waitlist_entries.status = 'offered'
+)
+${BOOKED}
+  FROM placed LEFT JOIN walk USING (r) LEFT JOIN made USING (n) LEFT JOIN booking ON booking.id = made.booking_id
+ ORDER BY placed.n`;
+
+/** A line's row from a statement above: its request's decision. */
 export interface Decision {
   n: number;
-  /** Null when nothing was decided: the event is not bookable or has no such type. */
+  r: number;
+  /** Null when nothing was decided: the event is not bookable, has no such type, or a hold was neither active nor expired. */
   made: boolean | null;
+  /** For a refusal: the first line of the request that did not fit, and the seats it found. */
+  short_n: number | null;
   seats_left: number | null;
-  due: boolean | null;
+  /** The line's ticket type's name. */
+  name: string | null;
   messages: number;
 }
 
-export type BatchSaleRow = Decision & Partial<SaleRow>;
-export type BatchHoldRow = Decision & Partial<HoldRow>;
-
-/**
- * A hold's confirmation (see SeatLedger.confirm), in one statement like a sale, so the event's
- * row lock is held no longer than for a booking. `hold` locks the event row, then the hold's
- * ticket type, then the hold (the lock order of every path), and PostgreSQL hands back the rows
- * as they are once the locks are granted, so a hold that expired, was released or was confirmed
- * meanwhile is seen as such. An active hold's seats move from held to sold; an expired hold's
- * seats are taken again if the event and the type have them (should the type's counts read here
- * be stale, chk_ticket_types_sold_held refuses the row: see SeatLedger.counting), but not an
- * expired waiting-list offer's, whose seats were passed on; either at the hold's fixed amount.
- * The hold is marked confirmed with its booking, and the entry it was offered to fulfilled.
- *
- * $1 event id, $2 user id, $3 quantity, $4 the tickets' code suffixes, $5 hold id, $6 its amount
- * (a hold's event, type, user, quantity and amount never change). No row when nothing was sold: the
- * hold is neither active nor expired, the event is not bookable, or the seats are gone.
- */
-export const CONFIRM_STATEMENT = `
-WITH hold AS MATERIALIZED (
-  SELECT holds.ticket_type_id, CASE holds.status WHEN 'active' THEN $3::int ELSE 0 END AS held,
-         quota - ticket_types.total_tickets_sold - ticket_types.total_tickets_held AS seats_left
-    FROM events
-    JOIN ticket_types ON ticket_types.event_id = events.id
-    JOIN holds ON holds.ticket_type_id = ticket_types.id
-   WHERE holds.id = $5::int AND (holds.status = 'active' OR holds.status = 'expired' AND NOT holds.offer)
-     FOR UPDATE OF events, ticket_types, holds
-), sale AS (
-  UPDATE events
-     SET total_tickets_sold = total_tickets_sold + $3::int, total_tickets_held = total_tickets_held - hold.held,
-         total_revenue = total_revenue + $6::numeric, total_bookings = total_bookings + 1, updated_at = now()
-    FROM hold
-   WHERE events.id = $1::int AND events.status = 'active' AND date_time > now()
-     AND capacity - total_tickets_sold - total_tickets_held + hold.held >= $3::int
-     AND coalesce(hold.seats_left + hold.held, $3::int) >= $3::int
-  RETURNING events.id, hold.ticket_type_id, hold.held, $6::numeric AS total_amount
-), counted AS (
-  UPDATE ticket_types
-     SET total_tickets_sold = total_tickets_sold + $3::int, total_tickets_held = total_tickets_held - sale.held,
-         total_revenue = total_revenue + $6::numeric, updated_at = now()
-    FROM sale WHERE ticket_types.id = sale.ticket_type_id
-), ${BOOKING_AND_TICKETS}, confirmed AS (
-  UPDATE holds SET status = 'confirmed', booking_id = booking.id, updated_at = now()
-    FROM booking WHERE holds.id = $5::int
-), fulfilled AS (
-  UPDATE waitlist_entries SET status = 'fulfilled', updated_at = now()
-    FROM booking WHERE waitlist_entries.hold_id = $5::int AND waitlist_entries.status = 'offered'
-)${SOLD}`;
-
-/**
- * Confirmations of active holds of one event that arrived together, as one statement (see
- * SaleBatcher): one lock of the event, the holds' ticket types and the holds (the lock order of
- * every path), one round trip, one commit. An active hold's seats are already counted as held,
- * so each one still active once its lock is granted is confirmed as CONFIRM_STATEMENT would:
- * its seats move from held to sold at its amount, it gets its booking and tickets (ids drawn up
- * front), it is marked confirmed, the waiting-list entry it was offered to fulfilled, and its
- * `booking.confirmed` message is recorded. Any other (released, expired, confirmed meanwhile, or
- * of an event that is no longer bookable) is not decided here.
- *
- * $1 event id, $2 the holds' ids, in order of arrival, $3 their quantities, $4 every ticket's
- * code suffix, hold after hold. One row per hold, in order: whether it was confirmed and, when
- * it was, its booking as SALE_STATEMENT returns one.
- */
-export const BATCH_CONFIRM_STATEMENT = `
-WITH asked AS (
-  SELECT a.n::int, a.id, (sum(a.quantity) OVER (ORDER BY a.n) - a.quantity)::int AS seats_before
-    FROM unnest($2::int[], $3::int[]) WITH ORDINALITY AS a(id, quantity, n)
-), made AS MATERIALIZED (
-  SELECT asked.n, asked.seats_before, holds.id, holds.user_id, holds.ticket_type_id, holds.quantity,
-         holds.total_amount, nextval('bookings_id_seq')::int AS booking_id
-    FROM events
-    JOIN ticket_types ON ticket_types.event_id = events.id
-    JOIN holds ON holds.ticket_type_id = ticket_types.id
-    JOIN asked ON asked.id = holds.id
-   WHERE events.id = $1::int AND events.status = 'active' AND events.date_time > now()
-     AND holds.event_id = $1::int AND holds.status = 'active'
-   ORDER BY asked.n
-     FOR UPDATE OF events, ticket_types, holds
-), totals AS (
-  SELECT count(*)::int AS made, coalesce(sum(quantity), 0)::int AS seats, coalesce(sum(total_amount), 0) AS amount
-    FROM made
-), sale AS (
-  UPDATE events
-     SET total_tickets_sold = total_tickets_sold + totals.seats, total_tickets_held = total_tickets_held - totals.seats,
-         total_revenue = total_revenue + totals.amount, total_bookings = total_bookings + totals.made, updated_at = now()
-    FROM totals WHERE events.id = $1::int AND totals.made > 0
-), counted AS (
-  UPDATE ticket_types
-     SET total_tickets_sold = total_tickets_sold + types.seats, total_tickets_held = total_tickets_held - types.seats,
-         total_revenue = total_revenue + types.amount, updated_at = now()
-    FROM (SELECT ticket_type_id, sum(quantity)::int AS seats, sum(total_amount) AS amount FROM made GROUP BY ticket_type_id) types
-   WHERE ticket_types.id = types.ticket_type_id
-), ${batchBookings('booking_id', '$4')}, confirmed AS (
-  UPDATE holds SET status = 'confirmed', booking_id = made.booking_id, updated_at = now()
-    FROM made WHERE holds.id = made.id
-), fulfilled AS (
-  UPDATE waitlist_entries SET status = 'fulfilled', updated_at = now()
-    FROM made WHERE waitlist_entries.hold_id = made.id AND waitlist_entries.status = 'offered'
-)
-SELECT asked.n, made.id IS NOT NULL AS made, ${BATCH_SOLD}
-  FROM asked LEFT JOIN made USING (n) LEFT JOIN booking ON booking.id = made.booking_id
- ORDER BY asked.n`;
-
-export type BatchConfirmRow = { n: number; made: boolean; messages: number } & Partial<SaleRow>;
-
-export interface SaleRow {
-  id: number;
+export interface BookedRow extends Decision {
+  id: number | null;
   ticket_type_id: number;
+  order_id: number | null;
   total_amount: string;
   booking_date: Date;
   ticket_ids: number[];
   ticket_codes: string[];
-  /** Webhook messages written. */
-  messages: number;
 }
 
-/**
- * A checkout hold, as one statement like a sale: the event's row lock, the check of bookable
- * and enough seats for the event and the type, the seats counted as held on both, the hold
- * inserted with its amount and expiry. $1 event id, $2 user id, $3 quantity, $4 time to live in
- * seconds, $5 ticket type id (null: the default), $6 whether it is a waiting-list offer. It
- * records the `hold.created` webhook message. No row when the event refused; a unique violation (uq_holds_active_user_event) when the user already
- * has an active hold that is not an offer.
- */
-export const HOLD_STATEMENT = `
-WITH ${TICKET_TYPE}, seats AS (
-  UPDATE events SET total_tickets_held = total_tickets_held + $3::int, updated_at = now()
-    FROM type
-   WHERE ${SEATS_LEFT}
-  RETURNING events.id, type.id AS ticket_type_id, type.price * $3::int AS total_amount
-), counted AS (
-  UPDATE ticket_types SET total_tickets_held = total_tickets_held + $3::int, updated_at = now()
-    FROM seats WHERE ticket_types.id = seats.ticket_type_id
-), hold AS (
-  INSERT INTO holds (user_id, event_id, ticket_type_id, quantity, total_amount, expires_at, offer)
-  SELECT $2::int, id, ticket_type_id, $3::int, total_amount, now() + make_interval(secs => $4::int), $6::boolean
-    FROM seats
-  RETURNING *
-), ${outboxMessages(`SELECT 'hold.created' AS type, 'hold/' || hold.id AS resource, ${holdJson('hold')} AS data FROM hold`)}
-SELECT id, ticket_type_id, total_amount::text, expires_at, created_at, (SELECT count(*)::int FROM messages) AS messages
-  FROM hold`;
+/** A sale's row: whether the event has holds whose time is up, and the booking. */
+export interface SoldRow extends BookedRow {
+  due: boolean;
+}
 
-export interface HoldRow {
-  id: number;
+export interface HeldRow extends Decision {
+  due: boolean;
+  id: number | null;
+  order_id: number | null;
+  line: number;
+  /** The order as the API returns it, on an order's lines. */
+  order: object | null;
   ticket_type_id: number;
+  quantity: number;
   total_amount: string;
   expires_at: Date;
   created_at: Date;
-  /** Webhook messages written. */
-  messages: number;
 }
 
 /**
  * Ends the active holds `condition` picks ($1 its parameter) with status $2, and gives their
  * seats back to their events and ticket types; the waiting-list entries whose offers they were
- * become `expired`; each hold's `hold.released` or `hold.expired` webhook message is recorded.
- * Returns, per event, how many of its holds ended, and how many of those were offers, and (on
- * every row) how many webhook messages were written. The caller holds the events' row locks; `status = 'active'` makes a second end of the
- * same hold a no-op.
+ * become `expired`, the pending orders whose lines they are `expired` or `cancelled`; each hold's
+ * `hold.released` or `hold.expired` webhook message is recorded (an order's `order.expired` or
+ * `order.cancelled` for its lines). Returns, per event, how many of its holds (not order lines)
+ * ended, and how many of those were offers, and (on every row) how many orders ended and how
+ * many webhook messages were written. The caller holds the events' row locks;
+ * `status = 'active'` makes a second end of the same hold a no-op.
  */
 const endHolds = (condition: string) => `
 WITH ended AS (
@@ -386,29 +362,41 @@ WITH ended AS (
 ), lapsed AS (
   UPDATE waitlist_entries SET status = 'expired', updated_at = now()
     FROM ended WHERE waitlist_entries.hold_id = ended.id AND waitlist_entries.status = 'offered'
+), ended_order AS (
+  UPDATE orders SET status = CASE $2::text WHEN 'expired' THEN 'expired' ELSE 'cancelled' END::order_status,
+         updated_at = now()
+    FROM (SELECT DISTINCT order_id FROM ended WHERE order_id IS NOT NULL) e
+   WHERE orders.id = e.order_id AND orders.status = 'pending'
+  RETURNING orders.*
 ), types AS (
   UPDATE ticket_types SET total_tickets_held = total_tickets_held - freed.seats, updated_at = now()
     FROM (SELECT ticket_type_id, sum(quantity)::int AS seats FROM ended GROUP BY ticket_type_id) freed
    WHERE ticket_types.id = freed.ticket_type_id
 ), ${outboxMessages(`SELECT 'hold.' || ended.status AS type, 'hold/' || ended.id AS resource, ${holdJson('ended')} AS data
-  FROM ended`)}
+  FROM ended WHERE order_id IS NULL
+ UNION ALL
+SELECT 'order.' || o.status, 'order/' || o.id, ${orderJson('o')} FROM ended_order o`)}
 UPDATE events SET total_tickets_held = total_tickets_held - freed.seats, updated_at = now()
-  FROM (SELECT event_id, count(*)::int AS holds, count(*) FILTER (WHERE offer)::int AS offers,
-               sum(quantity)::int AS seats
+  FROM (SELECT event_id, count(*) FILTER (WHERE order_id IS NULL)::int AS holds,
+               count(*) FILTER (WHERE offer)::int AS offers, sum(quantity)::int AS seats
           FROM ended GROUP BY event_id) freed
  WHERE events.id = freed.event_id
-RETURNING freed.holds, freed.offers, (SELECT count(*)::int FROM messages) AS messages`;
+RETURNING freed.holds, freed.offers, (SELECT count(*)::int FROM ended_order) AS orders,
+          (SELECT count(*)::int FROM messages) AS messages`;
 
 /** Ends one hold; $1 the hold id. */
 export const END_HOLD_STATEMENT = endHolds('id = $1::int');
 /** Ends an event's holds whose time is up; $1 the event id. */
-export const END_DUE_HOLDS_STATEMENT = endHolds('event_id = $1::int AND expires_at <= now()');
+export const END_DUE_HOLDS_STATEMENT = endHolds(`event_id = $1::int AND expires_at <= now()`);
 /** Ends all of an event's active holds; $1 the event id. */
 export const END_EVENT_HOLDS_STATEMENT = endHolds('event_id = $1::int');
+/** Ends an order's lines; $1 the order id. */
+export const END_ORDER_STATEMENT = endHolds('order_id = $1::int');
 
 export interface EndedHoldsRow {
   holds: number;
   offers: number;
+  orders: number;
   messages: number;
 }
 
@@ -420,13 +408,42 @@ WITH ${outboxMessages(`SELECT 'booking.cancelled' AS type, 'booking/' || b.id AS
 SELECT count(*)::int AS messages FROM messages`;
 
 /**
- * Makes a waiting entry `offered` with its hold, and records its `waitlist.offered` webhook
- * message. $1 entry id, $2 hold id. Returns how many messages were written.
+ * Refunds the bookings $1 (ids) just cancelled that are lines of paid orders: each gets a refund
+ * of its amount, `succeeded` at once (no payment provider: the money goes back outside the API),
+ * the order's `refunded_amount` grows, and an order none of whose bookings is confirmed any more
+ * becomes `refunded`, with its `order.refunded` message. Returns how many orders were refunded
+ * and how many messages were written.
+ */
+export const REFUNDS_STATEMENT = `
+WITH cancelled AS (
+  SELECT id, order_id, total_amount FROM bookings WHERE id = ANY ($1::int[]) AND order_id IS NOT NULL
+), refund AS (
+  INSERT INTO refunds (order_id, booking_id, amount, status)
+  SELECT order_id, id, total_amount, 'succeeded' FROM cancelled WHERE total_amount > 0 ORDER BY id
+  RETURNING *
+), refunded AS (
+  UPDATE orders o
+     SET refunded_amount = o.refunded_amount + c.amount, updated_at = now(),
+         status = CASE WHEN EXISTS (SELECT 1 FROM bookings b WHERE b.order_id = o.id AND b.status = 'confirmed')
+                       THEN o.status ELSE 'refunded' END
+    FROM (SELECT order_id, sum(total_amount) AS amount FROM cancelled GROUP BY order_id) c
+   WHERE o.id = c.order_id
+  RETURNING o.*
+), ${outboxMessages(`SELECT 'order.refunded' AS type, 'order/' || o.id AS resource,
+       ${orderJson('o', 'holds', '(SELECT * FROM refunds UNION ALL SELECT * FROM refund)')} AS data
+  FROM refunded o WHERE o.status = 'refunded'`)}
+SELECT (SELECT count(*)::int FROM refunded WHERE status = 'refunded') AS orders, (SELECT count(*)::int FROM messages) AS messages`;
+
+/**
+ * Makes waiting entries `offered` with their holds, and records their `waitlist.offered` webhook
+ * messages. $1 entry ids, $2 their holds' ids. Returns how many messages were written.
  */
 export const OFFERED_STATEMENT = `
 WITH entry AS (
-  UPDATE waitlist_entries SET status = 'offered', hold_id = $2::int, updated_at = now() WHERE id = $1::int
-  RETURNING *
+  UPDATE waitlist_entries SET status = 'offered', hold_id = o.hold_id, updated_at = now()
+    FROM unnest($1::int[], $2::int[]) AS o(id, hold_id)
+   WHERE waitlist_entries.id = o.id
+  RETURNING waitlist_entries.*
 ), ${outboxMessages(`SELECT 'waitlist.offered' AS type, 'waitlist/' || entry.id AS resource, json_build_object(
   'id', entry.id, 'event_id', entry.event_id, 'user_id', entry.user_id, 'ticket_type_id', entry.ticket_type_id,
   'quantity', entry.quantity, 'status', entry.status, 'position', NULL, 'hold_id', entry.hold_id,
@@ -436,62 +453,45 @@ SELECT count(*)::int AS messages FROM messages`;
 
 /** Events with active holds whose time is up, oldest first. */
 export const DUE_EVENTS_QUERY = `
-SELECT event_id AS id FROM holds WHERE status = 'active' AND expires_at <= now()
+SELECT event_id AS id FROM holds h WHERE ${isDue('h')}
  GROUP BY event_id ORDER BY min(expires_at) LIMIT 100`;
 
 /**
- * Why an event refused a sale, read after the sale returned no row: the event, whether it has
- * the ticket type asked for ($2, null: the default), the seats the event and the type have left
- * now (`type_available` null: no quota), and those of active holds whose time is up, which the
- * sale may reclaim. $1 event id.
+ * Why an event refused a sale, as it is now: the event, whether it has the ticket type asked
+ * for ($2, null: the default), and the seats the event and the type have left. $1 event id.
  */
-export const SALE_REFUSAL_QUERY = `
-SELECT events.status, events.status = 'active' AND date_time > now() AS open,
-       capacity - events.total_tickets_sold - events.total_tickets_held AS available,
-       type.id AS ticket_type_id,
-       type.quota - type.total_tickets_sold - type.total_tickets_held AS type_available,
-       due.seats AS due, due.type_seats AS type_due
-  FROM events
-  LEFT JOIN ticket_types type
-    ON type.event_id = events.id AND (type.id = $2::int OR $2::int IS NULL AND type.is_default)
- CROSS JOIN LATERAL (
-       SELECT coalesce(sum(quantity), 0)::int AS seats,
-              coalesce(sum(quantity) FILTER (WHERE ticket_type_id = type.id), 0)::int AS type_seats
-         FROM holds WHERE event_id = events.id AND status = 'active' AND expires_at <= now()) due
- WHERE events.id = $1::int`;
-
-export interface SaleRefusalRow {
-  status: EventStatus;
-  open: boolean;
-  available: number;
-  /** Null when the event has no such type. */
-  ticket_type_id: number | null;
-  type_available: number | null;
-  due: number;
-  type_due: number;
-}
-
+export const BOOKABLE_QUERY = `
+SELECT e.status, ${isBookable('e')} AS open, ${seatsLeft('e')} AS event_left,
+       t.id AS ticket_type_id, ${quotaLeft('t')} AS type_left
+  FROM events e
+  LEFT JOIN ticket_types t ON t.event_id = e.id AND (t.id = $2::int OR $2::int IS NULL AND t.is_default)
+ WHERE e.id = $1::int`;
 /**
  * The waiting entries of an event that the seats it has available could serve, in order of
- * arrival, with those seats (the same on every row) and what their ticket types have left (null:
- * no quota). No row when no one waits for what is there. $1 event id.
+ * arrival. No row when no one waits for what is there. $1 event id.
  */
 export const WAITING_QUERY = `
-SELECT w.id, w.user_id, w.ticket_type_id, w.quantity,
-       e.capacity - e.total_tickets_sold - e.total_tickets_held AS available,
-       t.quota - t.total_tickets_sold - t.total_tickets_held AS type_available
-  FROM waitlist_entries w
-  JOIN events e ON e.id = w.event_id
-  JOIN ticket_types t ON t.id = w.ticket_type_id
- WHERE w.event_id = $1::int AND w.status = 'waiting'
-   AND w.quantity <= e.capacity - e.total_tickets_sold - e.total_tickets_held
+SELECT w.id, w.user_id, w.ticket_type_id, w.quantity
+  FROM waitlist_entries w JOIN events e ON e.id = w.event_id
+ WHERE w.event_id = $1::int AND w.status = 'waiting' AND w.quantity <= ${seatsLeft('e')}
  ORDER BY w.id`;
+//# sourceMappingURL=sale.statement.js.map
+
+export interface BookableRow {
+  status: EventStatus;
+  open: boolean;
+  event_left: number;
+  /** Null when the event has no such type. */
+  ticket_type_id: number | null;
+  type_left: number;
+}
 
 export interface WaitingRow {
   id: number;
   user_id: number;
   ticket_type_id: number;
   quantity: number;
-  available: number;
-  type_available: number | null;
 }
+
+/** An order as the API returns it (see orderJson); $1 its id. No row when there is none. */
+export const ORDER_QUERY = `SELECT ${orderJson('o')} AS "order" FROM orders o WHERE o.id = $1::int`;

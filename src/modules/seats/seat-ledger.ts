@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { isUniqueViolation } from '../../database/postgres-errors';
 import { AppError } from '../../common/errors/app-error';
 import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/env';
-import { isCheckViolation, isForeignKeyViolation, isUniqueViolation } from '../../database/postgres-errors';
 import { Metrics } from '../../metrics/metrics.service';
 import { BookingEntity, BookingStatus } from '../bookings/entities/booking.entity';
 import { EventEntity, EventStatus } from '../events/entities/event.entity';
@@ -12,45 +13,32 @@ import { HoldEntity, HoldStatus, isDue } from '../holds/entities/hold.entity';
 import { TicketEntity, TicketStatus } from '../tickets/entities/ticket.entity';
 import { TicketCodeGenerator } from '../tickets/ticket-code';
 import {
-  BATCH_CONFIRM_STATEMENT,
-  BATCH_HOLD_STATEMENT,
-  BatchConfirmRow,
-  BATCH_SALE_STATEMENT,
-  BatchHoldRow,
-  BatchSaleRow,
+  BOOKABLE_QUERY,
+  BookableRow,
+  BookedRow,
   BOOKINGS_CANCELLED_STATEMENT,
   CONFIRM_STATEMENT,
+  Decision,
   DUE_EVENTS_QUERY,
   END_DUE_HOLDS_STATEMENT,
   END_EVENT_HOLDS_STATEMENT,
   END_HOLD_STATEMENT,
+  END_ORDER_STATEMENT,
   EndedHoldsRow,
+  HeldRow,
   HOLD_STATEMENT,
-  HoldRow,
   OFFERED_STATEMENT,
-  SALE_REFUSAL_QUERY,
+  REFUNDS_STATEMENT,
   SALE_STATEMENT,
-  SaleRefusalRow,
-  SaleRow,
-  Decision,
+  SoldRow,
   WAITING_QUERY,
   WaitingRow,
 } from './sale.statement';
 
-/** Seats of one ticket type (when none is named, the event's default) for one buyer of one event. */
-export interface Sale {
-  eventId: number;
-  ticketTypeId?: number;
-  userId: number;
-  quantity: number;
-}
-
-/** Sales tried again after a ticket code collision, or after a refusal that freed seats made stale. */
-const MAX_ATTEMPTS = 3;
-
 /**
  * Every change of an event's seats, and every rule about them, in one place. A seat is sold (in
- * a confirmed booking), held (kept for a buyer by an active checkout hold) or available:
+ * a confirmed booking), held (kept for a buyer by an active checkout hold, a waiting-list offer,
+ * or a line of a pending order: each line is a hold carrying the order's id) or available:
  * `available = capacity - sold - held`. The event row counts them (`total_tickets_sold`,
  * `total_tickets_held`, with `total_revenue` and `total_bookings` for the sales), and so does the
  * row of the ticket type they are sold or held as (sold, held, revenue); the counters always
@@ -59,99 +47,78 @@ const MAX_ATTEMPTS = 3;
  * or the type's quota (chk_ticket_types_sold_held). A type has seats left when both have.
  *
  * Each method runs in the caller's transaction (`em`), under the event's row lock: `sell`,
- * `hold` and `confirm`, and their batches (`sellBatch`, `holdBatch`, `confirmBatch`, see
- * SaleBatcher), take it within their one statement; the others expect the caller to have
- * taken it with `lock`, before any ticket type, hold, booking or ticket row. Lock order, everywhere: event,
- * ticket type, hold, booking, ticket. Only the ledger changes the counters, a hold's status, a
+ * `hold` and `confirm` decide requests that arrived together (see SaleBatcher; a lone request
+ * is a batch of one) and take it within their one statement; the others expect the caller to
+ * have taken it with `lock`, before any ticket type, hold, booking or ticket row. Lock order, everywhere: event,
+ * ticket type, order, hold, booking, ticket. Only the ledger changes the counters, a hold's
+ * status, an order's status as its seats change (made, paid, expired, cancelled, refunded), a
  * booking's confirmed/cancelled status and its tickets' cancellation.
  */
 @Injectable()
 export class SeatLedger {
   constructor(
+    @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly codes: TicketCodeGenerator,
     private readonly metrics: Metrics,
   ) {}
 
   /**
-   * Sells in one statement (see SALE_STATEMENT); undefined when the event refused, then see
-   * `refusal`. Throws TryAgain when the type's counts it read were stale (see `counting`).
+   * Sells `sales` (one line each, of one event, in order of arrival) in one statement (see
+   * SALE_STATEMENT): for each, in order, its booking or why not (see `decisions`).
    */
-  async sell(em: EntityManager, sale: Sale, last: boolean): Promise<BookingEntity | undefined> {
-    const [row] = await this.counting(em, sale.eventId, last, (on) =>
-      this.sold(on, SALE_STATEMENT, sale, [sale.ticketTypeId ?? null]),
-    );
-    if (!row) return undefined;
-    this.metrics.webhookMessages.inc(row.messages);
-    return soldBooking(sale, row);
-  }
-
-  /**
-   * Sells `sales` (of one event and one ticket type, in order of arrival) in one statement (see
-   * BATCH_SALE_STATEMENT): for each, in order, its booking, its refusal (409 INSUFFICIENT_TICKETS
-   * with the seats it found left), or undefined when it must be tried alone (see `refusal`): the
-   * event was not bookable or had no such type, or holds whose time is up may free seats for it.
-   */
-  async sellBatch(em: EntityManager, sales: Sale[]): Promise<(BookingEntity | AppError | undefined)[]> {
-    const rows: BatchSaleRow[] = await em.query(BATCH_SALE_STATEMENT, [
-      ...batchOf(sales),
-      this.suffixes(...sales.map((sale) => sale.quantity)),
+  async sell(em: EntityManager, sales: Sale[]): Promise<Decided<BookingEntity>[]> {
+    const rows: SoldRow[] = await em.query(SALE_STATEMENT, [
+      ...linesOf(sales),
+      this.suffixes(sales.flatMap((sale) => sale.lines.map((line) => line.quantity))),
     ]);
     this.metrics.webhookMessages.inc(rows[0].messages);
-    return rows.map((row, i) => (row.made ? soldBooking(sales[i], row as SaleRow) : refused(sales[i], row)));
+    return this.decisions(em, sales, rows, (sale, [row]) => soldBooking(sale.userId, sale.eventId, row));
   }
 
   /**
-   * Holds seats for `sales` (as `sellBatch`) in one statement (see BATCH_HOLD_STATEMENT): for each,
-   * in order, its hold, its refusal, or undefined when it must be tried alone.
+   * Holds seats for `sales` (of one event, in order of arrival) in one statement (see
+   * HOLD_STATEMENT), one hold per line, for `ttlSeconds`: for each, in order, its holds (and,
+   * for orders, the order as the API returns it) or why not (see `decisions`). Two active holds
+   * or pending orders of one user for the event abort the statement (uq_holds_active_user_event).
    */
-  async holdBatch(
-    em: EntityManager,
-    sales: Sale[],
-    ttlSeconds: number,
-  ): Promise<(HoldEntity | AppError | undefined)[]> {
-    const rows: BatchHoldRow[] = await em.query(BATCH_HOLD_STATEMENT, [...batchOf(sales), ttlSeconds]);
+  async hold(em: EntityManager, sales: Sale[], ttlSeconds: number): Promise<Decided<Held>[]> {
+    const orders = sales[0].order === true;
+    const rows: HeldRow[] = await em.query(HOLD_STATEMENT, [...linesOf(sales), ttlSeconds, false, orders]);
     this.metrics.webhookMessages.inc(rows[0].messages);
-    return rows.map((row, i) => {
-      if (!row.made) return refused(sales[i], row);
-      this.metrics.holdsCreated.inc();
-      return heldSeats(sales[i], row as HoldRow);
+    return this.decisions(em, sales, rows, (sale, held) => {
+      (orders ? this.metrics.ordersCreated : this.metrics.holdsCreated).inc();
+      return { holds: held.map((row) => heldSeats(sale, row)), order: held[0].order };
     });
   }
 
   /**
-   * Holds seats in one statement (see HOLD_STATEMENT): the new hold, or undefined when the event
-   * refused. Throws TryAgain when the type's counts it read were stale (see `counting`).
+   * Confirms `requests` (each the holds of one event to confirm together, in order of arrival)
+   * in one statement (see CONFIRM_STATEMENT): for each, in order, one booking per hold;
+   * CONFIRMED_BEFORE when its holds were confirmed by then; 409 HOLD_EXPIRED when it had expired
+   * and its seats are gone, HOLD_NOT_ACTIVE when a hold was released, EVENT_NOT_BOOKABLE when
+   * the event is not.
    */
-  async hold(em: EntityManager, sale: Sale, ttlSeconds: number, last: boolean): Promise<HoldEntity | undefined> {
-    const { eventId, ticketTypeId, userId, quantity } = sale;
-    const [row]: HoldRow[] = await this.counting(em, eventId, last, (on) =>
-      on.query(HOLD_STATEMENT, [eventId, userId, quantity, ttlSeconds, ticketTypeId ?? null, false]),
+  async confirm(em: EntityManager, requests: HoldEntity[][]): Promise<Decided<BookingEntity[] | ConfirmedBefore>[]> {
+    const holds = requests.flat();
+    const rows: BookedRow[] = await em.query(CONFIRM_STATEMENT, [
+      holds[0].eventId,
+      requests.flatMap((request, r) => request.map(() => r + 1)),
+      holds.map((hold) => hold.id),
+      holds.map((hold) => hold.quantity),
+      this.suffixes(holds.map((hold) => hold.quantity)),
+    ]);
+    this.metrics.webhookMessages.inc(rows[0].messages);
+    return Promise.all(
+      requests.map(async (request, r) => {
+        const mine = rows.filter((row) => row.r === r + 1);
+        if (mine[0].made === false) return expired(request);
+        if (mine[0].made === null) return this.notConfirmed(em, request);
+        (request[0].orderId === null ? this.metrics.holdsConfirmed : this.metrics.ordersPaid).inc();
+        this.metrics.waitlistOffersTaken.inc(request.filter((hold) => hold.offer).length);
+        return request.map((hold, i) => soldBooking(hold.userId, hold.eventId, mine[i]));
+      }),
     );
-    if (!row) return undefined;
-    this.metrics.holdsCreated.inc();
-    this.metrics.webhookMessages.inc(row.messages);
-    return heldSeats(sale, row);
-  }
-
-  /**
-   * Why the event refused the sale, as it is now: no such event, no such ticket type of it, not
-   * bookable, or too few seats. When the seats are there now, freed by a cancellation, or would
-   * be once the event's holds whose time is up are reclaimed, throws TryAgain so the sale is tried
-   * again (after reclaiming them, in a transaction of its own: `em`'s may be rolled back, as an
-   * Idempotency-Key's is), unless this was the `last` attempt.
-   */
-  async refusal(em: EntityManager, { eventId, ticketTypeId, quantity }: Sale, last: boolean): Promise<AppError> {
-    const event = await this.bookable(em, eventId, ticketTypeId);
-    if (event instanceof AppError) return event;
-    const quotaLeft = event.type_available ?? Infinity;
-    const available = Math.min(event.available, quotaLeft);
-    const reclaimable = Math.min(event.available + event.due, quotaLeft + event.type_due);
-    if (!last && reclaimable >= quantity) {
-      const reclaim = () => em.dataSource.transaction((locked) => this.expireDue(locked, eventId));
-      throw new TryAgain(event.due > 0 ? reclaim : undefined);
-    }
-    return insufficient(quantity, available);
   }
 
   /**
@@ -165,56 +132,7 @@ export class SeatLedger {
   ): Promise<{ ticketTypeId: number; available: number }> {
     const event = await this.bookable(em, eventId, ticketTypeId);
     if (event instanceof AppError) throw event;
-    return {
-      ticketTypeId: event.ticket_type_id!,
-      available: Math.min(event.available, event.type_available ?? Infinity),
-    };
-  }
-
-  /**
-   * Confirms an active or expired hold in one statement (see CONFIRM_STATEMENT): a sale of the
-   * seats it still holds, or, once they were freed, of the same seats taken again at the hold's
-   * amount. Undefined when a concurrent request confirmed it first; 409 HOLD_EXPIRED when its
-   * seats are gone, HOLD_NOT_ACTIVE when it was released, EVENT_NOT_BOOKABLE when the event is not.
-   */
-  async confirm(em: EntityManager, hold: HoldEntity, last: boolean): Promise<BookingEntity | undefined> {
-    const { id, eventId, userId, quantity, totalAmount } = hold;
-    const [row] = await this.counting(em, eventId, last, (on) =>
-      this.sold(on, CONFIRM_STATEMENT, hold, [id, totalAmount]),
-    );
-    if (row) {
-      this.metrics.holdsConfirmed.inc();
-      this.metrics.webhookMessages.inc(row.messages);
-      if (hold.offer) this.metrics.waitlistOffersTaken.inc();
-      return soldBooking({ eventId, userId, quantity }, row);
-    }
-    const [now]: { status: HoldStatus }[] = await em.query('SELECT status FROM holds WHERE id = $1', [id]);
-    if (now.status === HoldStatus.Confirmed) return undefined;
-    if (now.status === HoldStatus.Released) throw holdNotActive(id, now.status);
-    const [event]: SaleRefusalRow[] = await em.query(SALE_REFUSAL_QUERY, [eventId, hold.ticketTypeId]);
-    if (!event.open) throw notBookable(eventId, event.status);
-    throw new AppError('HOLD_EXPIRED', `Hold ${id} has expired and its ${quantity} tickets are gone`);
-  }
-
-  /**
-   * Confirms `holds` (active holds of one event, in order of arrival) in one statement (see
-   * BATCH_CONFIRM_STATEMENT): for each, in order, its booking, or undefined when it must be
-   * confirmed alone (see `confirm`): it was no longer active, or the event no longer bookable.
-   */
-  async confirmBatch(em: EntityManager, holds: HoldEntity[]): Promise<(BookingEntity | undefined)[]> {
-    const rows: BatchConfirmRow[] = await em.query(BATCH_CONFIRM_STATEMENT, [
-      holds[0].eventId,
-      holds.map((hold) => hold.id),
-      holds.map((hold) => hold.quantity),
-      this.suffixes(...holds.map((hold) => hold.quantity)),
-    ]);
-    this.metrics.webhookMessages.inc(rows[0].messages);
-    return rows.map((row, i) => {
-      if (!row.made) return undefined;
-      this.metrics.holdsConfirmed.inc();
-      if (holds[i].offer) this.metrics.waitlistOffersTaken.inc();
-      return soldBooking(holds[i], row as SaleRow);
-    });
+    return { ticketTypeId: event.ticket_type_id!, available: Math.min(event.event_left, event.type_left) };
   }
 
   /**
@@ -238,8 +156,8 @@ export class SeatLedger {
   }
 
   /**
-   * Locks the event and expires its holds whose time is up: their seats go to the waiting list,
-   * or are available again. Returns how many holds expired.
+   * Locks the event and expires its holds and orders whose time is up: their seats go to the
+   * waiting list, or are available again. Returns how many holds and orders expired.
    */
   async expireDue(em: EntityManager, eventId: number): Promise<number> {
     await this.lock(em, eventId);
@@ -251,33 +169,34 @@ export class SeatLedger {
   /**
    * Offers the event's available seats to its waiting entries, in order of arrival: each entry
    * whose quantity the event and its ticket type still have gets an offer, a hold of
-   * WAITLIST_OFFER_TTL_SECONDS for its user (WAITING_QUERY, HOLD_STATEMENT), and the next entries
-   * get what is left. Every path that frees seats calls this under the event's row lock, in the
-   * transaction that frees them, so no one else can take freed seats while an entry they fit waits.
+   * WAITLIST_OFFER_TTL_SECONDS for its user, and the next entries get what is left: one
+   * HOLD_STATEMENT decides them all. Every path that frees seats calls this under the event's
+   * row lock, in the transaction that frees them, so no one else can take freed seats while an
+   * entry they fit waits.
    */
   async offerFreedSeats(em: EntityManager, eventId: number): Promise<void> {
     const waiting: WaitingRow[] = await em.query(WAITING_QUERY, [eventId]);
-    let available = waiting[0]?.available ?? 0;
-    const typesLeft = new Map<number, number>();
-    const ttl = this.config.waitlist.offerTtlSeconds;
-    for (const entry of waiting) {
-      const typeLeft = typesLeft.get(entry.ticket_type_id) ?? entry.type_available ?? Infinity;
-      if (entry.quantity > available || entry.quantity > typeLeft) continue;
-      const [hold]: HoldRow[] = await em.query(HOLD_STATEMENT, [
-        eventId,
-        entry.user_id,
-        entry.quantity,
-        ttl,
-        entry.ticket_type_id,
-        true,
-      ]);
-      if (!hold) return;
-      const [offered]: { messages: number }[] = await em.query(OFFERED_STATEMENT, [entry.id, hold.id]);
-      this.metrics.waitlistOffers.inc();
-      this.metrics.webhookMessages.inc(hold.messages + offered.messages);
-      available -= entry.quantity;
-      typesLeft.set(entry.ticket_type_id, typeLeft - entry.quantity);
-    }
+    if (waiting.length === 0) return;
+    const entries = waiting.map((entry) => ({
+      eventId,
+      userId: entry.user_id,
+      lines: [{ ticketTypeId: entry.ticket_type_id, quantity: entry.quantity }],
+    }));
+    const rows: HeldRow[] = await em.query(HOLD_STATEMENT, [
+      ...linesOf(entries),
+      this.config.waitlist.offerTtlSeconds,
+      true,
+      false,
+    ]);
+    const offered = rows.filter((row) => row.made);
+    if (offered.length === 0) return;
+    const [{ messages }]: { messages: number }[] = await em.query(OFFERED_STATEMENT, [
+      offered.map((row) => waiting[row.r - 1].id),
+      offered.map((row) => row.id),
+    ]);
+    this.metrics.holdsCreated.inc(offered.length);
+    this.metrics.waitlistOffers.inc(offered.length);
+    this.metrics.webhookMessages.inc(rows[0].messages + messages);
   }
 
   /** Locks the event row for the rest of the transaction. */
@@ -324,6 +243,7 @@ export class SeatLedger {
       [booking.ticketTypeId, booking.quantity, booking.totalAmount],
     );
     await this.reportCancelled(em, [booking.id]);
+    if (booking.orderId !== null) await this.refund(em, [booking.id]);
     await this.offerFreedSeats(em, booking.eventId);
   }
 
@@ -360,6 +280,10 @@ export class SeatLedger {
         em,
         cancelled.map((b) => b.id),
       );
+      await this.refund(
+        em,
+        cancelled.map((b) => b.id),
+      );
     }
     const nothingSold = { totalTicketsSold: 0, totalTicketsHeld: 0, totalRevenue: '0.00' };
     await em.update(TicketTypeEntity, { eventId: event.id }, nothingSold);
@@ -368,33 +292,38 @@ export class SeatLedger {
   }
 
   /**
-   * Runs a statement that counts seats on a ticket type, which reads the type's counts as of the
-   * statement's start, before it waits for the event's row lock (see SALE_STATEMENT): when a
-   * concurrent change of the type committed meanwhile and the stale count let too many seats
-   * through, the database refuses the row (chk_ticket_types_sold_held) and this throws
-   * TryAgain; nothing changed. The `last` attempt first locks the event, in a transaction of
-   * its own (a savepoint within the caller's), so that the statement starts under the lock and
-   * reads the counts as they are.
+   * Releases a pending order's lines (locked by the caller after its event): the order is
+   * `cancelled`, its seats go to the waiting list, or are available again.
    */
-  private async counting<T>(
-    em: EntityManager,
-    eventId: number,
-    last: boolean,
-    statement: (on: EntityManager) => Promise<T>,
-  ): Promise<T> {
-    try {
-      if (!last) return await statement(em);
-      return await em.transaction(async (locked) => {
-        await this.lock(locked, eventId);
-        return statement(locked);
-      });
-    } catch (error) {
-      const stale =
-        isCheckViolation(error, 'chk_ticket_types_sold_held') ||
-        isForeignKeyViolation(error, 'fk_bookings_ticket_type') ||
-        isForeignKeyViolation(error, 'fk_holds_ticket_type');
-      throw stale ? new TryAgain() : error;
-    }
+  async releaseOrder(em: EntityManager, order: { id: number; eventId: number }): Promise<void> {
+    await this.endHolds(em, END_ORDER_STATEMENT, order.id, HoldStatus.Released);
+    await this.offerFreedSeats(em, order.eventId);
+  }
+
+  /**
+   * What a hold statement that failed for `sale` alone means: when the database refused a second
+   * active hold or pending order (uq_holds_active_user_event), 409 HOLD_EXISTS naming the user's;
+   * when that one's time is up, or it ended meanwhile, undecided: the event's holds whose time is
+   * up are expired and the sale tried again.
+   */
+  async holdExists(error: unknown, { userId, eventId }: Sale): Promise<Undecided | AppError | undefined> {
+    if (!isUniqueViolation(error, 'holds')) return undefined;
+    const active = await this.db
+      .getRepository(HoldEntity)
+      .findOneBy({ userId, eventId, status: HoldStatus.Active, offer: false, line: 1 });
+    const which = !active ? 'a hold' : active.orderId === null ? `hold ${active.id}` : `order ${active.orderId}`;
+    const exists = new AppError('HOLD_EXISTS', `User ${userId} already has ${which} active for event ${eventId}`);
+    if (active && !isDue(active)) return exists;
+    return new Undecided(exists, () => this.db.transaction((em) => this.expireDue(em, eventId)));
+  }
+
+  /** Refunds the bookings just cancelled that are lines of paid orders (REFUNDS_STATEMENT). */
+  private async refund(em: EntityManager, bookingIds: number[]): Promise<void> {
+    const [{ orders, messages }]: { orders: number; messages: number }[] = await em.query(REFUNDS_STATEMENT, [
+      bookingIds,
+    ]);
+    this.metrics.ordersRefunded.inc(orders);
+    this.metrics.webhookMessages.inc(messages);
   }
 
   /** Records the `booking.cancelled` webhook messages of the bookings just cancelled. */
@@ -403,27 +332,71 @@ export class SeatLedger {
     this.metrics.webhookMessages.inc(messages);
   }
 
-  /** Runs a SALE_STATEMENT or CONFIRM_STATEMENT (`rest`: their parameters after $4), with fresh ticket code suffixes. */
-  private sold(em: EntityManager, statement: string, sale: Sale, rest: unknown[] = []): Promise<SaleRow[]> {
-    const { eventId, userId, quantity } = sale;
-    return em.query(statement, [eventId, userId, quantity, this.suffixes(quantity), ...rest]);
+  /**
+   * Each request's outcome from its lines' rows: `made` from its rows; a refusal (409
+   * INSUFFICIENT_TICKETS with the seats its first short line found), to be tried again once the
+   * event's holds whose time is up are freed, when it has any; or, when the statement decided
+   * nothing for it, why not as things are now (404, 400, 409 EVENT_NOT_BOOKABLE), or, should
+   * nothing refuse it now, to be tried again.
+   */
+  private async decisions<Row extends Decision & { due: boolean }, T>(
+    em: EntityManager,
+    sales: Sale[],
+    rows: Row[],
+    made: (sale: Sale, rows: Row[]) => T,
+  ): Promise<Decided<T>[]> {
+    return Promise.all(
+      sales.map(async (sale, r) => {
+        const mine = rows.filter((row) => row.r === r + 1);
+        const [{ made: fits, due }] = mine;
+        if (fits) return made(sale, mine);
+        if (fits === false) {
+          const short = mine.find((row) => row.n === row.short_n)!;
+          const { quantity } = sale.lines[mine.indexOf(short)];
+          const refusal = insufficient(quantity, short.seats_left!, sale.order ? short.name! : undefined);
+          return due ? new Undecided(refusal, () => this.expireDueAlone(sale.eventId)) : refusal;
+        }
+        const unknown = sale.lines.find((_, i) => mine[i].name === null) ?? sale.lines[0];
+        const event = await this.bookable(em, sale.eventId, unknown.ticketTypeId);
+        return event instanceof AppError ? event : new Undecided(insufficient(unknown.quantity, 0));
+      }),
+    );
   }
 
-  /** Fresh ticket code suffixes: one per ticket of each of `quantities`, in order. */
-  private suffixes(...quantities: number[]): string[] {
+  /** Why a request of holds to confirm was not decided, as they are now. */
+  private async notConfirmed(em: EntityManager, request: HoldEntity[]): Promise<Decided<ConfirmedBefore>> {
+    const rows: { id: number; status: HoldStatus }[] = await em.query(
+      'SELECT id, status FROM holds WHERE id = ANY ($1::int[]) ORDER BY id',
+      [request.map((hold) => hold.id)],
+    );
+    if (rows.every((row) => row.status === HoldStatus.Confirmed)) return CONFIRMED_BEFORE;
+    const released = rows.find((row) => row.status === HoldStatus.Released);
+    if (released)
+      return request[0].orderId === null
+        ? holdNotActive(released.id, released.status)
+        : orderNotPending(request[0].orderId, 'cancelled');
+    const event = await this.bookable(em, request[0].eventId, request[0].ticketTypeId);
+    if (event instanceof AppError) return event;
+    const offerGone = request.some((hold, i) => hold.offer && rows[i].status === HoldStatus.Expired);
+    return offerGone ? expired(request) : new Undecided(expired(request));
+  }
+
+  /** Expires the event's holds whose time is up, in a transaction of its own (a batch's may be rolled back, as an Idempotency-Key's is). */
+  private expireDueAlone(eventId: number): Promise<number> {
+    return this.db.transaction((locked) => this.expireDue(locked, eventId));
+  }
+
+  /** Fresh ticket code suffixes: one per seat of each of `quantities`, in order. */
+  private suffixes(quantities: number[]): string[] {
     return quantities.flatMap((quantity) => Array.from({ length: quantity }, () => this.codes.suffix()));
   }
 
   /**
-   * The event and the ticket type asked for (none: the default) as they are now (SALE_REFUSAL_QUERY),
+   * The event and the ticket type asked for (none: the default) as they are now (BOOKABLE_QUERY),
    * or why nothing of them can be sold: no such event, no such type of it, not bookable.
    */
-  private async bookable(
-    em: EntityManager,
-    eventId: number,
-    ticketTypeId?: number,
-  ): Promise<SaleRefusalRow | AppError> {
-    const [event]: SaleRefusalRow[] = await em.query(SALE_REFUSAL_QUERY, [eventId, ticketTypeId ?? null]);
+  private async bookable(em: EntityManager, eventId: number, ticketTypeId?: number): Promise<BookableRow | AppError> {
+    const [event]: BookableRow[] = await em.query(BOOKABLE_QUERY, [eventId, ticketTypeId ?? null]);
     if (!event) return AppError.notFound('Event', eventId);
     if (event.ticket_type_id === null) {
       if (ticketTypeId === undefined) throw new Error(`Event ${eventId} has no default ticket type`);
@@ -435,67 +408,97 @@ export class SeatLedger {
   }
 
   /**
-   * Runs one of the END_*HOLDS statements and counts the holds it ended as released or expired
-   * (`status`), and the offers among them as expired offers; returns how many holds it ended.
+   * Runs one of the END_* statements and counts the holds and orders it ended as released (or
+   * cancelled) or expired (`status`), and the offers among them as expired offers; returns how
+   * many holds and orders it ended.
    */
   private async endHolds(em: EntityManager, statement: string, id: number, status: HoldStatus): Promise<number> {
     // An UPDATE's result comes as [rows, row count].
     const [[ended]]: [EndedHoldsRow[], number] = await em.query(statement, [id, status]);
-    const { holds, offers, messages } = ended ?? { holds: 0, offers: 0, messages: 0 };
+    const { holds, offers, orders, messages } = ended ?? { holds: 0, offers: 0, orders: 0, messages: 0 };
     this.metrics.webhookMessages.inc(messages);
     (status === HoldStatus.Expired ? this.metrics.holdsExpired : this.metrics.holdsReleased).inc(holds);
+    (status === HoldStatus.Expired ? this.metrics.ordersExpired : this.metrics.ordersCancelled).inc(orders);
     this.metrics.waitlistOffersExpired.inc(offers);
-    return holds;
+    return holds + orders;
   }
+}
+
+/** One line of a purchase: seats of one ticket type (none named: the event's default). */
+export interface Line {
+  ticketTypeId?: number;
+  quantity: number;
+}
+
+/** Seats of one event for one buyer: a booking or a hold (one line), or an order (several). */
+export interface Sale {
+  eventId: number;
+  userId: number;
+  lines: Line[];
+  /** Held as an order (see OrderEntity) rather than as holds of their own. */
+  order?: boolean;
+}
+
+/** What a hold statement made of a sale: its holds, one per line, and its order as the API returns it (orders only). */
+export interface Held {
+  holds: HoldEntity[];
+  order: object | null;
 }
 
 /**
- * What refused a sale has changed since (seats were freed, a hold ended), or the sale read its
- * ticket type's counts before a concurrent sale of the type committed: try the sale again.
+ * A request a statement could not decide as things stood: decide it again, after `first` (the
+ * event's holds whose time is up freed, say), or, when no attempt is left, answer `otherwise`.
  */
-export class TryAgain extends Error {
-  /** `first`: what to do before the next attempt, once this one's transaction has ended. */
-  constructor(readonly first?: () => Promise<unknown>) {
-    super('try the sale again');
-  }
+export class Undecided {
+  constructor(
+    readonly otherwise: Error,
+    readonly first?: () => Promise<unknown>,
+  ) {}
 }
 
-/** Runs a sale's `attempt` again after a ticket code collision or a refusal that freed seats made stale. */
-export async function retryingSale<T>(attempt: (last: boolean) => Promise<T>): Promise<T> {
-  for (let n = 1; ; n++) {
-    try {
-      return await attempt(n === MAX_ATTEMPTS);
-    } catch (error) {
-      const again = isUniqueViolation(error, 'tickets') || error instanceof TryAgain;
-      if (!again || n === MAX_ATTEMPTS) throw error;
-      if (error instanceof TryAgain) await error.first?.();
-    }
-  }
-}
+/** What a statement made of a request: made, refused, or undecided. */
+export type Decided<T> = T | AppError | Undecided;
+
+/** Holds confirmed by a concurrent request, before this one. */
+export const CONFIRMED_BEFORE = 'confirmed before';
+export type ConfirmedBefore = typeof CONFIRMED_BEFORE;
 
 export function holdNotActive(id: number, status: HoldStatus): AppError {
   return new AppError('HOLD_NOT_ACTIVE', `Hold ${id} is ${status}`);
 }
 
-/** A sale a batch did not make: refused with the seats it found left, or, when nothing was decided or holds whose time is up may free seats for it, undefined (it must be tried alone). */
-function refused({ quantity }: Sale, { made, due, seats_left }: Decision): AppError | undefined {
-  return made === false && !due ? insufficient(quantity, seats_left!) : undefined;
+function expired(request: HoldEntity[]): AppError {
+  const [{ id, orderId, quantity }] = request;
+  if (orderId !== null) return new AppError('ORDER_EXPIRED', `Order ${orderId} has expired and its tickets are gone`);
+  return new AppError('HOLD_EXPIRED', `Hold ${id} has expired and its ${quantity} tickets are gone`);
 }
 
-/** The parameters a batch statement starts with: $1 event, $2 users, $3 quantities, $4 ticket type (none: the default). */
-function batchOf(sales: Sale[]): [number, number[], number[], number | null] {
-  const { eventId, ticketTypeId } = sales[0];
-  return [eventId, sales.map((sale) => sale.userId), sales.map((sale) => sale.quantity), ticketTypeId ?? null];
+export function orderNotPending(id: number, status: string): AppError {
+  return new AppError('ORDER_NOT_PENDING', `Order ${id} is ${status}`);
 }
 
-/** The hold a HOLD_STATEMENT or BATCH_HOLD_STATEMENT just made: active, not an offer. */
-function heldSeats({ userId, eventId, quantity }: Sale, row: HoldRow): HoldEntity {
+/** The parameters a sale or hold statement starts with (see ASKED): the event, then per line its request, buyer, type and quantity. */
+function linesOf(sales: Sale[]): [number, number[], number[], (number | null)[], number[]] {
+  const lines = sales.flatMap((sale, r) => sale.lines.map((line) => ({ ...line, r: r + 1, userId: sale.userId })));
+  return [
+    sales[0].eventId,
+    lines.map((line) => line.r),
+    lines.map((line) => line.userId),
+    lines.map((line) => line.ticketTypeId ?? null),
+    lines.map((line) => line.quantity),
+  ];
+}
+
+/** A hold HOLD_STATEMENT just made: active. */
+function heldSeats({ userId, eventId }: Sale, row: HeldRow): HoldEntity {
   return Object.assign(new HoldEntity(), {
     id: row.id,
+    orderId: row.order_id,
+    line: row.line,
     userId,
     eventId,
     ticketTypeId: row.ticket_type_id,
-    quantity,
+    quantity: row.quantity,
     totalAmount: row.total_amount,
     status: HoldStatus.Active,
     expiresAt: row.expires_at,
@@ -506,8 +509,9 @@ function heldSeats({ userId, eventId, quantity }: Sale, row: HoldRow): HoldEntit
   });
 }
 
-function insufficient(quantity: number, available: number): AppError {
-  return new AppError('INSUFFICIENT_TICKETS', `Not enough tickets: ${quantity} requested, ${available} available`);
+/** Too few seats: for an order's line, named by its ticket type ("VIP: 3 requested, 1 available"). */
+function insufficient(quantity: number, available: number, typeName = 'Not enough tickets'): AppError {
+  return new AppError('INSUFFICIENT_TICKETS', `${typeName}: ${quantity} requested, ${available} available`);
 }
 
 function notBookable(eventId: number, status: EventStatus): AppError {
@@ -516,14 +520,15 @@ function notBookable(eventId: number, status: EventStatus): AppError {
 }
 
 /** The booking a SALE_STATEMENT or CONFIRM_STATEMENT just made: confirmed, with active tickets. */
-function soldBooking({ userId, eventId, quantity }: Sale, row: SaleRow): BookingEntity {
+function soldBooking(userId: number, eventId: number, row: BookedRow): BookingEntity {
   const at = row.booking_date;
   return Object.assign(new BookingEntity(), {
     id: row.id,
     userId,
     eventId,
     ticketTypeId: row.ticket_type_id,
-    quantity,
+    orderId: row.order_id,
+    quantity: row.ticket_ids.length,
     totalAmount: row.total_amount,
     bookingDate: at,
     status: BookingStatus.Confirmed,

@@ -1,14 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
 import { Page, PaginationQueryDto } from '../../common/pagination/pagination-query.dto';
-import { APP_CONFIG } from '../../config/config.module';
-import { AppConfig } from '../../config/env';
 import { isUniqueViolation } from '../../database/postgres-errors';
 import { Metrics } from '../../metrics/metrics.service';
 import { EventsService } from '../events/events.service';
 import { HoldEntity } from '../holds/entities/hold.entity';
+import { PurchasePolicy } from '../seats/purchase-policy';
 import { SeatLedger } from '../seats/seat-ledger';
 import { UserEntity } from '../users/entities/user.entity';
 import { assertOwnerOrAdmin } from '../users/owner-or-admin';
@@ -27,9 +26,9 @@ import { ENTRY_QUERY, EVENT_ENTRIES_QUERY, USER_ENTRIES_QUERY } from './waitlist
 export class WaitlistService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly events: EventsService,
     private readonly seats: SeatLedger,
+    private readonly policy: PurchasePolicy,
     private readonly users: UsersService,
     private readonly metrics: Metrics,
   ) {}
@@ -39,10 +38,7 @@ export class WaitlistService {
    * (holds whose time is up are expired first, and their seats offered to those already waiting).
    */
   async join(eventId: number, dto: JoinWaitlistDto, caller: UserEntity): Promise<WaitlistEntryResponseDto> {
-    const maxQuantity = this.config.bookings.maxQuantity;
-    if (dto.quantity > maxQuantity) {
-      throw AppError.validation([{ field: 'quantity', message: `quantity must not be greater than ${maxQuantity}` }]);
-    }
+    this.policy.assertQuantity(dto.quantity);
     let id: number;
     try {
       id = await this.db.transaction(async (em) => {

@@ -9,6 +9,11 @@ export enum WebhookEventType {
   EventCancelled = 'event.cancelled',
   TicketCheckedIn = 'ticket.checked_in',
   WaitlistOffered = 'waitlist.offered',
+  OrderCreated = 'order.created',
+  OrderPaid = 'order.paid',
+  OrderExpired = 'order.expired',
+  OrderCancelled = 'order.cancelled',
+  OrderRefunded = 'order.refunded',
 }
 
 /** How many event types there are: the most an endpoint can subscribe to. */

@@ -14,6 +14,9 @@ export class BookingResponseDto {
   event_id: number;
   @ApiProperty({ type: 'integer', example: 1 })
   ticket_type_id: number;
+  /** The order whose line this booking is; null for a direct booking. */
+  @ApiProperty({ type: 'integer', nullable: true, example: null })
+  order_id: number | null;
   @ApiProperty({ type: 'integer', example: 2 })
   quantity: number;
   /** The ticket type's price times quantity at booking time. */
@@ -41,6 +44,7 @@ export function toBookingResponse(booking: BookingEntity): BookingResponseDto {
     user_id: booking.userId,
     event_id: booking.eventId,
     ticket_type_id: booking.ticketTypeId,
+    order_id: booking.orderId,
     quantity: booking.quantity,
     total_amount: booking.totalAmount,
     booking_date: booking.bookingDate,

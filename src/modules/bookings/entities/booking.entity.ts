@@ -11,6 +11,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import { EventEntity } from '../../events/entities/event.entity';
+import { OrderEntity } from '../../orders/entities/order.entity';
 import { TicketTypeEntity } from '../../events/entities/ticket-type.entity';
 import { TicketEntity } from '../../tickets/entities/ticket.entity';
 import { UserEntity } from '../../users/entities/user.entity';
@@ -26,6 +27,7 @@ export enum BookingStatus {
 @Index('idx_bookings_user_newest', ['userId', 'bookingDate', 'id'])
 @Index('idx_bookings_event_newest', ['eventId', 'bookingDate', 'id'])
 @Index('idx_bookings_ticket_type', ['ticketTypeId'])
+@Index('idx_bookings_order', ['orderId'])
 export class BookingEntity {
   @PrimaryGeneratedColumn()
   id: number;
@@ -57,6 +59,14 @@ export class BookingEntity {
   /** Decimal string: the ticket type's price times quantity at booking time. */
   @Column({ name: 'total_amount', type: 'numeric', precision: 20, scale: 2 })
   totalAmount: string;
+
+  /** The order whose line this booking is (see OrderEntity); null for a direct booking. */
+  @Column({ name: 'order_id', type: 'integer', nullable: true })
+  orderId: number | null;
+
+  @ManyToOne(() => OrderEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'order_id' })
+  order: OrderEntity | null;
 
   @Column({ name: 'booking_date', type: 'timestamptz', default: () => 'now()' })
   bookingDate: Date;

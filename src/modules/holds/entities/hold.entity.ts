@@ -12,6 +12,7 @@ import {
 import { BookingEntity } from '../../bookings/entities/booking.entity';
 import { EventEntity } from '../../events/entities/event.entity';
 import { TicketTypeEntity } from '../../events/entities/ticket-type.entity';
+import { OrderEntity } from '../../orders/entities/order.entity';
 import { UserEntity } from '../../users/entities/user.entity';
 
 /** A hold moves from `active` once, to one of the other three. */
@@ -30,7 +31,11 @@ export enum HoldStatus {
 @Check('chk_holds_quantity', `quantity > 0`)
 @Check('chk_holds_amount', `total_amount >= 0`)
 @Check('chk_holds_booking', `(status = 'confirmed') = (booking_id IS NOT NULL)`)
-@Index('uq_holds_active_user_event', ['userId', 'eventId'], { unique: true, where: `status = 'active' AND NOT offer` })
+@Index('uq_holds_active_user_event', ['userId', 'eventId'], {
+  unique: true,
+  where: `status = 'active' AND NOT offer AND line = 1`,
+})
+@Index('idx_holds_order', ['orderId', 'line'])
 @Index('idx_holds_active_event_expiry', ['eventId', 'expiresAt'], { where: `status = 'active'` })
 @Index('idx_holds_active_expiry', ['expiresAt'], { where: `status = 'active'` })
 @Index('uq_holds_booking', ['bookingId'], { unique: true })
@@ -76,6 +81,18 @@ export class HoldEntity {
   /** A waiting-list offer (see WaitlistEntryEntity), which does not count against one active hold per user and event. */
   @Column({ type: 'boolean', default: false })
   offer: boolean;
+
+  /** The order this hold is a line of (see OrderEntity); null for a hold of its own. */
+  @Column({ name: 'order_id', type: 'integer', nullable: true })
+  orderId: number | null;
+
+  @ManyToOne(() => OrderEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'order_id' })
+  order: OrderEntity | null;
+
+  /** Its place among its order's lines, 1 for a hold of its own: only line 1 counts against one active hold per user and event. */
+  @Column({ type: 'smallint', default: 1 })
+  line: number;
 
   /** The booking the confirmation made; null until then. */
   @Column({ name: 'booking_id', type: 'integer', nullable: true })
