@@ -67,17 +67,24 @@ export interface CheckoutLoad {
   seconds: number;
   /** Buyers' bearer tokens, at least one per connection: a buyer has one active hold per event. */
   tokens: string[];
+  /** A second ticket type of the event: each purchase is then an order of one seat of the default type and one of this. */
+  orderWith?: number;
 }
 
 /**
- * Purchases through checkout with autocannon: on each connection, `POST /holds` and then
- * `POST /holds/{id}/confirm`, each purchase by a buyer free at that moment. `rate` counts
- * purchases (confirmations) per second; latencies are per request.
+ * Purchases through checkout with autocannon: on each connection, `POST /holds` (or `POST
+ * /orders` of two types) and then its confirmation, each purchase by a buyer free at that moment.
+ * `rate` counts purchases (confirmations) per second; latencies are per request.
  */
 export async function measureCheckout(load: CheckoutLoad): Promise<Measurement> {
   const free = [...load.tokens];
   let purchases = 0;
   type Purchase = { token?: string; hold?: number };
+  const resource = load.orderWith === undefined ? 'holds' : 'orders';
+  const purchase =
+    load.orderWith === undefined
+      ? { event_id: load.eventId, quantity: 1 }
+      : { event_id: load.eventId, lines: [{ quantity: 1 }, { ticket_type_id: load.orderWith, quantity: 1 }] };
   const auth = (request: autocannon.Request, { token }: Purchase) => ({
     ...request,
     headers: { ...request.headers, authorization: `Bearer ${token}` },
@@ -90,10 +97,10 @@ export async function measureCheckout(load: CheckoutLoad): Promise<Measurement> 
     headers: { 'content-type': 'application/json' },
     requests: [
       {
-        path: '/api/v1/holds',
+        path: load.orderWith === undefined ? '/api/v1/holds' : '/api/v1/orders',
         setupRequest: (request, context: Purchase) => {
           context.token = free.pop();
-          return { ...auth(request, context), body: JSON.stringify({ event_id: load.eventId, quantity: 1 }) };
+          return { ...auth(request, context), body: JSON.stringify(purchase) };
         },
         onResponse: (status, body, context: Purchase) => {
           if (status === 201) context.hold = (JSON.parse(body) as { id: number }).id;
@@ -104,7 +111,7 @@ export async function measureCheckout(load: CheckoutLoad): Promise<Measurement> 
         setupRequest: (request, context: Purchase) =>
           context.hold === undefined
             ? null!
-            : { ...auth(request, context), path: `/api/v1/holds/${context.hold}/confirm` },
+            : { ...auth(request, context), path: `/api/v1/${resource}/${context.hold}/confirm` },
         onResponse: (status, _body, context: Purchase) => {
           if (status === 201) purchases++;
           free.push(context.token!);

@@ -39,6 +39,7 @@ const SCENARIOS = [
   'types',
   'webhooks',
   'checkout',
+  'orders',
   'spread',
   'sellout',
   'live',
@@ -71,7 +72,8 @@ async function main(): Promise<void> {
   let pool: Pool | undefined;
   try {
     const url = await freshDatabase(server);
-    pool = new Pool({ connectionString: url, max: POOL_SIZE });
+    // Planned as the API plans its seat statements (see typeOrmOptions).
+    pool = new Pool({ connectionString: url, max: POOL_SIZE, options: '-c plan_cache_mode=force_generic_plan' });
     // pool.end() resolves before its connections have closed, so stopping the server right after
     // may end one with 57P01, which an idle connection reports as the pool's 'error' event.
     pool.on('error', () => undefined);
@@ -100,6 +102,7 @@ async function main(): Promise<void> {
       types: () => bench.ticketTypes(64),
       webhooks: () => bench.webhooks(64),
       checkout: () => bench.checkout(64),
+      orders: () => bench.orders(64),
       spread: () => bench.spread(64),
       sellout: () => bench.sellOut(256),
       live: () => bench.read('/health/live'),
@@ -255,6 +258,44 @@ class Bench {
     );
     await this.assertIntegrity();
     const scenario = 'hot event, checkout: purchases/s (hold, then confirm)';
+    return [
+      { scenario, concurrency, api, baseline: direct },
+      { scenario, concurrency, api, baseline: raw },
+    ];
+  }
+
+  /**
+   * Purchases on a hot event as orders of two ticket types (one seat of each, held together, then
+   * paid: two requests and two transactions) beside the direct booking and the raw booking
+   * statement, interleaved. As `checkout`, each round orders on a fresh event.
+   */
+  async orders(concurrency: number): Promise<Row[]> {
+    const tokens = await this.customers(concurrency);
+    const [apiEvent, rawEvent] = [await this.createEvent(), await this.createEvent()];
+    const [api, direct, raw] = await interleave(
+      [
+        {
+          name: 'API order (two types) + confirm',
+          measure: async () => {
+            const eventId = await this.createEvent();
+            const orderWith = await this.createTicketType(eventId);
+            return measureCheckout({
+              apiUrl: this.apiUrl,
+              eventId,
+              connections: concurrency,
+              seconds: SECONDS,
+              tokens,
+              orderWith,
+            });
+          },
+        },
+        { name: 'API direct booking', measure: () => this.bookOverHttp(concurrency, () => apiEvent) },
+        { name: 'raw SQL', measure: () => this.bookRawLoop(concurrency, { seconds: SECONDS }, () => rawEvent) },
+      ],
+      ROUNDS,
+    );
+    await this.assertIntegrity();
+    const scenario = 'hot event, order (two types) + confirm: orders/s';
     return [
       { scenario, concurrency, api, baseline: direct },
       { scenario, concurrency, api, baseline: raw },
@@ -656,7 +697,8 @@ function render(rows: Row[], growth: { small: Growth; large: Growth } | undefine
     'without one and the raw statement, in the same rounds. The sell-out row counts',
     'answers (201 and 409) per second on both sides, on a fresh event each round. The checkout row',
     'counts purchases made by a hold and its confirmation (two requests, each one transaction) on a hot',
-    'event, by 64 customers, beside the direct booking and the raw statement in the same rounds. The',
+    'event, by 64 customers, beside the direct booking and the raw statement in the same rounds; the',
+    'order row the same with orders of two ticket types (one seat of each), held together, then paid. The',
     'second-ticket-type row books a type of its own (with a quota) on a hot event beside the default',
     'type on another, both through the API: what choosing a type costs. The webhook row books on a',
     'hot event with one endpoint subscribed to `booking.confirmed` (each booking also writes its',

@@ -62,6 +62,13 @@ export function typeOrmOptions(url: string, pool: PoolSettings): DataSourceOptio
     migrationsTableName: 'migrations',
     synchronize: false,
     connectTimeoutMS: pool.connectTimeoutMs,
-    extra: { max: pool.poolSize, statement_timeout: pool.statementTimeoutMs, lock_timeout: pool.lockTimeoutMs },
+    extra: {
+      max: pool.poolSize,
+      statement_timeout: pool.statementTimeoutMs,
+      lock_timeout: pool.lockTimeoutMs,
+      // The seat statements are named prepared statements (see SALE_STATEMENT): planned once per
+      // connection for any parameters, where a plan per execution would cost more than the sale.
+      options: '-c plan_cache_mode=force_generic_plan',
+    },
   };
 }

@@ -1,6 +1,13 @@
 import { EventStatus } from '../events/entities/event.entity';
 import { isoDateTime, outboxMessages } from '../webhooks/outbox';
 
+/**
+ * `text` as a named prepared statement, so that each connection plans it once rather than on
+ * every sale: these statements take PostgreSQL longer to plan than to run. `pg` takes a query
+ * config (`{ name, text }`) wherever it takes SQL, and TypeORM hands the query to it untouched.
+ */
+const prepared = (name: string, text: string) => ({ name, text }) as unknown as string;
+
 /** An event row `e` is open for sale: active and not started. */
 const isBookable = (e: string) => `${e}.status = 'active' AND ${e}.date_time > now()`;
 /** The seats an event row `e` has neither sold nor held. */
@@ -192,7 +199,9 @@ const BOOKED = `SELECT placed.n, placed.r, walk.made, walk.short_n, walk.seats_l
  * per line: one lock of the event and its types, one round trip, one commit. $6 every ticket's
  * code suffix, line after line. One row per line, in order (see BOOKED), with `due`.
  */
-export const SALE_STATEMENT = `${ASKED}, made AS MATERIALIZED (
+export const SALE_STATEMENT = prepared(
+  'sale',
+  `${ASKED}, made AS MATERIALIZED (
   SELECT p.n, p.user_id, p.ticket_type_id, NULL::int AS order_id, p.quantity, p.seats_before,
          nextval('bookings_id_seq')::int AS booking_id,
          p.price * p.quantity AS total_amount, p.quantity AS sold, 0 AS held, p.price * p.quantity AS revenue, 1 AS bookings
@@ -201,7 +210,8 @@ export const SALE_STATEMENT = `${ASKED}, made AS MATERIALIZED (
 ${BOOKED}, due.due
   FROM placed LEFT JOIN walk USING (r) LEFT JOIN made USING (n) LEFT JOIN booking ON booking.id = made.booking_id
  CROSS JOIN due
- ORDER BY placed.n`;
+ ORDER BY placed.n`,
+);
 
 /**
  * Checkout holds (or, $7, waiting-list offers; or, $8, orders) of one event that arrived
@@ -213,7 +223,9 @@ ${BOOKED}, due.due
  * active hold of one user for the event (not an offer) aborts the whole statement
  * (uq_holds_active_user_event).
  */
-export const HOLD_STATEMENT = `${ASKED}, ordered AS MATERIALIZED (
+export const HOLD_STATEMENT = prepared(
+  'hold',
+  `${ASKED}, ordered AS MATERIALIZED (
   SELECT r, nextval('orders_id_seq')::int AS order_id FROM walk WHERE walk.made AND $8::boolean ORDER BY r
 ), made AS MATERIALIZED (
   SELECT p.n, p.user_id, p.ticket_type_id, p.quantity, nextval('holds_id_seq')::int AS id, ordered.order_id,
@@ -242,7 +254,8 @@ SELECT placed.n, placed.r, walk.made, walk.short_n, walk.seats_left, placed.name
        (SELECT count(*)::int FROM messages) AS messages
   FROM placed LEFT JOIN walk USING (r) LEFT JOIN made USING (n) LEFT JOIN hold ON hold.id = made.id
  CROSS JOIN due
- ORDER BY placed.n`;
+ ORDER BY placed.n`,
+);
 
 /**
  * Confirmations of holds of one event that arrived together (see SeatLedger.confirm), each a
@@ -259,7 +272,9 @@ SELECT placed.n, placed.r, walk.made, walk.short_n, walk.seats_left, placed.name
  * $1 event id, then per hold, in order: $2 its request's ordinal, $3 its id, $4 its quantity;
  * $5 every ticket's code suffix, hold after hold. One row per hold (see BOOKED).
  */
-export const CONFIRM_STATEMENT = `
+export const CONFIRM_STATEMENT = prepared(
+  'confirm',
+  `
 WITH RECURSIVE asked AS (
   SELECT a.n::int, a.r, a.hold_id, a.quantity FROM unnest($2::int[], $3::int[], $4::int[]) WITH ORDINALITY AS a(r, hold_id, quantity, n)
 ), held AS MATERIALIZED (
@@ -286,11 +301,11 @@ WITH RECURSIVE asked AS (
    WHERE orders.id = m.order_id
   RETURNING orders.*
 ), ${bookingsOf(
-  '$5',
-  `
+    '$5',
+    `
  UNION ALL
 SELECT 'order.paid', 'order/' || o.id, ${orderJson('o', 'made')} FROM paid o`,
-)}, confirmed AS (
+  )}, confirmed AS (
   UPDATE holds SET status = 'confirmed', booking_id = made.booking_id, updated_at = now()
     FROM made WHERE holds.id = made.hold_id
 ), fulfilled AS (
@@ -299,7 +314,8 @@ SELECT 'order.paid', 'order/' || o.id, ${orderJson('o', 'made')} FROM paid o`,
 )
 ${BOOKED}
   FROM placed LEFT JOIN walk USING (r) LEFT JOIN made USING (n) LEFT JOIN booking ON booking.id = made.booking_id
- ORDER BY placed.n`;
+ ORDER BY placed.n`,
+);
 
 /** A line's row from a statement above: its request's decision. */
 export interface Decision {
