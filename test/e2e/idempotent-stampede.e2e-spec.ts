@@ -102,7 +102,9 @@ describe('A stampede of buyers retrying with Idempotency-Keys on two API process
         .map((a) => a.buyer),
     );
     const [{ keys }] = await t.db.query(
-      `SELECT count(*)::int AS keys FROM idempotency_keys WHERE key LIKE 'order-%' AND response IS NOT NULL`,
+      `SELECT count(*)::int AS keys FROM idempotency_keys
+        WHERE key LIKE 'order-%' AND response IS NOT NULL AND user_id = ANY ($1)`,
+      [keyedUserIds],
     );
     expect(keys).toBe(keyedBuyers.size);
   });

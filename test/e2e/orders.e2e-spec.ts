@@ -95,7 +95,7 @@ describe('Orders', () => {
       });
       expect(res.body.lines).toEqual([
         {
-          ticket_type_id: event.default_ticket_type_id ?? res.body.lines[0].ticket_type_id,
+          ticket_type_id: (await api().get(`/api/v1/events/${event.id}/ticket-types`).expect(200)).body[0].id,
           quantity: 2,
           unit_price: '10.00',
           discount_amount: '0.00',
@@ -145,10 +145,23 @@ describe('Orders', () => {
       ['21 lines', Array.from({ length: 21 }, () => ({ quantity: 1 }))],
       ['a quantity of 0', [{ quantity: 0 }]],
       ['the default type twice', [{ quantity: 1 }, { quantity: 1 }]],
+      [
+        'a type twice',
+        [
+          { ticket_type_id: 'VIP', quantity: 1 },
+          { ticket_type_id: 'VIP', quantity: 1 },
+        ],
+      ],
+      ['the default type named and left out', [{ ticket_type_id: 'default', quantity: 1 }, { quantity: 1 }]],
     ])('answers 400 for an order with %s', async (_, lines) => {
       const buyer = await registerCustomer(t);
-      const { event } = await shop();
-      const res = await post(buyer, { event_id: event.id, lines });
+      const { event, vip } = await shop();
+      const [general] = (await api().get(`/api/v1/events/${event.id}/ticket-types`).expect(200)).body;
+      const typeIds: Record<string, number> = { VIP: vip.id, default: general.id };
+      const named = (lines as { ticket_type_id?: string; quantity: number }[]).map((line) =>
+        line.ticket_type_id === undefined ? line : { ...line, ticket_type_id: typeIds[line.ticket_type_id] },
+      );
+      const res = await post(buyer, { event_id: event.id, lines: named });
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('VALIDATION_FAILED');
     });
@@ -234,7 +247,7 @@ describe('Orders', () => {
     it('answers a retry with the same Idempotency-Key with the same order, holding nothing twice', async () => {
       const buyer = await registerCustomer(t);
       const { event, vip } = await shop();
-      const send = () => post(buyer, familyOrder(event.id, vip.id)).set('Idempotency-Key', `order-${event.id}`);
+      const send = () => post(buyer, familyOrder(event.id, vip.id)).set('Idempotency-Key', `checkout-${event.id}`);
       const first = await send().expect(201);
       const retry = await send().expect(201);
       expect(retry.body).toEqual(first.body);

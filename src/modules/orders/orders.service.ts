@@ -63,7 +63,7 @@ export class OrdersService {
    */
   async create(dto: CreateOrderDto, caller: UserEntity, idempotencyKey?: string): Promise<OrderResponseDto> {
     const lines = dto.lines.map((line) => ({ ticketTypeId: line.ticket_type_id, quantity: line.quantity }));
-    const sale = { ...(await this.policy.sale({ ...dto, lines }, caller, 'lines')), order: true };
+    const sale = await this.policy.order({ ...dto, lines }, caller);
     const keyed = keyedRequest(caller.id, idempotencyKey, 'POST /orders', { ...dto, user_id: sale.userId });
     const order = await this.batcher.hold(
       sale,

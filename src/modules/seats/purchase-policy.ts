@@ -5,6 +5,7 @@ import { AppError } from '../../common/errors/app-error';
 import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/env';
 import { EventEntity, EventStatus } from '../events/entities/event.entity';
+import { TicketTypeEntity } from '../events/entities/ticket-type.entity';
 import { UserEntity, UserRole } from '../users/entities/user.entity';
 import { Line, Sale } from './seat-ledger';
 
@@ -17,8 +18,9 @@ export interface Asked {
 
 /**
  * Who may buy what, before any seat is counted: at most the per-booking maximum of seats
- * (BOOKING_MAX_QUANTITY) in one purchase, each ticket type at most once, for the caller, or (an
- * admin only) for another user who exists. The seats themselves are the SeatLedger's to decide.
+ * (BOOKING_MAX_QUANTITY) in one purchase, each ticket type at most once in an order, for the
+ * caller, or (an admin only) for another user who exists; and until when a buyer may take their
+ * money back. The seats themselves are the SeatLedger's to decide.
  */
 @Injectable()
 export class PurchasePolicy {
@@ -27,26 +29,33 @@ export class PurchasePolicy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** The sale `caller` may ask for, or why not (400, 403, 404). `field` names the quantity's field in errors. */
-  async sale({ event_id, user_id, lines }: Asked, caller: UserEntity, field = 'quantity'): Promise<Sale> {
-    const quantity = lines.reduce((sum, line) => sum + line.quantity, 0);
-    if (field === 'lines' && quantity > this.config.bookings.maxQuantity) {
-      const message = `the lines' quantities must add up to at most ${this.config.bookings.maxQuantity}`;
-      throw AppError.validation([{ field, message }]);
+  /** The booking or hold (one line) `caller` may ask for, or why not (400, 403, 404). */
+  async sale({ event_id, user_id, lines }: Asked, caller: UserEntity): Promise<Sale> {
+    this.assertQuantity(lines[0].quantity);
+    return { eventId: event_id, userId: await this.buyer(user_id, caller), lines };
+  }
+
+  /**
+   * The order `caller` may ask for, or why not (400, 403, 404): its lines add up to at most the
+   * per-booking maximum, each of another ticket type (a line naming the default type counts as
+   * one without a type).
+   */
+  async order({ event_id, user_id, lines }: Asked, caller: UserEntity): Promise<Sale> {
+    const max = this.config.bookings.maxQuantity;
+    if (lines.reduce((sum, line) => sum + line.quantity, 0) > max) {
+      throw AppError.validation([{ field: 'lines', message: `the lines' quantities must add up to at most ${max}` }]);
     }
-    this.assertQuantity(quantity);
-    const types = lines.map((line) => line.ticketTypeId ?? 'default');
+    const named = lines.filter((line) => line.ticketTypeId !== undefined).length;
+    const defaultType = named > 0 && named < lines.length ? await this.defaultTypeOf(event_id) : undefined;
+    const types = lines.map((line) => line.ticketTypeId ?? defaultType ?? 'the default type');
     const repeated = types.find((type, i) => types.indexOf(type) !== i);
     if (repeated !== undefined) {
-      const message = `each line must be of another ticket type; ${repeated === 'default' ? 'the default type' : `ticket type ${repeated}`} is there twice`;
-      throw AppError.validation([{ field: 'lines', message }]);
+      const which = typeof repeated === 'number' ? `ticket type ${repeated}` : repeated;
+      throw AppError.validation([
+        { field: 'lines', message: `each line must be of another ticket type; ${which} is there twice` },
+      ]);
     }
-    const userId = user_id ?? caller.id;
-    if (userId !== caller.id) {
-      if (caller.role !== UserRole.Admin) throw AppError.forbidden('Only an admin may book for another user');
-      if (!(await this.db.getRepository(UserEntity).existsBy({ id: userId }))) throw AppError.notFound('User', userId);
-    }
-    return { eventId: event_id, userId, lines };
+    return { eventId: event_id, userId: await this.buyer(user_id, caller), lines, order: true };
   }
 
   /**
@@ -62,6 +71,20 @@ export class PurchasePolicy {
         `${what} can no longer be cancelled and refunded by its buyer: refunds stop ${seconds} s before the event`,
       );
     }
+  }
+
+  /** Whom the purchase is for: the caller, or (an admin only) another user who exists. */
+  private async buyer(userId: number | undefined, caller: UserEntity): Promise<number> {
+    if (userId === undefined || userId === caller.id) return caller.id;
+    if (caller.role !== UserRole.Admin) throw AppError.forbidden('Only an admin may book for another user');
+    if (!(await this.db.getRepository(UserEntity).existsBy({ id: userId }))) throw AppError.notFound('User', userId);
+    return userId;
+  }
+
+  /** The id of the event's default ticket type; undefined when there is no such event. */
+  private async defaultTypeOf(eventId: number): Promise<number | undefined> {
+    const type = await this.db.getRepository(TicketTypeEntity).findOneBy({ eventId, isDefault: true });
+    return type?.id;
   }
 
   /** A purchase (or a place on a waiting list) is at most the per-booking maximum of seats. */
