@@ -1,7 +1,7 @@
 import { eventsWithWrongCounters, ticketTypesWithWrongCounters } from '../support/counters';
 import { Caller, createAdmin, createEvent, registerCustomer } from '../support/factories';
 import { ServerProcess, startServerProcess } from '../support/server-process';
-import { holdsEnded, Outcome, SAMPLE_EVERY, Storm } from '../support/storm';
+import { holdsEnded, Outcome, SAMPLE_EVERY, Storm, TypedSeats, typedSeatsOf } from '../support/storm';
 import { createTestApp, TestApp, testServerEnv } from '../support/test-app';
 
 const CAPACITY = 40;
@@ -17,14 +17,6 @@ const STUDENT = { name: 'Student', price: '5.05', quota: 8 };
 
 type Step = 'order' | 'pay' | 'cancel' | 'late pay' | 'book' | 'hold' | 'confirm' | 'cancel booking';
 
-/** The event's or a ticket type's seats, as the storm samples them; `cap` is the capacity or the quota. */
-interface Seats {
-  id: number;
-  sold: number;
-  held: number;
-  cap: number;
-}
-
 /**
  * Orders of two or three ticket types of one 40-seat event (two types with quotas), 60 buyers
  * sending theirs at once to two API processes sharing one database, while 20 others book and
@@ -36,7 +28,7 @@ describe('A stampede of orders of several ticket types of one event on two API p
   let t: TestApp;
   let servers: ServerProcess[];
   let event: { id: number };
-  let storm: Storm<Step, Seats>;
+  let storm: Storm<Step, TypedSeats>;
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -53,14 +45,7 @@ describe('A stampede of orders of several ticket types of one event on two API p
     const buyers: Caller[] = [];
     for (let i = 0; i < ORDER_BUYERS + OTHER_BUYERS; i++) buyers.push(await registerCustomer(t));
 
-    storm = new Storm<Step, Seats>(servers, () =>
-      t.db.query(
-        `SELECT id, total_tickets_sold AS sold, total_tickets_held AS held, capacity AS cap FROM events WHERE id = $1
-         UNION ALL
-         SELECT id, total_tickets_sold, total_tickets_held, coalesce(quota, 1000000) FROM ticket_types WHERE event_id = $1`,
-        [event.id],
-      ),
-    );
+    storm = new Storm<Step, TypedSeats>(servers, typedSeatsOf(t.db, event.id));
     const send = (step: Step, caller: Caller, method: string, path: string, body?: object) =>
       storm.send(step, caller, method, path, body);
     /** Two or three lines, of different types, one or two seats each. */

@@ -1,7 +1,16 @@
 import { eventsWithWrongCounters, ticketTypesWithWrongCounters } from '../support/counters';
 import { Caller, createAdmin, createEvent, registerCustomer } from '../support/factories';
 import { ServerProcess, startServerProcess } from '../support/server-process';
-import { eventually, holdsEnded, Outcome, SAMPLE_EVERY, sleep, Storm } from '../support/storm';
+import {
+  eventually,
+  holdsEnded,
+  Outcome,
+  SAMPLE_EVERY,
+  sleep,
+  Storm,
+  TypedSeats,
+  typedSeatsOf,
+} from '../support/storm';
 import { createTestApp, TestApp, testServerEnv } from '../support/test-app';
 
 const CAPACITY = 40;
@@ -17,14 +26,6 @@ const STUDENT = { name: 'Student', price: '5.05', quota: 8 };
 /** Each answer is kept with the ticket type it was for (`of`). */
 type Step = 'book' | 'hold' | 'confirm' | 'release' | 'late confirm' | 'cancel' | 'quota';
 
-/** The event's or a ticket type's seats, as the storm samples them; `cap` is the capacity or the quota. */
-interface Seats {
-  id: number;
-  sold: number;
-  held: number;
-  cap: number;
-}
-
 /**
  * Three ticket types of one event, two with quotas, bought at once on two API processes sharing
  * one database: direct bookings and cancellations, holds confirmed, released and left to
@@ -37,7 +38,7 @@ describe('A stampede of buyers of three ticket types of one event on two API pro
   let servers: ServerProcess[];
   let event: { id: number };
   let types: { id: number; name: string; price: string }[];
-  let storm: Storm<Step, Seats>;
+  let storm: Storm<Step, TypedSeats>;
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -54,14 +55,7 @@ describe('A stampede of buyers of three ticket types of one event on two API pro
     const buyers: Caller[] = [];
     for (let i = 0; i < BUYERS; i++) buyers.push(await registerCustomer(t));
 
-    storm = new Storm<Step, Seats>(servers, () =>
-      t.db.query(
-        `SELECT id, total_tickets_sold AS sold, total_tickets_held AS held, capacity AS cap FROM events WHERE id = $1
-         UNION ALL
-         SELECT id, total_tickets_sold, total_tickets_held, coalesce(quota, 1000000) FROM ticket_types WHERE event_id = $1`,
-        [event.id],
-      ),
-    );
+    storm = new Storm<Step, TypedSeats>(servers, typedSeatsOf(t.db, event.id));
     const send = (step: Step, type: number, caller: Caller, method: string, path: string, body?: object) =>
       storm.send(step, caller, method, path, body, type);
     const cancel = (buyer: Caller, booking: Outcome<Step>) =>

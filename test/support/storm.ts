@@ -94,6 +94,25 @@ export function seatsOf(db: DataSource, eventId: number): () => Promise<Seats[]>
     ]);
 }
 
+/** The event's or one of its ticket types' seats, as a storm samples them; `cap` is the capacity or the quota. */
+export interface TypedSeats {
+  id: number;
+  sold: number;
+  held: number;
+  cap: number;
+}
+
+/** Reads the seats of the event and of each of its ticket types (no quota: a cap of a million), for a storm to sample. */
+export function typedSeatsOf(db: DataSource, eventId: number): () => Promise<TypedSeats[]> {
+  return () =>
+    db.query(
+      `SELECT id, total_tickets_sold AS sold, total_tickets_held AS held, capacity AS cap FROM events WHERE id = $1
+       UNION ALL
+       SELECT id, total_tickets_sold, total_tickets_held, coalesce(quota, 1000000) FROM ticket_types WHERE event_id = $1`,
+      [eventId],
+    );
+}
+
 /**
  * Waits until the event has no active hold: every hold a storm left behind has run out and a
  * sweeper has freed it (the contract's 5 seconds after expiry on an idle machine; no limit here).
