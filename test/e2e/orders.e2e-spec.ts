@@ -153,7 +153,7 @@ describe('Orders', () => {
         ],
       ],
       ['the default type named and left out', [{ ticket_type_id: 'default', quantity: 1 }, { quantity: 1 }]],
-    ])('answers 400 for an order with %s', async (_, lines) => {
+    ])('answers 400 for an order with %s, holding nothing', async (_, lines) => {
       const buyer = await registerCustomer(t);
       const { event, vip } = await shop();
       const [general] = (await api().get(`/api/v1/events/${event.id}/ticket-types`).expect(200)).body;
@@ -164,6 +164,7 @@ describe('Orders', () => {
       const res = await post(buyer, { event_id: event.id, lines: named });
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('VALIDATION_FAILED');
+      expect(await seats(event.id)).toMatchObject({ held: 0 });
     });
 
     it('answers 400 for a line of a ticket type of another event', async () => {

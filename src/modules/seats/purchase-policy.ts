@@ -5,9 +5,8 @@ import { AppError } from '../../common/errors/app-error';
 import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/env';
 import { EventEntity, EventStatus } from '../events/entities/event.entity';
-import { TicketTypeEntity } from '../events/entities/ticket-type.entity';
 import { UserEntity, UserRole } from '../users/entities/user.entity';
-import { Line, Sale } from './seat-ledger';
+import { Line, repeatedTypeError, Sale } from './seat-ledger';
 
 /** What a buyer asks for: a booking's, a hold's or an order's fields. */
 export interface Asked {
@@ -37,24 +36,18 @@ export class PurchasePolicy {
 
   /**
    * The order `caller` may ask for, or why not (400, 403, 404): its lines add up to at most the
-   * per-booking maximum, each of another ticket type (a line naming the default type counts as
-   * one without a type).
+   * per-booking maximum, each of another ticket type (a line naming the default type beside one
+   * without a type is found by the statement, which holds no such order: see SeatLedger).
    */
   async order({ event_id, user_id, lines }: Asked, caller: UserEntity): Promise<Sale> {
     const max = this.config.bookings.maxQuantity;
     if (lines.reduce((sum, line) => sum + line.quantity, 0) > max) {
       throw AppError.validation([{ field: 'lines', message: `the lines' quantities must add up to at most ${max}` }]);
     }
-    const named = lines.filter((line) => line.ticketTypeId !== undefined).length;
-    const defaultType = named > 0 && named < lines.length ? await this.defaultTypeOf(event_id) : undefined;
-    const types = lines.map((line) => line.ticketTypeId ?? defaultType ?? 'the default type');
+    const types = lines.map((line) => line.ticketTypeId ?? 'the default type');
     const repeated = types.find((type, i) => types.indexOf(type) !== i);
-    if (repeated !== undefined) {
-      const which = typeof repeated === 'number' ? `ticket type ${repeated}` : repeated;
-      throw AppError.validation([
-        { field: 'lines', message: `each line must be of another ticket type; ${which} is there twice` },
-      ]);
-    }
+    if (repeated !== undefined)
+      throw repeatedTypeError(typeof repeated === 'number' ? `ticket type ${repeated}` : repeated);
     return { eventId: event_id, userId: await this.buyer(user_id, caller), lines, order: true };
   }
 
@@ -79,12 +72,6 @@ export class PurchasePolicy {
     if (caller.role !== UserRole.Admin) throw AppError.forbidden('Only an admin may book for another user');
     if (!(await this.db.getRepository(UserEntity).existsBy({ id: userId }))) throw AppError.notFound('User', userId);
     return userId;
-  }
-
-  /** The id of the event's default ticket type; undefined when there is no such event. */
-  private async defaultTypeOf(eventId: number): Promise<number | undefined> {
-    const type = await this.db.getRepository(TicketTypeEntity).findOneBy({ eventId, isDefault: true });
-    return type?.id;
   }
 
   /** A purchase (or a place on a waiting list) is at most the per-booking maximum of seats. */

@@ -130,7 +130,7 @@ export class SaleBatcher {
   }
 
   /**
-   * Decides `requests` in one statement and answers each; those left undecided are decided
+   * Decides `requests` in one statement and answers each; those left undecided are then decided
    * again, alone, in turn. When the statement fails, each of several goes alone; a lone one is
    * answered with what its failure means.
    */
@@ -150,6 +150,7 @@ export class SaleBatcher {
         });
       });
     } catch (error) {
+      undecided.clear();
       if (requests.length > 1) {
         for (const request of requests) await this.settle(lane, [request]);
         return;
@@ -163,12 +164,14 @@ export class SaleBatcher {
         outcome === undefined || outcome instanceof Undecided ? { error: error as Error } : answer(request, outcome),
       ];
     }
+    const retries: [Waiting, Undecided][] = [];
     for (const [i, request] of requests.entries()) {
       const again = undecided.get(request) ?? (answers[i] === undefined ? new Undecided(noAnswer) : undefined);
       if (!again) settled(request, answers[i]);
       else if (++request.attempts >= MAX_ATTEMPTS) settled(request, answer(request, again.otherwise));
-      else await this.again(lane, request, again);
+      else retries.push([request, again]);
     }
+    for (const [request, again] of retries) await this.again(lane, request, again);
   }
 
   /** Decides an undecided request again, alone, after what must come first. */

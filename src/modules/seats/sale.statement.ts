@@ -90,8 +90,8 @@ const COUNTS = `${seatsLeft('e')} AS event_left, ${quotaLeft('t')} AS type_left,
  * `ticket_type_id` null when `locked` has no such type, `quantity`, `need` the seats it takes).
  * Makes `placed` (each line with its type's price and name, and `seats_before`: the quantities of
  * the lines before it, for ticket code suffixes) and `walk`: per request `r`, `made` (null: not
- * decided, as a line's type is not locked), and for a refusal its first line that did not fit
- * (`short_n`) and the seats it found (`seats_left`).
+ * decided, as a line's type is not locked, or two of its lines are of one type), and for a
+ * refusal its first line that did not fit (`short_n`) and the seats it found (`seats_left`).
  */
 const WALK = `types AS (
   SELECT locked.*, row_number() OVER (ORDER BY ticket_type_id)::int AS idx FROM locked
@@ -110,7 +110,8 @@ const WALK = `types AS (
              FROM generate_subscripts(w.type_left, 1) i ORDER BY i) ELSE w.type_left END,
          d.fits, d.short_n, d.seats_left
     FROM walk w CROSS JOIN LATERAL (
-      SELECT CASE WHEN bool_or(p.idx IS NULL) THEN NULL ELSE bool_and(p.need <= s.seats) END AS fits,
+      SELECT CASE WHEN bool_or(p.idx IS NULL) OR count(DISTINCT p.idx) < count(*) THEN NULL
+                  ELSE bool_and(p.need <= s.seats) END AS fits,
              sum(p.need)::int AS seats, min(p.n) FILTER (WHERE p.need > s.seats) AS short_n,
              (array_agg(s.seats ORDER BY p.n) FILTER (WHERE p.need > s.seats))[1] AS seats_left
         FROM placed p

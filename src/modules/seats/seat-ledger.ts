@@ -314,7 +314,7 @@ export class SeatLedger {
     const which = !active ? 'a hold' : active.orderId === null ? `hold ${active.id}` : `order ${active.orderId}`;
     const exists = new AppError('HOLD_EXISTS', `User ${userId} already has ${which} active for event ${eventId}`);
     if (active && !isDue(active)) return exists;
-    return new Undecided(exists, () => this.db.transaction((em) => this.expireDue(em, eventId)));
+    return new Undecided(exists, () => this.expireDueAlone(eventId));
   }
 
   /** Refunds the bookings just cancelled that are lines of paid orders (REFUNDS_STATEMENT). */
@@ -358,9 +358,23 @@ export class SeatLedger {
         }
         const unknown = sale.lines.find((_, i) => mine[i].name === null) ?? sale.lines[0];
         const event = await this.bookable(em, sale.eventId, unknown.ticketTypeId);
-        return event instanceof AppError ? event : new Undecided(insufficient(unknown.quantity, 0));
+        if (event instanceof AppError) return event;
+        return (await this.repeatedType(em, sale)) ?? new Undecided(insufficient(unknown.quantity, 0));
       }),
     );
+  }
+
+  /**
+   * 400 when two lines of `sale` are of one ticket type, one naming the event's default type and
+   * one leaving the type out (PurchasePolicy refuses the others before any seat is counted).
+   */
+  private async repeatedType(em: EntityManager, sale: Sale): Promise<AppError | undefined> {
+    const event = await this.bookable(em, sale.eventId);
+    if (event instanceof AppError) return undefined;
+    const types = sale.lines.map((line) => line.ticketTypeId ?? event.ticket_type_id);
+    const repeated = types.find((type, i) => types.indexOf(type) !== i);
+    if (repeated === undefined) return undefined;
+    return repeatedTypeError(`ticket type ${repeated}`);
   }
 
   /** Why a request of holds to confirm was not decided, as they are now. */
@@ -507,6 +521,12 @@ function heldSeats({ userId, eventId }: Sale, row: HeldRow): HoldEntity {
     createdAt: row.created_at,
     updatedAt: row.created_at,
   });
+}
+
+/** An order with two lines of one ticket type (`which`). */
+export function repeatedTypeError(which: string): AppError {
+  const message = `each line must be of another ticket type; ${which} is there twice`;
+  return AppError.validation([{ field: 'lines', message }]);
 }
 
 /** Too few seats: for an order's line, named by its ticket type ("VIP: 3 requested, 1 available"). */
