@@ -109,16 +109,14 @@ export class SeatLedger {
       this.suffixes(holds.map((hold) => hold.quantity)),
     ]);
     this.metrics.webhookMessages.inc(rows[0].messages);
-    return Promise.all(
-      requests.map(async (request, r) => {
-        const mine = rows.filter((row) => row.r === r + 1);
-        if (mine[0].made === false) return expired(request);
-        if (mine[0].made === null) return this.notConfirmed(em, request);
-        (request[0].orderId === null ? this.metrics.holdsConfirmed : this.metrics.ordersPaid).inc();
-        this.metrics.waitlistOffersTaken.inc(request.filter((hold) => hold.offer).length);
-        return request.map((hold, i) => soldBooking(hold.userId, hold.eventId, mine[i]));
-      }),
-    );
+    return inTurn(requests, async (request, r) => {
+      const mine = rows.filter((row) => row.r === r + 1);
+      if (mine[0].made === false) return expired(request);
+      if (mine[0].made === null) return this.notConfirmed(em, request);
+      (request[0].orderId === null ? this.metrics.holdsConfirmed : this.metrics.ordersPaid).inc();
+      this.metrics.waitlistOffersTaken.inc(request.filter((hold) => hold.offer).length);
+      return request.map((hold, i) => soldBooking(hold.userId, hold.eventId, mine[i]));
+    });
   }
 
   /**
@@ -345,23 +343,21 @@ export class SeatLedger {
     rows: Row[],
     made: (sale: Sale, rows: Row[]) => T,
   ): Promise<Decided<T>[]> {
-    return Promise.all(
-      sales.map(async (sale, r) => {
-        const mine = rows.filter((row) => row.r === r + 1);
-        const [{ made: fits, due }] = mine;
-        if (fits) return made(sale, mine);
-        if (fits === false) {
-          const short = mine.find((row) => row.n === row.short_n)!;
-          const { quantity } = sale.lines[mine.indexOf(short)];
-          const refusal = insufficient(quantity, short.seats_left!, sale.order ? short.name! : undefined);
-          return due ? new Undecided(refusal, () => this.expireDueAlone(sale.eventId)) : refusal;
-        }
-        const unknown = sale.lines.find((_, i) => mine[i].name === null) ?? sale.lines[0];
-        const event = await this.bookable(em, sale.eventId, unknown.ticketTypeId);
-        if (event instanceof AppError) return event;
-        return (await this.repeatedType(em, sale)) ?? new Undecided(insufficient(unknown.quantity, 0));
-      }),
-    );
+    return inTurn(sales, async (sale, r) => {
+      const mine = rows.filter((row) => row.r === r + 1);
+      const [{ made: fits, due }] = mine;
+      if (fits) return made(sale, mine);
+      if (fits === false) {
+        const short = mine.find((row) => row.n === row.short_n)!;
+        const { quantity } = sale.lines[mine.indexOf(short)];
+        const refusal = insufficient(quantity, short.seats_left!, sale.order ? short.name! : undefined);
+        return due ? new Undecided(refusal, () => this.expireDueAlone(sale.eventId)) : refusal;
+      }
+      const unknown = sale.lines.find((_, i) => mine[i].name === null) ?? sale.lines[0];
+      const event = await this.bookable(em, sale.eventId, unknown.ticketTypeId);
+      if (event instanceof AppError) return event;
+      return (await this.repeatedType(em, sale)) ?? new Undecided(insufficient(unknown.quantity, 0));
+    });
   }
 
   /**
@@ -521,6 +517,16 @@ function heldSeats({ userId, eventId }: Sale, row: HeldRow): HoldEntity {
     createdAt: row.created_at,
     updatedAt: row.created_at,
   });
+}
+
+/**
+ * `decide` for each of `items`, one after the other: the queries explaining a refusal run on the
+ * batch's one connection, which takes one query at a time.
+ */
+async function inTurn<I, O>(items: I[], decide: (item: I, i: number) => Promise<O>): Promise<O[]> {
+  const decided: O[] = [];
+  for (const [i, item] of items.entries()) decided.push(await decide(item, i));
+  return decided;
 }
 
 /** An order with two lines of one ticket type (`which`). */
