@@ -4,9 +4,9 @@ import { ServerProcess, startServerProcess } from '../support/server-process';
 import {
   eventually,
   holdsEnded,
+  holdTimeIsUp,
   Outcome,
   SAMPLE_EVERY,
-  sleep,
   Storm,
   TypedSeats,
   typedSeatsOf,
@@ -18,7 +18,8 @@ const BUYERS = 90;
 /** Journeys per buyer, and quota moves: the storm is a fixed amount of work, however fast the machine. */
 const ROUNDS = 5;
 const QUOTA_MOVES = 40;
-const TTL_SECONDS = 1;
+/** Long enough that no confirmation sent at once finds its hold expired, however loaded the machine. */
+const TTL_SECONDS = 60;
 /** The two types with a quota; the default type (General admission) has none. */
 const VIP = { name: 'VIP', price: '25.50', quota: 12 };
 const STUDENT = { name: 'Student', price: '5.05', quota: 8 };
@@ -63,8 +64,8 @@ describe('A stampede of buyers of three ticket types of one event on two API pro
       send('cancel', booking.of!, buyer, 'PUT', `/bookings/${booking.body.id}/status`, { status: 'cancelled' });
     /**
      * One buyer of one type (`i` picks which, and which journey), ROUNDS times: book and cancel;
-     * hold two and confirm (cancelling every other booking); hold and release; hold and walk
-     * away, half of them coming back to confirm after the hold expired.
+     * hold two and confirm (cancelling every other booking); hold and release; hold and let its
+     * time run out, half of them coming back to confirm after the hold expired.
      */
     const shop = async (i: number) => {
       const buyer = buyers[i];
@@ -84,7 +85,7 @@ describe('A stampede of buyers of three ticket types of one event on two API pro
         } else if (journey === 2) {
           await send('release', type, buyer, 'DELETE', `/holds/${held.body.id}`);
         } else {
-          await sleep(TTL_SECONDS * 1000 + (i % 3) * 400);
+          await holdTimeIsUp(t.db, held.body.id as number);
           if (i % 2 === 1)
             await cancel(buyer, await send('late confirm', type, buyer, 'POST', `/holds/${held.body.id}/confirm`));
         }
@@ -136,8 +137,7 @@ describe('A stampede of buyers of three ticket types of one event on two API pro
   it('refuses only for the reasons the contract gives', () => {
     for (const status of statuses('book')) expect(['201', '409 INSUFFICIENT_TICKETS']).toContain(status);
     for (const status of statuses('hold')) expect(['201', '409 INSUFFICIENT_TICKETS']).toContain(status);
-    // A hold lives one second here: a confirmation held up that long on this loaded machine finds it expired.
-    for (const status of statuses('confirm')) expect(['201', '409 HOLD_EXPIRED']).toContain(status);
+    for (const status of statuses('confirm')) expect(status).toBe('201');
     for (const status of statuses('release')) expect(status).toBe('200');
     for (const status of statuses('late confirm')) expect(['201', '409 HOLD_EXPIRED']).toContain(status);
     for (const status of statuses('cancel')) expect(status).toBe('200');
