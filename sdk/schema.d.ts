@@ -221,7 +221,9 @@ export interface paths {
          *     One statement takes the event's row lock and sells only if the seats are there, so it never
          *     oversells: too few left is `409 INSUFFICIENT_TICKETS`, an event not on sale `409
          *     EVENT_NOT_BOOKABLE`. The booking comes with one ticket per seat. Send an `Idempotency-Key` to
-         *     retry safely: the same key and body answer the first response again.
+         *     retry safely: the same key and body answer the first response again. With a payment
+         *     provider, a customer books only free tickets (`409 PAYMENT_REQUIRED`: priced ones are bought
+         *     through an order).
          */
         post: operations["createBooking"];
         delete?: never;
@@ -331,7 +333,9 @@ export interface paths {
          * @description Any signed-in user holds for themself; an admin may hold for another user (`user_id`).
          *     Keeps the seats for `HOLD_TTL_SECONDS` at today's price while the buyer pays, with the same
          *     refusals as a booking; one active hold per user and event (`409 HOLD_EXISTS`). Seats of a hold
-         *     that expires are free again within 5 seconds. Accepts an `Idempotency-Key`.
+         *     that expires are free again within 5 seconds. With a payment provider, a customer holds only
+         *     free tickets (`409 PAYMENT_REQUIRED`: priced ones are bought through an order). Accepts an
+         *     `Idempotency-Key`.
          */
         post: operations["createHold"];
         delete?: never;
@@ -402,7 +406,10 @@ export interface paths {
          *     (`user_id`). Holds every line (1 to 20, each of another ticket type of the event) or none:
          *     a line that does not fit is `409 INSUFFICIENT_TICKETS` naming its type, and nothing is held.
          *     The order is `pending` for `HOLD_TTL_SECONDS`, the user's one active hold for the event
-         *     (`409 HOLD_EXISTS`); one whose total is `0.00` is `paid` at once. Accepts an `Idempotency-Key`.
+         *     (`409 HOLD_EXISTS`); one whose total is `0.00` is `paid` at once. With a payment provider, a
+         *     priced order gets a payment intent (`payment`, its `client_secret` for Stripe.js); should the
+         *     provider refuse (`409 PAYMENT_REJECTED`) or fail (`502 PAYMENT_PROVIDER_UNAVAILABLE`), the
+         *     order is cancelled and its seats freed. Accepts an `Idempotency-Key`.
          */
         post: operations["createOrder"];
         delete?: never;
@@ -421,7 +428,7 @@ export interface paths {
         /**
          * Get an order
          * @description Its owner or an admin. `status` is `expired` as soon as `expires_at` has passed
-         *     while it was pending.
+         *     while it was pending; `payment.client_secret` is shown to its owner while it is pending.
          */
         get: operations["getOrder"];
         put?: never;
@@ -483,12 +490,40 @@ export interface paths {
         put?: never;
         /**
          * Pay an order
-         * @description Its owner or an admin, once the payment succeeded. One booking per line with its
-         *     tickets, each costing its line's `amount` (`201`); confirming it again answers `200` with the
-         *     same order. An expired order is paid only while all its seats can be taken again, else `409
-         *     ORDER_EXPIRED`; a cancelled or refunded one is `409 ORDER_NOT_PENDING`.
+         * @description Its owner or an admin, once the payment succeeded; with a payment provider an admin
+         *     only, for a payment made outside the API (a box office: `payment.provider` `manual`), its
+         *     owner getting `409 PAYMENT_REQUIRED`. One booking per line with its tickets, each costing its
+         *     line's `amount` (`201`); confirming it again answers `200` with the same order. An expired
+         *     order is paid only while all its seats can be taken again, else `409 ORDER_EXPIRED`; a
+         *     cancelled or refunded one is `409 ORDER_NOT_PENDING`.
          */
         post: operations["confirmOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/payment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start paying an order
+         * @description Its owner only, with a payment provider (`404` without one). The order with a payment
+         *     intent to pay with Stripe.js (`payment.client_secret`): the one it has while that can still
+         *     succeed, or a new one when it has none or the last one failed (a retry, a waiting-list
+         *     offer). Should the provider refuse (`409 PAYMENT_REJECTED`) or fail (`502
+         *     PAYMENT_PROVIDER_UNAVAILABLE`), the order is cancelled and its seats freed. The order is paid
+         *     when Stripe reports the payment (`POST /payments/stripe/webhook`); not pending: `409
+         *     ORDER_NOT_PENDING`.
+         */
+        post: operations["payOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -513,6 +548,32 @@ export interface paths {
          *     ORDER_NOT_PENDING`.
          */
         post: operations["cancelOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/stripe/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a Stripe event
+         * @description Public, for Stripe: no token, but the `Stripe-Signature` header, checked against
+         *     `STRIPE_WEBHOOK_SECRET` over the raw body (300 s tolerance, else `400 INVALID_SIGNATURE` and
+         *     nothing changes); `404` without `PAYMENT_PROVIDER=stripe`. Register this URL in Stripe's
+         *     dashboard for `payment_intent.succeeded`, `payment_intent.payment_failed`, `charge.refunded`,
+         *     `refund.updated` and `refund.failed`. Each event `id` is acted on once however often it
+         *     arrives (`200` again); any other type is `200`, ignored. An effect that could not be made
+         *     now is `503` with nothing kept, so Stripe sends the event again.
+         */
+        post: operations["receiveStripeEvent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1352,7 +1413,7 @@ export interface components {
             id: number;
             /**
              * Format: int32
-             * @description The booking cancelled; null for a refund made outside the API.
+             * @description The booking cancelled; null for a whole payment given back, or a refund made outside the API.
              * @example 3
              */
             booking_id: number | null;
@@ -1361,7 +1422,7 @@ export interface components {
             /** @example succeeded */
             status: components["schemas"]["RefundStatus"];
             /**
-             * @description The payment provider's id of the refund; null without one.
+             * @description The payment provider's id of the refund; null until it is sent, and without a provider.
              * @example null
              */
             reference: string | null;
@@ -1416,7 +1477,9 @@ export interface components {
              */
             promo_code: string | null;
             /**
-             * @description How it was paid; null while unpaid, for a free order, or without a payment provider.
+             * @description Its latest payment attempt: a Stripe PaymentIntent (`reference`, and for its buyer while it
+             *     is pending `client_secret`, for Stripe.js) or a `manual` payment; null when none was made (a
+             *     free order, or no payment provider).
              * @example {
              *       "provider": "manual",
              *       "status": "succeeded",
@@ -1430,6 +1493,7 @@ export interface components {
              * @example []
              */
             booking_ids: number[];
+            /** @description Per cancelled booking, and per payment given back whole (late, mismatched) or refunded outside the API. */
             refunds: components["schemas"]["RefundDto"][];
             /**
              * Format: date-time
@@ -1442,6 +1506,26 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        StripeEventDto: {
+            /** @example evt_1Q0abc */
+            id: string;
+            /** @example payment_intent.succeeded */
+            type: string;
+            /** @description `object`: what the event is about (a PaymentIntent, a Charge or a Refund), with Stripe's fields for it. */
+            data?: {
+                object: {
+                    id: string;
+                    object: string;
+                };
+            };
+        };
+        ReceivedDto: {
+            /**
+             * @example true
+             * @enum {boolean}
+             */
+            received: true;
         };
         JoinWaitlistDto: {
             /**
@@ -1494,10 +1578,17 @@ export interface components {
             position: number | null;
             /**
              * Format: int32
-             * @description The hold of the offer (confirm it with `POST /holds/{id}/confirm`); null until an offer is made.
+             * @description The hold of the offer (confirm it with `POST /holds/{id}/confirm`, unless it is an order's line); null until an offer is made.
              * @example null
              */
             hold_id: number | null;
+            /**
+             * Format: int32
+             * @description With a payment provider, an offer of a priced type is a pending one-line order for the entry's
+             *     user, paid through `POST /orders/{id}/payment`; null otherwise.
+             * @example null
+             */
+            order_id: number | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1702,7 +1793,7 @@ export interface components {
             };
         };
         /** @enum {string} */
-        ErrorCode: "VALIDATION_FAILED" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "NOT_FOUND" | "PHONE_TAKEN" | "INSUFFICIENT_TICKETS" | "EVENT_NOT_BOOKABLE" | "CAPACITY_BELOW_SOLD" | "INVALID_STATUS_TRANSITION" | "EVENT_HAS_BOOKINGS" | "TICKET_ALREADY_USED" | "TICKET_CANCELLED" | "HOLD_EXISTS" | "HOLD_NOT_ACTIVE" | "HOLD_EXPIRED" | "TICKET_TYPE_IN_USE" | "TICKETS_AVAILABLE" | "ALREADY_WAITING" | "ORDER_NOT_PENDING" | "ORDER_EXPIRED" | "REFUND_NOT_ALLOWED" | "IDEMPOTENCY_KEY_REUSED" | "DELIVERY_PENDING" | "REQUEST_TIMEOUT" | "PAYLOAD_TOO_LARGE" | "HEADERS_TOO_LARGE" | "RATE_LIMITED" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+        ErrorCode: "VALIDATION_FAILED" | "INVALID_SIGNATURE" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "NOT_FOUND" | "PHONE_TAKEN" | "INSUFFICIENT_TICKETS" | "EVENT_NOT_BOOKABLE" | "CAPACITY_BELOW_SOLD" | "INVALID_STATUS_TRANSITION" | "EVENT_HAS_BOOKINGS" | "TICKET_ALREADY_USED" | "TICKET_CANCELLED" | "HOLD_EXISTS" | "HOLD_NOT_ACTIVE" | "HOLD_EXPIRED" | "TICKET_TYPE_IN_USE" | "TICKETS_AVAILABLE" | "ALREADY_WAITING" | "ORDER_NOT_PENDING" | "ORDER_EXPIRED" | "REFUND_NOT_ALLOWED" | "PAYMENT_REQUIRED" | "PAYMENT_REJECTED" | "IDEMPOTENCY_KEY_REUSED" | "DELIVERY_PENDING" | "REQUEST_TIMEOUT" | "PAYLOAD_TOO_LARGE" | "HEADERS_TOO_LARGE" | "RATE_LIMITED" | "INTERNAL" | "PAYMENT_PROVIDER_UNAVAILABLE" | "SERVICE_UNAVAILABLE";
         FieldErrorDto: {
             /** @description Path of the offending input, e.g. `quantity` or `id`. */
             field: string;
@@ -1957,12 +2048,12 @@ export interface components {
          *       "code": "INSUFFICIENT_TICKETS"
          *     }
          */
-        InsufficientTicketsOrEventNotBookableOrIdempotencyKeyReusedError: {
+        InsufficientTicketsOrEventNotBookableOrIdempotencyKeyReusedOrPaymentRequiredError: {
             /** @enum {boolean} */
             success: false;
             message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
-            code: "INSUFFICIENT_TICKETS" | "EVENT_NOT_BOOKABLE" | "IDEMPOTENCY_KEY_REUSED";
+            code: "INSUFFICIENT_TICKETS" | "EVENT_NOT_BOOKABLE" | "IDEMPOTENCY_KEY_REUSED" | "PAYMENT_REQUIRED";
         };
         /**
          * @example {
@@ -1985,12 +2076,12 @@ export interface components {
          *       "code": "INSUFFICIENT_TICKETS"
          *     }
          */
-        InsufficientTicketsOrEventNotBookableOrHoldExistsOrIdempotencyKeyReusedError: {
+        InsufficientTicketsOrEventNotBookableOrHoldExistsOrIdempotencyKeyReusedOrPaymentRequiredError: {
             /** @enum {boolean} */
             success: false;
             message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
-            code: "INSUFFICIENT_TICKETS" | "EVENT_NOT_BOOKABLE" | "HOLD_EXISTS" | "IDEMPOTENCY_KEY_REUSED";
+            code: "INSUFFICIENT_TICKETS" | "EVENT_NOT_BOOKABLE" | "HOLD_EXISTS" | "IDEMPOTENCY_KEY_REUSED" | "PAYMENT_REQUIRED";
         };
         /**
          * @example {
@@ -2013,12 +2104,40 @@ export interface components {
          *       "code": "HOLD_NOT_ACTIVE"
          *     }
          */
-        HoldNotActiveOrHoldExpiredOrEventNotBookableError: {
+        HoldNotActiveOrHoldExpiredOrEventNotBookableOrPaymentRequiredError: {
             /** @enum {boolean} */
             success: false;
             message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
-            code: "HOLD_NOT_ACTIVE" | "HOLD_EXPIRED" | "EVENT_NOT_BOOKABLE";
+            code: "HOLD_NOT_ACTIVE" | "HOLD_EXPIRED" | "EVENT_NOT_BOOKABLE" | "PAYMENT_REQUIRED";
+        };
+        /**
+         * @example {
+         *       "success": false,
+         *       "message": "Not enough tickets: 2 requested, 1 available",
+         *       "code": "INSUFFICIENT_TICKETS"
+         *     }
+         */
+        InsufficientTicketsOrEventNotBookableOrHoldExistsOrIdempotencyKeyReusedOrPaymentRejectedError: {
+            /** @enum {boolean} */
+            success: false;
+            message: components["schemas"]["ErrorMessage"];
+            /** @enum {string} */
+            code: "INSUFFICIENT_TICKETS" | "EVENT_NOT_BOOKABLE" | "HOLD_EXISTS" | "IDEMPOTENCY_KEY_REUSED" | "PAYMENT_REJECTED";
+        };
+        /**
+         * @example {
+         *       "success": false,
+         *       "message": "PAYMENT_PROVIDER_UNAVAILABLE",
+         *       "code": "PAYMENT_PROVIDER_UNAVAILABLE"
+         *     }
+         */
+        PaymentProviderUnavailableError: {
+            /** @enum {boolean} */
+            success: false;
+            message: components["schemas"]["ErrorMessage"];
+            /** @enum {string} */
+            code: "PAYMENT_PROVIDER_UNAVAILABLE";
         };
         /**
          * @example {
@@ -2027,12 +2146,26 @@ export interface components {
          *       "code": "ORDER_NOT_PENDING"
          *     }
          */
-        OrderNotPendingOrOrderExpiredOrEventNotBookableError: {
+        OrderNotPendingOrOrderExpiredOrEventNotBookableOrPaymentRequiredError: {
             /** @enum {boolean} */
             success: false;
             message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
-            code: "ORDER_NOT_PENDING" | "ORDER_EXPIRED" | "EVENT_NOT_BOOKABLE";
+            code: "ORDER_NOT_PENDING" | "ORDER_EXPIRED" | "EVENT_NOT_BOOKABLE" | "PAYMENT_REQUIRED";
+        };
+        /**
+         * @example {
+         *       "success": false,
+         *       "message": "ORDER_NOT_PENDING",
+         *       "code": "ORDER_NOT_PENDING"
+         *     }
+         */
+        OrderNotPendingOrPaymentRejectedError: {
+            /** @enum {boolean} */
+            success: false;
+            message: components["schemas"]["ErrorMessage"];
+            /** @enum {string} */
+            code: "ORDER_NOT_PENDING" | "PAYMENT_REJECTED";
         };
         /**
          * @example {
@@ -2047,6 +2180,20 @@ export interface components {
             message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
             code: "ORDER_NOT_PENDING" | "REFUND_NOT_ALLOWED" | "INVALID_STATUS_TRANSITION";
+        };
+        /**
+         * @example {
+         *       "success": false,
+         *       "message": "INVALID_SIGNATURE",
+         *       "code": "INVALID_SIGNATURE"
+         *     }
+         */
+        InvalidSignatureError: {
+            /** @enum {boolean} */
+            success: false;
+            message: components["schemas"]["ErrorMessage"];
+            /** @enum {string} */
+            code: "INVALID_SIGNATURE";
         };
         /**
          * @example {
@@ -4313,7 +4460,7 @@ export interface operations {
                     "application/json": components["schemas"]["RequestTimeoutError"];
                 };
             };
-            /** @description code: INSUFFICIENT_TICKETS | EVENT_NOT_BOOKABLE | IDEMPOTENCY_KEY_REUSED */
+            /** @description code: INSUFFICIENT_TICKETS | EVENT_NOT_BOOKABLE | IDEMPOTENCY_KEY_REUSED | PAYMENT_REQUIRED */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -4323,7 +4470,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InsufficientTicketsOrEventNotBookableOrIdempotencyKeyReusedError"];
+                    "application/json": components["schemas"]["InsufficientTicketsOrEventNotBookableOrIdempotencyKeyReusedOrPaymentRequiredError"];
                 };
             };
             /** @description code: PAYLOAD_TOO_LARGE */
@@ -5134,7 +5281,7 @@ export interface operations {
                     "application/json": components["schemas"]["RequestTimeoutError"];
                 };
             };
-            /** @description code: INSUFFICIENT_TICKETS | EVENT_NOT_BOOKABLE | HOLD_EXISTS | IDEMPOTENCY_KEY_REUSED */
+            /** @description code: INSUFFICIENT_TICKETS | EVENT_NOT_BOOKABLE | HOLD_EXISTS | IDEMPOTENCY_KEY_REUSED | PAYMENT_REQUIRED */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -5144,7 +5291,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InsufficientTicketsOrEventNotBookableOrHoldExistsOrIdempotencyKeyReusedError"];
+                    "application/json": components["schemas"]["InsufficientTicketsOrEventNotBookableOrHoldExistsOrIdempotencyKeyReusedOrPaymentRequiredError"];
                 };
             };
             /** @description code: PAYLOAD_TOO_LARGE */
@@ -5637,7 +5784,7 @@ export interface operations {
                     "application/json": components["schemas"]["RequestTimeoutError"];
                 };
             };
-            /** @description code: HOLD_NOT_ACTIVE | HOLD_EXPIRED | EVENT_NOT_BOOKABLE */
+            /** @description code: HOLD_NOT_ACTIVE | HOLD_EXPIRED | EVENT_NOT_BOOKABLE | PAYMENT_REQUIRED */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -5647,7 +5794,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HoldNotActiveOrHoldExpiredOrEventNotBookableError"];
+                    "application/json": components["schemas"]["HoldNotActiveOrHoldExpiredOrEventNotBookableOrPaymentRequiredError"];
                 };
             };
             /** @description code: PAYLOAD_TOO_LARGE */
@@ -5811,7 +5958,7 @@ export interface operations {
                     "application/json": components["schemas"]["RequestTimeoutError"];
                 };
             };
-            /** @description code: INSUFFICIENT_TICKETS | EVENT_NOT_BOOKABLE | HOLD_EXISTS | IDEMPOTENCY_KEY_REUSED */
+            /** @description code: INSUFFICIENT_TICKETS | EVENT_NOT_BOOKABLE | HOLD_EXISTS | IDEMPOTENCY_KEY_REUSED | PAYMENT_REJECTED */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -5821,7 +5968,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InsufficientTicketsOrEventNotBookableOrHoldExistsOrIdempotencyKeyReusedError"];
+                    "application/json": components["schemas"]["InsufficientTicketsOrEventNotBookableOrHoldExistsOrIdempotencyKeyReusedOrPaymentRejectedError"];
                 };
             };
             /** @description code: PAYLOAD_TOO_LARGE */
@@ -5873,6 +6020,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InternalError"];
+                };
+            };
+            /** @description code: PAYMENT_PROVIDER_UNAVAILABLE */
+            502: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentProviderUnavailableError"];
                 };
             };
             /** @description code: SERVICE_UNAVAILABLE */
@@ -6471,7 +6628,7 @@ export interface operations {
                     "application/json": components["schemas"]["RequestTimeoutError"];
                 };
             };
-            /** @description code: ORDER_NOT_PENDING | ORDER_EXPIRED | EVENT_NOT_BOOKABLE */
+            /** @description code: ORDER_NOT_PENDING | ORDER_EXPIRED | EVENT_NOT_BOOKABLE | PAYMENT_REQUIRED */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -6481,7 +6638,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrderNotPendingOrOrderExpiredOrEventNotBookableError"];
+                    "application/json": components["schemas"]["OrderNotPendingOrOrderExpiredOrEventNotBookableOrPaymentRequiredError"];
                 };
             };
             /** @description code: PAYLOAD_TOO_LARGE */
@@ -6533,6 +6690,183 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InternalError"];
+                };
+            };
+            /** @description code: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableError"];
+                };
+            };
+        };
+    };
+    payOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderResponseDto"];
+                };
+            };
+            /** @description code: VALIDATION_FAILED */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedError"];
+                };
+            };
+            /** @description code: UNAUTHORIZED */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedError"];
+                };
+            };
+            /** @description code: FORBIDDEN */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenError"];
+                };
+            };
+            /** @description code: NOT_FOUND */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundError"];
+                };
+            };
+            /** @description code: REQUEST_TIMEOUT */
+            408: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestTimeoutError"];
+                };
+            };
+            /** @description code: ORDER_NOT_PENDING | PAYMENT_REJECTED */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderNotPendingOrPaymentRejectedError"];
+                };
+            };
+            /** @description code: PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayloadTooLargeError"];
+                };
+            };
+            /** @description code: RATE_LIMITED */
+            429: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedError"];
+                };
+            };
+            /** @description code: HEADERS_TOO_LARGE */
+            431: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeadersTooLargeError"];
+                };
+            };
+            /** @description code: INTERNAL */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalError"];
+                };
+            };
+            /** @description code: PAYMENT_PROVIDER_UNAVAILABLE */
+            502: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentProviderUnavailableError"];
                 };
             };
             /** @description code: SERVICE_UNAVAILABLE */
@@ -6649,6 +6983,152 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderNotPendingOrRefundNotAllowedOrInvalidStatusTransitionError"];
+                };
+            };
+            /** @description code: PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayloadTooLargeError"];
+                };
+            };
+            /** @description code: RATE_LIMITED */
+            429: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedError"];
+                };
+            };
+            /** @description code: HEADERS_TOO_LARGE */
+            431: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeadersTooLargeError"];
+                };
+            };
+            /** @description code: INTERNAL */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalError"];
+                };
+            };
+            /** @description code: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableError"];
+                };
+            };
+        };
+    };
+    receiveStripeEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The timestamp and HMAC-SHA256 signatures Stripe puts on each event (`t=…,v1=…`) */
+                "Stripe-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StripeEventDto"];
+            };
+        };
+        responses: {
+            /** @description Acted on, or ignored */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceivedDto"];
+                };
+            };
+            /** @description code: INVALID_SIGNATURE */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidSignatureError"];
+                };
+            };
+            /** @description code: UNAUTHORIZED */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedError"];
+                };
+            };
+            /** @description code: NOT_FOUND */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundError"];
+                };
+            };
+            /** @description code: REQUEST_TIMEOUT */
+            408: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestTimeoutError"];
                 };
             };
             /** @description code: PAYLOAD_TOO_LARGE */

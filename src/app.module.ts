@@ -16,6 +16,7 @@ import { HealthModule } from './modules/health/health.module';
 import { EventsModule } from './modules/events/events.module';
 import { HoldsModule } from './modules/holds/holds.module';
 import { OrdersModule } from './modules/orders/orders.module';
+import { PaymentsModule } from './modules/payments/payments.module';
 import { WebhooksModule } from './modules/webhooks/webhooks.module';
 import { WaitlistModule } from './modules/waitlist/waitlist.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
@@ -40,6 +41,7 @@ export class AppModule {
         BookingsModule,
         HoldsModule,
         OrdersModule,
+        PaymentsModule,
         WaitlistModule,
         TicketsModule,
         WebhooksModule,

@@ -14,6 +14,7 @@ describe(loadConfig.name, () => {
       jwt: { expiresInSeconds: 3600, secretGenerated: true },
       bookings: { maxQuantity: 10 },
       rateLimit: { enabled: true, windowSeconds: 60, max: 600, loginMax: 10 },
+      payments: { provider: 'none', currency: 'thb', stripe: undefined },
     });
   });
 
@@ -64,9 +65,32 @@ describe(loadConfig.name, () => {
     ['HTTP_MAX_CONNECTIONS', '0'],
     ['SHUTDOWN_DRAIN_MS', '-1'],
     ['LOGIN_FAILURES_PER_ADDRESS_MAX', '0'],
+    ['PAYMENT_PROVIDER', 'paypal'],
+    ['PAYMENT_CURRENCY', 'THB'],
+    ['STRIPE_API_URL', 'stripe.local'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  it.each(['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'])(
+    'refuses PAYMENT_PROVIDER=stripe without %s, naming it',
+    (missing) => {
+      const stripe = { PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_1', STRIPE_WEBHOOK_SECRET: 'whsec_1' };
+      expect(() => loadConfig({ ...stripe, [missing]: '' })).toThrow(
+        `${missing} is required with PAYMENT_PROVIDER=stripe`,
+      );
+    },
+  );
+
+  it('points Stripe at STRIPE_API_URL', () => {
+    const config = loadConfig({
+      PAYMENT_PROVIDER: 'stripe',
+      STRIPE_SECRET_KEY: 'sk_test_1',
+      STRIPE_WEBHOOK_SECRET: 'whsec_1',
+      STRIPE_API_URL: 'http://127.0.0.1:12111',
+    });
+    expect(config.payments.stripe?.apiUrl?.port).toBe('12111');
   });
 
   it('refuses a headers timeout longer than the request timeout', () => {

@@ -168,6 +168,31 @@ class EnvironmentVariables extends DatabaseVariables {
   @Min(0)
   @Max(31_536_000)
   REFUND_CUTOFF_SECONDS = 0;
+
+  /** `stripe` takes payment for priced orders (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET required); `none` lets buyers confirm them. */
+  @IsIn(['none', 'stripe'])
+  PAYMENT_PROVIDER: 'none' | 'stripe' = 'none';
+
+  /** Stripe's secret API key (`sk_live_...`, `sk_test_...`). */
+  @IsOptional()
+  @IsString()
+  STRIPE_SECRET_KEY?: string;
+
+  /** The signing secret of the webhook endpoint registered in Stripe's dashboard (`whsec_...`). */
+  @IsOptional()
+  @IsString()
+  STRIPE_WEBHOOK_SECRET?: string;
+
+  /** Where the Stripe SDK sends its requests (protocol, host, port): stripe-mock or a test double. Unset: Stripe's own. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/?#]+\/?$/, {
+    message: 'STRIPE_API_URL must be an http(s) origin, such as http://127.0.0.1:12111',
+  })
+  STRIPE_API_URL?: string;
+
+  /** ISO 4217 code, lower case, that orders are charged in. */
+  @Matches(/^[a-z]{3}$/, { message: 'PAYMENT_CURRENCY must be a lower-case ISO 4217 code, such as thb' })
+  PAYMENT_CURRENCY = 'thb';
   /** `true` lets webhook URLs be `http` and private addresses (127.0.0.1, 10.x, ...): development and tests only. */
   @IsIn(['true', 'false'])
   WEBHOOK_ALLOW_PRIVATE_URLS: 'true' | 'false' = 'false';
@@ -247,6 +272,7 @@ export interface AppConfig {
   bookings: { maxQuantity: number };
   holds: { ttlSeconds: number };
   orders: { refundCutoffSeconds: number };
+  payments: PaymentsConfig;
   waitlist: { offerTtlSeconds: number };
   webhooks: WebhooksConfig;
   rateLimit: {
@@ -270,6 +296,12 @@ export interface HttpConfig {
   keepAliveTimeoutMs: number;
   maxConnections: number;
   shutdownDrainMs: number;
+}
+
+export interface PaymentsConfig {
+  provider: 'none' | 'stripe';
+  currency: string;
+  stripe?: { secretKey: string; webhookSecret: string; apiUrl?: URL };
 }
 
 export interface WebhooksConfig {
@@ -305,6 +337,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (!vars.DATABASE_URL) problems.push('DATABASE_URL is required in production');
     if (!vars.JWT_SECRET) problems.push('JWT_SECRET is required in production');
   }
+  if (vars.PAYMENT_PROVIDER === 'stripe') {
+    if (!vars.STRIPE_SECRET_KEY) problems.push('STRIPE_SECRET_KEY is required with PAYMENT_PROVIDER=stripe');
+    if (!vars.STRIPE_WEBHOOK_SECRET) problems.push('STRIPE_WEBHOOK_SECRET is required with PAYMENT_PROVIDER=stripe');
+  }
   if (vars.HTTP_HEADERS_TIMEOUT_MS > vars.HTTP_REQUEST_TIMEOUT_MS) {
     problems.push('HTTP_HEADERS_TIMEOUT_MS must not be greater than HTTP_REQUEST_TIMEOUT_MS');
   }
@@ -339,6 +375,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bookings: { maxQuantity: vars.BOOKING_MAX_QUANTITY },
     holds: { ttlSeconds: vars.HOLD_TTL_SECONDS },
     orders: { refundCutoffSeconds: vars.REFUND_CUTOFF_SECONDS },
+    payments: {
+      provider: vars.PAYMENT_PROVIDER,
+      currency: vars.PAYMENT_CURRENCY,
+      stripe:
+        vars.PAYMENT_PROVIDER === 'stripe'
+          ? {
+              secretKey: vars.STRIPE_SECRET_KEY!,
+              webhookSecret: vars.STRIPE_WEBHOOK_SECRET!,
+              apiUrl: vars.STRIPE_API_URL ? new URL(vars.STRIPE_API_URL) : undefined,
+            }
+          : undefined,
+    },
     waitlist: { offerTtlSeconds: vars.WAITLIST_OFFER_TTL_SECONDS },
     webhooks: {
       allowPrivateUrls: vars.WEBHOOK_ALLOW_PRIVATE_URLS === 'true',

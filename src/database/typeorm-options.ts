@@ -8,13 +8,17 @@ import { TicketTypes1795660180380 } from '../../migrations/1795660180380-ticket-
 import { Waitlist1795664863736 } from '../../migrations/1795664863736-waitlist';
 import { Webhooks1795668850599 } from '../../migrations/1795668850599-webhooks';
 import { Orders1796306627296 } from '../../migrations/1796306627296-orders';
+import { Payments1796314774880 } from '../../migrations/1796314774880-payments';
 import { BookingEntity } from '../modules/bookings/entities/booking.entity';
 import { IdempotencyKeyEntity } from '../modules/idempotency/idempotency-key.entity';
 import { EventEntity } from '../modules/events/entities/event.entity';
 import { TicketTypeEntity } from '../modules/events/entities/ticket-type.entity';
 import { HoldEntity } from '../modules/holds/entities/hold.entity';
 import { OrderEntity } from '../modules/orders/entities/order.entity';
-import { RefundEntity } from '../modules/orders/entities/refund.entity';
+import { InstallationEntity } from '../modules/payments/entities/installation.entity';
+import { PaymentEntity } from '../modules/payments/entities/payment.entity';
+import { ProviderEventEntity } from '../modules/payments/entities/provider-event.entity';
+import { RefundEntity } from '../modules/payments/entities/refund.entity';
 import { TicketEntity } from '../modules/tickets/entities/ticket.entity';
 import { UserEntity } from '../modules/users/entities/user.entity';
 import { WaitlistEntryEntity } from '../modules/waitlist/entities/waitlist-entry.entity';
@@ -36,6 +40,9 @@ export const entities = [
   WebhookDeliveryEntity,
   OrderEntity,
   RefundEntity,
+  PaymentEntity,
+  ProviderEventEntity,
+  InstallationEntity,
 ];
 export const migrations = [
   InitialSchema1764000000000,
@@ -46,6 +53,7 @@ export const migrations = [
   Waitlist1795664863736,
   Webhooks1795668850599,
   Orders1796306627296,
+  Payments1796314774880,
 ];
 
 /** The API's pool; migrations and seeds give only a size, so a long migration is never cut short. */

@@ -94,6 +94,36 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly paymentsSucceeded = new Counter({
+    name: 'payments_succeeded_total',
+    help: 'Provider payments that paid their order (late ones included)',
+    registers: [this.registry],
+  });
+
+  readonly paymentsFailed = new Counter({
+    name: 'payments_failed_total',
+    help: 'Provider payments that failed (the buyer may try again while the order is pending)',
+    registers: [this.registry],
+  });
+
+  readonly paymentsLate = new Counter({
+    name: 'payments_late_total',
+    help: 'Provider payments that succeeded after their order had expired or was cancelled: paid again or refunded',
+    registers: [this.registry],
+  });
+
+  readonly refundsSent = new Counter({
+    name: 'refunds_sent_total',
+    help: 'Refunds the provider accepted',
+    registers: [this.registry],
+  });
+
+  readonly refundsFailed = new Counter({
+    name: 'refunds_failed_total',
+    help: 'Refunds the provider refused for good',
+    registers: [this.registry],
+  });
+
   readonly waitlistEntries = new Counter({
     name: 'waitlist_entries_total',
     help: 'Entries put on waiting lists',

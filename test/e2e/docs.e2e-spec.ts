@@ -57,6 +57,7 @@ describe('API documentation', () => {
       'INSUFFICIENT_TICKETS',
       'EVENT_NOT_BOOKABLE',
       'IDEMPOTENCY_KEY_REUSED',
+      'PAYMENT_REQUIRED',
     ]);
     expect(schema.example.code).toBe('INSUFFICIENT_TICKETS');
   });

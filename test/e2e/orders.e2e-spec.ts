@@ -386,6 +386,16 @@ describe('Orders', () => {
     });
   });
 
+  describe('POST /orders/:id/payment', () => {
+    it('answers 404 without a payment provider: the buyer confirms the order instead', async () => {
+      const buyer = await registerCustomer(t);
+      const { event, vip } = await shop();
+      const made = (await post(buyer, familyOrder(event.id, vip.id)).expect(201)).body;
+      const res = await api().post(`/api/v1/orders/${made.id}/payment`).set(buyer.auth).expect(404);
+      expect(res.body.code).toBe('NOT_FOUND');
+    });
+  });
+
   describe('POST /orders/:id/cancel', () => {
     it('cancels a pending order and frees its seats; again changes nothing', async () => {
       const buyer = await registerCustomer(t);

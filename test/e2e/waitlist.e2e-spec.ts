@@ -59,6 +59,7 @@ describe('Waiting list', () => {
         status: 'waiting',
         position: 1,
         hold_id: null,
+        order_id: null,
         created_at: expect.any(String),
         updated_at: expect.any(String),
       });

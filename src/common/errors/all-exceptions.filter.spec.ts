@@ -45,6 +45,7 @@ describe(AllExceptionsFilter.name, () => {
   it('maps the codes of shared/API.md, and those the API adds to it, to their statuses', () => {
     expect(ERROR_STATUS).toEqual({
       VALIDATION_FAILED: 400,
+      INVALID_SIGNATURE: 400,
       UNAUTHORIZED: 401,
       INVALID_CREDENTIALS: 401,
       FORBIDDEN: 403,
@@ -66,6 +67,8 @@ describe(AllExceptionsFilter.name, () => {
       ORDER_NOT_PENDING: 409,
       ORDER_EXPIRED: 409,
       REFUND_NOT_ALLOWED: 409,
+      PAYMENT_REQUIRED: 409,
+      PAYMENT_REJECTED: 409,
       IDEMPOTENCY_KEY_REUSED: 409,
       DELIVERY_PENDING: 409,
       REQUEST_TIMEOUT: 408,
@@ -73,6 +76,7 @@ describe(AllExceptionsFilter.name, () => {
       HEADERS_TOO_LARGE: 431,
       RATE_LIMITED: 429,
       INTERNAL: 500,
+      PAYMENT_PROVIDER_UNAVAILABLE: 502,
       SERVICE_UNAVAILABLE: 503,
     });
   });

@@ -7,7 +7,11 @@ const MAX_DEPTH = 32;
 /** Keys that would reach a prototype once copied onto a DTO. No DTO has them, so they are unknown fields. */
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-const parseJson = json({ limit: BODY_LIMIT_BYTES });
+/** Parses a JSON body, keeping its bytes as `rawBody` for a route that checks a signature over them. */
+const parseJson = json({
+  limit: BODY_LIMIT_BYTES,
+  verify: (req: Request & { rawBody?: Buffer }, _res, body) => (req.rawBody = body),
+});
 
 /**
  * Express middleware: parses a JSON body, only when the request has one, then refuses, before

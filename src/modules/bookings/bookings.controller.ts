@@ -29,12 +29,21 @@ export class BookingsController {
    * One statement takes the event's row lock and sells only if the seats are there, so it never
    * oversells: too few left is `409 INSUFFICIENT_TICKETS`, an event not on sale `409
    * EVENT_NOT_BOOKABLE`. The booking comes with one ticket per seat. Send an `Idempotency-Key` to
-   * retry safely: the same key and body answer the first response again.
+   * retry safely: the same key and body answer the first response again. With a payment
+   * provider, a customer books only free tickets (`409 PAYMENT_REQUIRED`: priced ones are bought
+   * through an order).
    */
   @Authenticated()
   @Post()
   @Created(BookingResponseDto)
-  @ApiErrors('FORBIDDEN', 'NOT_FOUND', 'INSUFFICIENT_TICKETS', 'EVENT_NOT_BOOKABLE', 'IDEMPOTENCY_KEY_REUSED')
+  @ApiErrors(
+    'FORBIDDEN',
+    'NOT_FOUND',
+    'INSUFFICIENT_TICKETS',
+    'EVENT_NOT_BOOKABLE',
+    'IDEMPOTENCY_KEY_REUSED',
+    'PAYMENT_REQUIRED',
+  )
   @ApiIdempotencyKey()
   @ApiBody({ type: CreateBookingDto, examples: PURCHASE_EXAMPLES })
   createBooking(

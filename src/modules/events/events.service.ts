@@ -8,6 +8,7 @@ import { BookingEntity } from '../bookings/entities/booking.entity';
 import { WaitlistEntryEntity } from '../waitlist/entities/waitlist-entry.entity';
 import { Outbox } from '../webhooks/outbox';
 import { WebhookEventType } from '../webhooks/webhook-event-type';
+import { PurchasePolicy } from '../seats/purchase-policy';
 import { SeatLedger } from '../seats/seat-ledger';
 import { CreateEventDto } from './dto/create-event.dto';
 import { EventResponseDto, toEventResponse } from './dto/event-response.dto';
@@ -26,6 +27,7 @@ export class EventsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly seats: SeatLedger,
     private readonly outbox: Outbox,
+    private readonly policy: PurchasePolicy,
   ) {}
 
   /** A page of events by date and time, then id, as the public reads it (see EventReads). */
@@ -60,6 +62,7 @@ export class EventsService {
   /** Creates the event with its default ticket type, at the event's price. */
   async create(dto: CreateEventDto): Promise<EventEntity> {
     assertFuture(dto.date_time);
+    this.policy.assertPrice(dto.price);
     const { date_time: dateTime, ...fields } = dto;
     const event = await this.db.transaction(async (em) => {
       const event = await em.save(em.create(EventEntity, { ...fields, dateTime }));
@@ -78,6 +81,7 @@ export class EventsService {
    * `event.updated` (or `event.cancelled`) webhook message.
    */
   async update(id: number, dto: UpdateEventDto): Promise<EventEntity> {
+    this.policy.assertPrice(dto.price);
     const updated = await this.db.transaction(async (em) => {
       const event = await this.seats.lock(em, id);
       const wasCancelled = event.status === EventStatus.Cancelled;

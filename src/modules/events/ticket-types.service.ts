@@ -5,6 +5,7 @@ import { AppError } from '../../common/errors/app-error';
 import { BookingEntity } from '../bookings/entities/booking.entity';
 import { HoldEntity } from '../holds/entities/hold.entity';
 import { WaitlistEntryEntity } from '../waitlist/entities/waitlist-entry.entity';
+import { PurchasePolicy } from '../seats/purchase-policy';
 import { SeatLedger } from '../seats/seat-ledger';
 import { Outbox } from '../webhooks/outbox';
 import { WebhookEventType } from '../webhooks/webhook-event-type';
@@ -31,6 +32,7 @@ export class TicketTypesService {
     private readonly events: EventsService,
     private readonly seats: SeatLedger,
     private readonly outbox: Outbox,
+    private readonly policy: PurchasePolicy,
   ) {}
 
   /** The event's types, the default first, then by id. */
@@ -45,6 +47,7 @@ export class TicketTypesService {
   }
 
   async create(eventId: number, { name, price, quota }: CreateTicketTypeDto): Promise<TicketTypeResponseDto> {
+    this.policy.assertPrice(price);
     return this.db.transaction(async (em) => {
       const event = await this.seats.lock(em, eventId);
       if ((await em.countBy(TicketTypeEntity, { eventId })) >= MAX_TICKET_TYPES) {
@@ -62,6 +65,7 @@ export class TicketTypesService {
    * reprices the event, which records its `event.updated` webhook message.
    */
   async update(id: number, dto: UpdateTicketTypeDto): Promise<TicketTypeResponseDto> {
+    this.policy.assertPrice(dto.price);
     const { type, event } = await this.db.transaction(async (em) => {
       const { type, event } = await this.locked(em, id);
       if (dto.quota !== undefined) this.seats.assertCapacity(type, dto.quota, 'Quota');

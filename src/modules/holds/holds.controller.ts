@@ -24,7 +24,9 @@ export class HoldsController {
    * @remarks Any signed-in user holds for themself; an admin may hold for another user (`user_id`).
    * Keeps the seats for `HOLD_TTL_SECONDS` at today's price while the buyer pays, with the same
    * refusals as a booking; one active hold per user and event (`409 HOLD_EXISTS`). Seats of a hold
-   * that expires are free again within 5 seconds. Accepts an `Idempotency-Key`.
+   * that expires are free again within 5 seconds. With a payment provider, a customer holds only
+   * free tickets (`409 PAYMENT_REQUIRED`: priced ones are bought through an order). Accepts an
+   * `Idempotency-Key`.
    */
   @Authenticated()
   @Post()
@@ -36,6 +38,7 @@ export class HoldsController {
     'EVENT_NOT_BOOKABLE',
     'HOLD_EXISTS',
     'IDEMPOTENCY_KEY_REUSED',
+    'PAYMENT_REQUIRED',
   )
   @ApiIdempotencyKey()
   @ApiBody({ type: CreateHoldDto, examples: PURCHASE_EXAMPLES })
@@ -80,7 +83,7 @@ export class HoldsController {
     },
   })
   @ApiOkResponse({ type: BookingResponseDto, description: 'Confirmed before: the booking it made then' })
-  @ApiErrors('FORBIDDEN', 'NOT_FOUND', 'HOLD_NOT_ACTIVE', 'HOLD_EXPIRED', 'EVENT_NOT_BOOKABLE')
+  @ApiErrors('FORBIDDEN', 'NOT_FOUND', 'HOLD_NOT_ACTIVE', 'HOLD_EXPIRED', 'EVENT_NOT_BOOKABLE', 'PAYMENT_REQUIRED')
   async confirmHold(
     @Param('id', IdPipe) id: number,
     @CurrentUser() caller: UserEntity,

@@ -67,11 +67,13 @@ export class HoldsService {
   /**
    * Turns the hold into a booking with its tickets, once, in one statement (SeatLedger.confirm):
    * a confirmed hold answers with the booking it made. An expired hold is confirmed only if its
-   * seats can be taken again now.
+   * seats can be taken again now. With a payment provider, a customer's priced hold is not
+   * confirmed (409 PAYMENT_REQUIRED).
    */
   async confirm(id: number, caller: UserEntity): Promise<Confirmation> {
     const hold = await this.get(id, caller);
     if (hold.status === HoldStatus.Released) throw holdNotActive(id, hold.status);
+    if (hold.status !== HoldStatus.Confirmed) this.policy.assertPaid(caller, hold.totalAmount !== '0.00');
     const outcome =
       hold.status === HoldStatus.Confirmed
         ? CONFIRMED_BEFORE

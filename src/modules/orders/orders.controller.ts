@@ -29,7 +29,10 @@ export class OrdersController {
    * (`user_id`). Holds every line (1 to 20, each of another ticket type of the event) or none:
    * a line that does not fit is `409 INSUFFICIENT_TICKETS` naming its type, and nothing is held.
    * The order is `pending` for `HOLD_TTL_SECONDS`, the user's one active hold for the event
-   * (`409 HOLD_EXISTS`); one whose total is `0.00` is `paid` at once. Accepts an `Idempotency-Key`.
+   * (`409 HOLD_EXISTS`); one whose total is `0.00` is `paid` at once. With a payment provider, a
+   * priced order gets a payment intent (`payment`, its `client_secret` for Stripe.js); should the
+   * provider refuse (`409 PAYMENT_REJECTED`) or fail (`502 PAYMENT_PROVIDER_UNAVAILABLE`), the
+   * order is cancelled and its seats freed. Accepts an `Idempotency-Key`.
    */
   @Authenticated()
   @Post('orders')
@@ -41,6 +44,8 @@ export class OrdersController {
     'EVENT_NOT_BOOKABLE',
     'HOLD_EXISTS',
     'IDEMPOTENCY_KEY_REUSED',
+    'PAYMENT_REJECTED',
+    'PAYMENT_PROVIDER_UNAVAILABLE',
   )
   @ApiIdempotencyKey()
   @ApiBody({ type: CreateOrderDto, examples: ORDER_EXAMPLES })
@@ -58,7 +63,7 @@ export class OrdersController {
   /**
    * Get an order
    * @remarks Its owner or an admin. `status` is `expired` as soon as `expires_at` has passed
-   * while it was pending.
+   * while it was pending; `payment.client_secret` is shown to its owner while it is pending.
    */
   @Authenticated()
   @Get('orders/:id')
@@ -104,17 +109,19 @@ export class OrdersController {
 
   /**
    * Pay an order
-   * @remarks Its owner or an admin, once the payment succeeded. One booking per line with its
-   * tickets, each costing its line's `amount` (`201`); confirming it again answers `200` with the
-   * same order. An expired order is paid only while all its seats can be taken again, else `409
-   * ORDER_EXPIRED`; a cancelled or refunded one is `409 ORDER_NOT_PENDING`.
+   * @remarks Its owner or an admin, once the payment succeeded; with a payment provider an admin
+   * only, for a payment made outside the API (a box office: `payment.provider` `manual`), its
+   * owner getting `409 PAYMENT_REQUIRED`. One booking per line with its tickets, each costing its
+   * line's `amount` (`201`); confirming it again answers `200` with the same order. An expired
+   * order is paid only while all its seats can be taken again, else `409 ORDER_EXPIRED`; a
+   * cancelled or refunded one is `409 ORDER_NOT_PENDING`.
    */
   @Authenticated()
   @Post('orders/:id/confirm')
   @ApiIdParam()
   @ApiCreatedResponse({ type: OrderResponseDto, description: 'Paid: its bookings in `booking_ids`' })
   @ApiOkResponse({ type: OrderResponseDto, description: 'Paid before: the order as it is' })
-  @ApiErrors('FORBIDDEN', 'NOT_FOUND', 'ORDER_NOT_PENDING', 'ORDER_EXPIRED', 'EVENT_NOT_BOOKABLE')
+  @ApiErrors('FORBIDDEN', 'NOT_FOUND', 'ORDER_NOT_PENDING', 'ORDER_EXPIRED', 'EVENT_NOT_BOOKABLE', 'PAYMENT_REQUIRED')
   async confirmOrder(
     @Param('id', IdPipe) id: number,
     @CurrentUser() caller: UserEntity,
@@ -123,6 +130,26 @@ export class OrdersController {
     const { order, created } = await this.orders.confirm(id, caller);
     if (!created) res.status(200);
     return order;
+  }
+
+  /**
+   * Start paying an order
+   * @remarks Its owner only, with a payment provider (`404` without one). The order with a payment
+   * intent to pay with Stripe.js (`payment.client_secret`): the one it has while that can still
+   * succeed, or a new one when it has none or the last one failed (a retry, a waiting-list
+   * offer). Should the provider refuse (`409 PAYMENT_REJECTED`) or fail (`502
+   * PAYMENT_PROVIDER_UNAVAILABLE`), the order is cancelled and its seats freed. The order is paid
+   * when Stripe reports the payment (`POST /payments/stripe/webhook`); not pending: `409
+   * ORDER_NOT_PENDING`.
+   */
+  @Authenticated()
+  @Post('orders/:id/payment')
+  @HttpCode(200)
+  @ApiIdParam()
+  @ApiOkResponse({ type: OrderResponseDto })
+  @ApiErrors('FORBIDDEN', 'NOT_FOUND', 'ORDER_NOT_PENDING', 'PAYMENT_REJECTED', 'PAYMENT_PROVIDER_UNAVAILABLE')
+  payOrder(@Param('id', IdPipe) id: number, @CurrentUser() caller: UserEntity): Promise<OrderResponseDto> {
+    return this.orders.startPayment(id, caller);
   }
 
   /**

@@ -8,6 +8,7 @@ import { EventEntity } from '../events/entities/event.entity';
 import { EventsService } from '../events/events.service';
 import { HoldEntity } from '../holds/entities/hold.entity';
 import { keyedRequest } from '../idempotency/idempotency-keys.service';
+import { PaymentsService } from '../payments/payments.service';
 import { PurchasePolicy } from '../seats/purchase-policy';
 import { SaleBatcher } from '../seats/sale-batcher';
 import { ORDER_QUERY, orderJson } from '../seats/sale.statement';
@@ -17,7 +18,7 @@ import { UserEntity, UserRole } from '../users/entities/user.entity';
 import { assertOwnerOrAdmin } from '../users/owner-or-admin';
 import { CreateOrderDto } from './dto/create-order.dto';
 import { ListOrdersQueryDto } from './dto/list-orders-query.dto';
-import { OrderResponseDto } from './dto/order-response.dto';
+import { OrderResponseDto, PaymentDto } from './dto/order-response.dto';
 import { OrderEntity, OrderStatus } from './entities/order.entity';
 
 /** A confirmation's order; `created` is false when it had been paid before. */
@@ -55,6 +56,7 @@ export class OrdersService {
     private readonly seats: SeatLedger,
     private readonly batcher: SaleBatcher,
     private readonly policy: PurchasePolicy,
+    private readonly payments: PaymentsService,
   ) {}
 
   /**
@@ -74,14 +76,31 @@ export class OrdersService {
       keyed,
     );
     this.events.changed(sale.eventId);
-    if (order.total_amount !== '0.00' || order.status !== OrderStatus.Pending) return order;
-    return (await this.pay(order.id)).order;
+    if (order.status !== OrderStatus.Pending) return order;
+    if (order.total_amount === '0.00') return (await this.pay(order.id)).order;
+    if (!this.payments.required) return order;
+    await this.payments.open(order.id);
+    return this.read(order.id, caller);
   }
 
+  /** The order, for its owner (with its payment's client secret while pending) or an admin. */
   async get(id: number, caller: UserEntity): Promise<OrderResponseDto> {
-    const order = await this.read(id);
+    const order = await this.read(id, caller);
     assertOwnerOrAdmin(caller, order.user_id);
     return order;
+  }
+
+  /**
+   * With a payment provider, a PaymentIntent for the owner's pending order: the one it has while
+   * that can still be paid, else a new one (see PaymentsService.open). 404 without a provider.
+   */
+  async startPayment(id: number, caller: UserEntity): Promise<OrderResponseDto> {
+    const order = await this.get(id, caller);
+    if (order.user_id !== caller.id) throw AppError.forbidden('Only the buyer of an order may pay it');
+    if (!this.payments.required) throw AppError.notFound('Payment provider', 'for this API');
+    if (order.status !== OrderStatus.Pending) throw orderNotPending(id, order.status);
+    await this.payments.open(id);
+    return this.read(id, caller);
   }
 
   async listForUser(userId: number, query: ListOrdersQueryDto, caller: UserEntity): Promise<Page<OrderResponseDto>> {
@@ -98,6 +117,8 @@ export class OrdersService {
   /**
    * Pays a pending order (or an expired one whose seats can all be taken again): one booking per
    * line, in one statement (SeatLedger.confirm). Paying it again answers with the order as it is.
+   * With a payment provider only an admin may, for a payment made outside the API (`manual`);
+   * its buyer pays through the provider (409 PAYMENT_REQUIRED).
    */
   async confirm(id: number, caller: UserEntity): Promise<Payment> {
     const order = await this.get(id, caller);
@@ -105,7 +126,15 @@ export class OrdersService {
     if (order.status !== OrderStatus.Pending && order.status !== OrderStatus.Expired) {
       throw orderNotPending(id, order.status);
     }
-    return this.pay(id);
+    if (!this.payments.required) return this.pay(id);
+    if (caller.role !== UserRole.Admin) {
+      throw new AppError(
+        'PAYMENT_REQUIRED',
+        `Order ${id} is paid through the payment provider (POST /orders/${id}/payment)`,
+      );
+    }
+    const created = await this.payments.payManually(await this.db.getRepository(OrderEntity).findOneByOrFail({ id }));
+    return { order: await this.read(id), created };
   }
 
   /**
@@ -156,10 +185,15 @@ export class OrdersService {
     return { order: await this.read(id), created: outcome !== CONFIRMED_BEFORE };
   }
 
-  private async read(id: number): Promise<OrderResponseDto> {
-    const [row]: { order: OrderResponseDto }[] = await this.db.query(ORDER_QUERY, [id]);
+  /** The order as the API returns it; its buyer (`caller`) also sees its payment's client secret while it is pending. */
+  private async read(id: number, caller?: UserEntity): Promise<OrderResponseDto> {
+    const [row]: { order: OrderResponseDto; client_secret: string | null }[] = await this.db.query(ORDER_QUERY, [id]);
     if (!row) throw AppError.notFound('Order', id);
-    return row.order;
+    const { order } = row;
+    if (order.payment && caller?.id === order.user_id && order.status === OrderStatus.Pending) {
+      (order.payment as PaymentDto).client_secret = row.client_secret;
+    }
+    return order;
   }
 
   private async page(query: string, count: string, id: number, { status, limit, offset }: ListOrdersQueryDto) {

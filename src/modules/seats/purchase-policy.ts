@@ -5,8 +5,13 @@ import { AppError } from '../../common/errors/app-error';
 import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/env';
 import { EventEntity, EventStatus } from '../events/entities/event.entity';
+import { isChargeable } from '../payments/money';
 import { UserEntity, UserRole } from '../users/entities/user.entity';
 import { Line, repeatedTypeError, Sale } from './seat-ledger';
+
+/** Whether the event's ticket type ($2; null: its default) has a price. No row when there is no such type. */
+const PRICED_QUERY = `SELECT price > 0 AS priced FROM ticket_types
+ WHERE event_id = $1 AND (id = $2 OR $2::int IS NULL AND is_default)`;
 
 /** What a buyer asks for: a booking's, a hold's or an order's fields. */
 export interface Asked {
@@ -18,8 +23,8 @@ export interface Asked {
 /**
  * Who may buy what, before any seat is counted: at most the per-booking maximum of seats
  * (BOOKING_MAX_QUANTITY) in one purchase, each ticket type at most once in an order, for the
- * caller, or (an admin only) for another user who exists; and until when a buyer may take their
- * money back. The seats themselves are the SeatLedger's to decide.
+ * caller, or (an admin only) for another user who exists; priced tickets only by paying, with a
+ * payment provider; and until when a buyer may take their money back. The seats themselves are the SeatLedger's to decide.
  */
 @Injectable()
 export class PurchasePolicy {
@@ -28,10 +33,30 @@ export class PurchasePolicy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** The booking or hold (one line) `caller` may ask for, or why not (400, 403, 404). */
+  /**
+   * The booking or hold (one line) `caller` may ask for, or why not (400, 403, 404; with a
+   * payment provider, 409 PAYMENT_REQUIRED for a customer's priced one: see `assertPaid`).
+   */
   async sale({ event_id, user_id, lines }: Asked, caller: UserEntity): Promise<Sale> {
     this.assertQuantity(lines[0].quantity);
+    if (this.config.payments.provider !== 'none' && caller.role !== UserRole.Admin) {
+      const [type]: { priced: boolean }[] = await this.db.query(PRICED_QUERY, [
+        event_id,
+        lines[0].ticketTypeId ?? null,
+      ]);
+      this.assertPaid(caller, type?.priced === true);
+    }
     return { eventId: event_id, userId: await this.buyer(user_id, caller), lines };
+  }
+
+  /**
+   * With a payment provider, a customer gets priced tickets only by paying for an order (POST
+   * /orders, then its payment): booking, holding or confirming them is 409 PAYMENT_REQUIRED.
+   * An admin still may (a box office); free tickets are taken as without a provider.
+   */
+  assertPaid(caller: UserEntity, priced: boolean): void {
+    if (!priced || this.config.payments.provider === 'none' || caller.role === UserRole.Admin) return;
+    throw new AppError('PAYMENT_REQUIRED', 'Priced tickets are bought through an order and paid: POST /orders');
   }
 
   /**
@@ -72,6 +97,13 @@ export class PurchasePolicy {
     if (caller.role !== UserRole.Admin) throw AppError.forbidden('Only an admin may book for another user');
     if (!(await this.db.getRepository(UserEntity).existsBy({ id: userId }))) throw AppError.notFound('User', userId);
     return userId;
+  }
+
+  /** A price (`field`) must be chargeable in PAYMENT_CURRENCY: whole, for a zero-decimal currency such as jpy. */
+  assertPrice(price: string | undefined, field = 'price'): void {
+    const { currency } = this.config.payments;
+    if (price === undefined || isChargeable(price, currency)) return;
+    throw AppError.validation([{ field, message: `${field} must be a whole amount in ${currency}` }]);
   }
 
   /** A purchase (or a place on a waiting list) is at most the per-booking maximum of seats. */

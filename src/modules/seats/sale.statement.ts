@@ -47,8 +47,9 @@ const holdJson = (h: string) => `json_build_object(
  * An order as the API returns it (OrderResponseDto), from a row `o` of orders, the rows of
  * `lines` (holds, or a CTE with their `order_id`, `line`, `ticket_type_id`, `quantity`,
  * `total_amount` and `booking_id`) and of `refunds` (the table, or a union with new ones). A
- * pending order whose time is up reads `expired`. The API's reads and webhook messages both come
- * from here, so an order has one shape.
+ * pending order whose time is up reads `expired`; `payment` is its latest, without its client
+ * secret (see ORDER_QUERY). The API's reads and webhook messages both come from here, so an order
+ * has one shape.
  */
 export const orderJson = (o: string, lines = 'holds', refunds = 'refunds') => `json_build_object(
   'id', ${o}.id, 'user_id', ${o}.user_id, 'event_id', ${o}.event_id,
@@ -60,7 +61,9 @@ export const orderJson = (o: string, lines = 'holds', refunds = 'refunds') => `j
   'quantity', ${o}.quantity, 'subtotal_amount', ${o}.subtotal_amount::text,
   'discount_amount', ${o}.discount_amount::text, 'total_amount', ${o}.total_amount::text,
   'refunded_amount', ${o}.refunded_amount::text, 'promo_code', NULL,
-  'expires_at', ${isoDateTime(`${o}.expires_at`)}, 'paid_at', ${isoDateTime(`${o}.paid_at`)}, 'payment', NULL,
+  'expires_at', ${isoDateTime(`${o}.expires_at`)}, 'paid_at', ${isoDateTime(`${o}.paid_at`)},
+  'payment', (SELECT json_build_object('provider', p.provider, 'status', p.status, 'reference', p.reference, 'client_secret', NULL)
+                FROM payments p WHERE p.order_id = ${o}.id ORDER BY p.id DESC LIMIT 1),
   'booking_ids', coalesce((SELECT json_agg(l.booking_id ORDER BY l.line) FROM ${lines} l
                             WHERE l.order_id = ${o}.id AND l.booking_id IS NOT NULL), '[]'),
   'refunds', coalesce((SELECT json_agg(json_build_object('id', f.id, 'booking_id', f.booking_id, 'amount', f.amount::text,
@@ -215,8 +218,8 @@ ${BOOKED}, due.due
 );
 
 /**
- * Checkout holds (or, $7, waiting-list offers; or, $8, orders) of one event that arrived
- * together, one hold per line, each active for $6 seconds, with its `hold.created` message;
+ * Checkout holds (or, $7, waiting-list offers) of one event that arrived together, some of them
+ * orders ($8, per request), one hold per line, each active for $6 seconds, with its `hold.created` message;
  * counted as held. An order is a request whose holds are its lines (`order_id`, `line`), made
  * with them, in `pending` until they expire (its `order.created` message instead of theirs).
  * One row per line, in order: its request's decision, `due`, and, when made, the hold (and the
@@ -227,7 +230,7 @@ ${BOOKED}, due.due
 export const HOLD_STATEMENT = prepared(
   'hold',
   `${ASKED}, ordered AS MATERIALIZED (
-  SELECT r, nextval('orders_id_seq')::int AS order_id FROM walk WHERE walk.made AND $8::boolean ORDER BY r
+  SELECT r, nextval('orders_id_seq')::int AS order_id FROM walk WHERE walk.made AND ($8::boolean[])[r] ORDER BY r
 ), made AS MATERIALIZED (
   SELECT p.n, p.user_id, p.ticket_type_id, p.quantity, nextval('holds_id_seq')::int AS id, ordered.order_id,
          row_number() OVER (PARTITION BY p.r ORDER BY p.n)::int AS line, p.price * p.quantity AS total_amount,
@@ -270,6 +273,9 @@ SELECT placed.n, placed.r, walk.made, walk.short_n, walk.seats_left, placed.name
  * neither active nor expired, or asked for before in the batch, or of an event that is not
  * bookable, is not decided here.
  *
+ * With $6 (a provider's late payment) the seats of released holds and expired offers are taken
+ * again too, when the event and its types have them.
+ *
  * $1 event id, then per hold, in order: $2 its request's ordinal, $3 its id, $4 its quantity;
  * $5 every ticket's code suffix, hold after hold. One row per hold (see BOOKED).
  */
@@ -282,7 +288,7 @@ WITH RECURSIVE asked AS (
   SELECT h.id, h.status, h.user_id, h.ticket_type_id, h.order_id, h.line, h.total_amount, ${COUNTS}, t.name, t.price
     FROM events e JOIN ticket_types t ON t.event_id = e.id JOIN holds h ON h.ticket_type_id = t.id
    WHERE e.id = $1::int AND ${isBookable('e')} AND h.event_id = $1::int AND h.id = ANY ($3::int[])
-     AND (h.status = 'active' OR h.status = 'expired' AND NOT h.offer)
+     AND (h.status = 'active' OR h.status = 'expired' AND NOT h.offer OR $6::boolean AND h.status IN ('expired', 'released'))
    ORDER BY t.id, h.id
      FOR UPDATE OF e, t, h
 ), locked AS (
@@ -425,25 +431,34 @@ WITH ${outboxMessages(`SELECT 'booking.cancelled' AS type, 'booking/' || b.id AS
 SELECT count(*)::int AS messages FROM messages`;
 
 /**
- * Refunds the bookings $1 (ids) just cancelled that are lines of paid orders: each gets a refund
- * of its amount, `succeeded` at once (no payment provider: the money goes back outside the API),
- * the order's `refunded_amount` grows, and an order none of whose bookings is confirmed any more
- * becomes `refunded`, with its `order.refunded` message. Returns how many orders were refunded
- * and how many messages were written.
+ * Refunds the bookings $1 (ids) just cancelled that are lines of paid orders, unless $2 is false
+ * (their money went back already, outside the API): each gets a refund of its amount, from the
+ * payment that paid its order. A Stripe payment's refund is `pending`, for the RefundDispatcher
+ * to send; otherwise (a manual payment, no provider) it is `succeeded` at once: the money goes
+ * back outside the API. The order's `refunded_amount` grows, and an order none of whose bookings
+ * is confirmed any more becomes `refunded`, with its `order.refunded` message. Returns how many
+ * orders were refunded and how many messages were written.
  */
 export const REFUNDS_STATEMENT = `
 WITH cancelled AS (
-  SELECT id, order_id, total_amount FROM bookings WHERE id = ANY ($1::int[]) AND order_id IS NOT NULL
+  SELECT b.id, b.order_id, b.total_amount, p.id AS payment_id, p.provider = 'stripe' AS sent
+    FROM bookings b
+    LEFT JOIN LATERAL (SELECT id, provider FROM payments WHERE order_id = b.order_id AND status = 'succeeded'
+                        ORDER BY id DESC LIMIT 1) p ON true
+   WHERE b.id = ANY ($1::int[]) AND b.order_id IS NOT NULL
 ), refund AS (
-  INSERT INTO refunds (order_id, booking_id, amount, status)
-  SELECT order_id, id, total_amount, 'succeeded' FROM cancelled WHERE total_amount > 0 ORDER BY id
+  INSERT INTO refunds (order_id, booking_id, amount, status, payment_id, next_attempt_at)
+  SELECT order_id, id, total_amount, CASE WHEN sent THEN 'pending' ELSE 'succeeded' END::refund_status, payment_id,
+         CASE WHEN sent THEN now() END
+    FROM cancelled WHERE total_amount > 0 AND $2::boolean ORDER BY id
   RETURNING *
 ), refunded AS (
   UPDATE orders o
      SET refunded_amount = o.refunded_amount + c.amount, updated_at = now(),
          status = CASE WHEN EXISTS (SELECT 1 FROM bookings b WHERE b.order_id = o.id AND b.status = 'confirmed')
                        THEN o.status ELSE 'refunded' END
-    FROM (SELECT order_id, sum(total_amount) AS amount FROM cancelled GROUP BY order_id) c
+    FROM (SELECT order_id, CASE WHEN $2::boolean THEN sum(total_amount) ELSE 0 END AS amount
+            FROM cancelled GROUP BY order_id) c
    WHERE o.id = c.order_id
   RETURNING o.*
 ), ${outboxMessages(`SELECT 'order.refunded' AS type, 'order/' || o.id AS resource,
@@ -452,18 +467,19 @@ WITH cancelled AS (
 SELECT (SELECT count(*)::int FROM refunded WHERE status = 'refunded') AS orders, (SELECT count(*)::int FROM messages) AS messages`;
 
 /**
- * Makes waiting entries `offered` with their holds, and records their `waitlist.offered` webhook
- * messages. $1 entry ids, $2 their holds' ids. Returns how many messages were written.
+ * Makes waiting entries `offered` with their holds (and orders, for an offer to pay), and records
+ * their `waitlist.offered` webhook messages. $1 entry ids, $2 their holds' ids, $3 their orders'
+ * ids (null: none). Returns how many messages were written.
  */
 export const OFFERED_STATEMENT = `
 WITH entry AS (
-  UPDATE waitlist_entries SET status = 'offered', hold_id = o.hold_id, updated_at = now()
-    FROM unnest($1::int[], $2::int[]) AS o(id, hold_id)
+  UPDATE waitlist_entries SET status = 'offered', hold_id = o.hold_id, order_id = o.order_id, updated_at = now()
+    FROM unnest($1::int[], $2::int[], $3::int[]) AS o(id, hold_id, order_id)
    WHERE waitlist_entries.id = o.id
   RETURNING waitlist_entries.*
 ), ${outboxMessages(`SELECT 'waitlist.offered' AS type, 'waitlist/' || entry.id AS resource, json_build_object(
   'id', entry.id, 'event_id', entry.event_id, 'user_id', entry.user_id, 'ticket_type_id', entry.ticket_type_id,
-  'quantity', entry.quantity, 'status', entry.status, 'position', NULL, 'hold_id', entry.hold_id,
+  'quantity', entry.quantity, 'status', entry.status, 'position', NULL, 'hold_id', entry.hold_id, 'order_id', entry.order_id,
   'created_at', ${isoDateTime('entry.created_at')}, 'updated_at', ${isoDateTime('entry.updated_at')}) AS data
   FROM entry`)}
 SELECT count(*)::int AS messages FROM messages`;
@@ -485,14 +501,13 @@ SELECT e.status, ${isBookable('e')} AS open, ${seatsLeft('e')} AS event_left,
  WHERE e.id = $1::int`;
 /**
  * The waiting entries of an event that the seats it has available could serve, in order of
- * arrival. No row when no one waits for what is there. $1 event id.
+ * arrival, and whether their type is priced. No row when no one waits for what is there. $1 event id.
  */
 export const WAITING_QUERY = `
-SELECT w.id, w.user_id, w.ticket_type_id, w.quantity
-  FROM waitlist_entries w JOIN events e ON e.id = w.event_id
+SELECT w.id, w.user_id, w.ticket_type_id, w.quantity, t.price > 0 AS priced
+  FROM waitlist_entries w JOIN events e ON e.id = w.event_id JOIN ticket_types t ON t.id = w.ticket_type_id
  WHERE w.event_id = $1::int AND w.status = 'waiting' AND w.quantity <= ${seatsLeft('e')}
  ORDER BY w.id`;
-//# sourceMappingURL=sale.statement.js.map
 
 export interface BookableRow {
   status: EventStatus;
@@ -508,7 +523,14 @@ export interface WaitingRow {
   user_id: number;
   ticket_type_id: number;
   quantity: number;
+  priced: boolean;
 }
 
-/** An order as the API returns it (see orderJson); $1 its id. No row when there is none. */
-export const ORDER_QUERY = `SELECT ${orderJson('o')} AS "order" FROM orders o WHERE o.id = $1::int`;
+/**
+ * An order as the API returns it (see orderJson), and the client secret of its latest payment
+ * while that can still be paid, for its owner; $1 its id. No row when there is none.
+ */
+export const ORDER_QUERY = `
+SELECT ${orderJson('o')} AS "order",
+       (SELECT p.client_secret FROM payments p WHERE p.order_id = o.id ORDER BY p.id DESC LIMIT 1) AS client_secret
+  FROM orders o WHERE o.id = $1::int`;

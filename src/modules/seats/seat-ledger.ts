@@ -83,11 +83,15 @@ export class SeatLedger {
    * or pending orders of one user for the event abort the statement (uq_holds_active_user_event).
    */
   async hold(em: EntityManager, sales: Sale[], ttlSeconds: number): Promise<Decided<Held>[]> {
-    const orders = sales[0].order === true;
-    const rows: HeldRow[] = await em.query(HOLD_STATEMENT, [...linesOf(sales), ttlSeconds, false, orders]);
+    const rows: HeldRow[] = await em.query(HOLD_STATEMENT, [
+      ...linesOf(sales),
+      ttlSeconds,
+      false,
+      sales.map((sale) => sale.order === true),
+    ]);
     this.metrics.webhookMessages.inc(rows[0].messages);
     return this.decisions(em, sales, rows, (sale, held) => {
-      (orders ? this.metrics.ordersCreated : this.metrics.holdsCreated).inc();
+      (sale.order ? this.metrics.ordersCreated : this.metrics.holdsCreated).inc();
       return { holds: held.map((row) => heldSeats(sale, row)), order: held[0].order };
     });
   }
@@ -97,9 +101,14 @@ export class SeatLedger {
    * in one statement (see CONFIRM_STATEMENT): for each, in order, one booking per hold;
    * CONFIRMED_BEFORE when its holds were confirmed by then; 409 HOLD_EXPIRED when it had expired
    * and its seats are gone, HOLD_NOT_ACTIVE when a hold was released, EVENT_NOT_BOOKABLE when
-   * the event is not.
+   * the event is not. `late` (a provider's payment arriving after its order ended) takes the
+   * seats of released holds and expired offers again too, when they are there.
    */
-  async confirm(em: EntityManager, requests: HoldEntity[][]): Promise<Decided<BookingEntity[] | ConfirmedBefore>[]> {
+  async confirm(
+    em: EntityManager,
+    requests: HoldEntity[][],
+    late = false,
+  ): Promise<Decided<BookingEntity[] | ConfirmedBefore>[]> {
     const holds = requests.flat();
     const rows: BookedRow[] = await em.query(CONFIRM_STATEMENT, [
       holds[0].eventId,
@@ -107,6 +116,7 @@ export class SeatLedger {
       holds.map((hold) => hold.id),
       holds.map((hold) => hold.quantity),
       this.suffixes(holds.map((hold) => hold.quantity)),
+      late,
     ]);
     this.metrics.webhookMessages.inc(rows[0].messages);
     return inTurn(requests, async (request, r) => {
@@ -167,7 +177,8 @@ export class SeatLedger {
   /**
    * Offers the event's available seats to its waiting entries, in order of arrival: each entry
    * whose quantity the event and its ticket type still have gets an offer, a hold of
-   * WAITLIST_OFFER_TTL_SECONDS for its user, and the next entries get what is left: one
+   * WAITLIST_OFFER_TTL_SECONDS for its user (with a payment provider, an offer of a priced type
+   * is a pending one-line order, to be paid), and the next entries get what is left: one
    * HOLD_STATEMENT decides them all. Every path that frees seats calls this under the event's
    * row lock, in the transaction that frees them, so no one else can take freed seats while an
    * entry they fit waits.
@@ -180,17 +191,19 @@ export class SeatLedger {
       userId: entry.user_id,
       lines: [{ ticketTypeId: entry.ticket_type_id, quantity: entry.quantity }],
     }));
+    const paid = this.config.payments.provider !== 'none';
     const rows: HeldRow[] = await em.query(HOLD_STATEMENT, [
       ...linesOf(entries),
       this.config.waitlist.offerTtlSeconds,
       true,
-      false,
+      waiting.map((entry) => paid && entry.priced),
     ]);
     const offered = rows.filter((row) => row.made);
     if (offered.length === 0) return;
     const [{ messages }]: { messages: number }[] = await em.query(OFFERED_STATEMENT, [
       offered.map((row) => waiting[row.r - 1].id),
       offered.map((row) => row.id),
+      offered.map((row) => row.order_id),
     ]);
     this.metrics.holdsCreated.inc(offered.length);
     this.metrics.waitlistOffers.inc(offered.length);
@@ -218,9 +231,10 @@ export class SeatLedger {
 
   /**
    * Cancels a confirmed booking (locked by the caller after its event) and its active tickets;
-   * its seats and amount go back, and its `booking.cancelled` webhook message is recorded.
+   * its seats and amount go back, and its `booking.cancelled` webhook message is recorded. A
+   * booking of a paid order is refunded, unless `refunded` says its money went back already.
    */
-  async cancelBooking(em: EntityManager, booking: BookingEntity): Promise<void> {
+  async cancelBooking(em: EntityManager, booking: BookingEntity, refunded = false): Promise<void> {
     await em.update(BookingEntity, { id: booking.id }, { status: BookingStatus.Cancelled });
     await em.update(
       TicketEntity,
@@ -241,7 +255,7 @@ export class SeatLedger {
       [booking.ticketTypeId, booking.quantity, booking.totalAmount],
     );
     await this.reportCancelled(em, [booking.id]);
-    if (booking.orderId !== null) await this.refund(em, [booking.id]);
+    if (booking.orderId !== null) await this.refund(em, [booking.id], !refunded);
     await this.offerFreedSeats(em, booking.eventId);
   }
 
@@ -281,6 +295,7 @@ export class SeatLedger {
       await this.refund(
         em,
         cancelled.map((b) => b.id),
+        true,
       );
     }
     const nothingSold = { totalTicketsSold: 0, totalTicketsHeld: 0, totalRevenue: '0.00' };
@@ -315,10 +330,11 @@ export class SeatLedger {
     return new Undecided(exists, () => this.expireDueAlone(eventId));
   }
 
-  /** Refunds the bookings just cancelled that are lines of paid orders (REFUNDS_STATEMENT). */
-  private async refund(em: EntityManager, bookingIds: number[]): Promise<void> {
+  /** Refunds the bookings just cancelled that are lines of paid orders (REFUNDS_STATEMENT; `record`: see $2). */
+  private async refund(em: EntityManager, bookingIds: number[], record: boolean): Promise<void> {
     const [{ orders, messages }]: { orders: number; messages: number }[] = await em.query(REFUNDS_STATEMENT, [
       bookingIds,
+      record,
     ]);
     this.metrics.ordersRefunded.inc(orders);
     this.metrics.webhookMessages.inc(messages);

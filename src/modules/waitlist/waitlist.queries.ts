@@ -3,7 +3,7 @@
  * arrival, by id; null unless waiting). Read from `waitlist_entries w`.
  */
 const ENTRY = `
-SELECT w.id, w.event_id, w.user_id, w.ticket_type_id, w.quantity, w.status, w.hold_id, w.created_at, w.updated_at,
+SELECT w.id, w.event_id, w.user_id, w.ticket_type_id, w.quantity, w.status, w.hold_id, w.order_id, w.created_at, w.updated_at,
        CASE WHEN w.status = 'waiting' THEN
          (SELECT count(*)::int FROM waitlist_entries o WHERE o.event_id = w.event_id AND o.status = 'waiting' AND o.id <= w.id)
        END AS position

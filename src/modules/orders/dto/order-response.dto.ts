@@ -1,7 +1,7 @@
 import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { ApiMoney } from '../../../common/money';
 import { OrderStatus } from '../entities/order.entity';
-import { RefundStatus } from '../entities/refund.entity';
+import { RefundStatus } from '../../payments/entities/refund.entity';
 
 /**
  * The shape of an order in the API, for the OpenAPI document: the object itself is built in SQL
@@ -40,14 +40,14 @@ export class PaymentDto {
 export class RefundDto {
   @ApiProperty({ type: 'integer', example: 1 })
   id: number;
-  /** The booking cancelled; null for a refund made outside the API. */
+  /** The booking cancelled; null for a whole payment given back, or a refund made outside the API. */
   @ApiProperty({ type: 'integer', nullable: true, example: 3 })
   booking_id: number | null;
   @ApiMoney('1500.00')
   amount: string;
   @ApiProperty({ enum: RefundStatus, enumName: 'RefundStatus', example: RefundStatus.Succeeded })
   status: RefundStatus;
-  /** The payment provider's id of the refund; null without one. */
+  /** The payment provider's id of the refund; null until it is sent, and without a provider. */
   @ApiProperty({ type: String, nullable: true, maxLength: 255, pattern: PROVIDER_ID, example: null })
   reference: string | null;
   created_at: Date;
@@ -86,7 +86,11 @@ export class OrderResponseDto {
   expires_at: Date;
   /** @example null */
   paid_at: Date | null;
-  /** How it was paid; null while unpaid, for a free order, or without a payment provider. */
+  /**
+   * Its latest payment attempt: a Stripe PaymentIntent (`reference`, and for its buyer while it
+   * is pending `client_secret`, for Stripe.js) or a `manual` payment; null when none was made (a
+   * free order, or no payment provider).
+   */
   @ApiProperty({
     oneOf: [{ $ref: getSchemaPath(PaymentDto) }, { type: 'object', nullable: true, enum: [null] }],
     example: { provider: 'manual', status: 'succeeded', reference: null, client_secret: null },
@@ -95,7 +99,8 @@ export class OrderResponseDto {
   /** One booking per line, in line order, once paid. */
   @ApiProperty({ type: 'integer', isArray: true, maxItems: 20, example: [] })
   booking_ids: number[];
-  @ApiProperty({ type: [RefundDto], maxItems: 20 })
+  /** Per cancelled booking, and per payment given back whole (late, mismatched) or refunded outside the API. */
+  @ApiProperty({ type: [RefundDto], maxItems: 100 })
   refunds: RefundDto[];
   created_at: Date;
   updated_at: Date;

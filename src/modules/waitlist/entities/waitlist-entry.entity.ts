@@ -10,6 +10,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import { EventEntity } from '../../events/entities/event.entity';
+import { OrderEntity } from '../../orders/entities/order.entity';
 import { TicketTypeEntity } from '../../events/entities/ticket-type.entity';
 import { HoldEntity } from '../../holds/entities/hold.entity';
 import { UserEntity } from '../../users/entities/user.entity';
@@ -77,6 +78,14 @@ export class WaitlistEntryEntity {
   @ManyToOne(() => HoldEntity, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'hold_id' })
   hold: HoldEntity | null;
+
+  /** With a payment provider, a priced offer is a pending one-line order (its line the offer's hold) to pay. */
+  @Column({ name: 'order_id', type: 'integer', nullable: true })
+  orderId: number | null;
+
+  @ManyToOne(() => OrderEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'order_id' })
+  order: OrderEntity | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

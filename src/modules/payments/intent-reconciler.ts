@@ -1,0 +1,97 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG } from '../../config/config.module';
+import { AppConfig } from '../../config/env';
+import { Installation } from './installation';
+import { PaymentsService } from './payments.service';
+import { Intent, ProviderError, StripeGateway } from './stripe-gateway';
+
+/** How often each API process looks for intents to settle. */
+const POLL_EVERY_MS = 2000;
+/** How long after it was taken an intent is taken again (by any process) if it is still open. */
+const RECHECK_SECONDS = 30;
+
+/**
+ * Takes up to 10 open Stripe payments (not succeeded, not settled at Stripe) of orders that
+ * ended unpaid or were paid another way within the last hour, not taken in the last
+ * RECHECK_SECONDS, and marks them taken (SKIP LOCKED: each goes to one process at a time).
+ */
+const CLAIM_STATEMENT = `
+UPDATE payments p SET checked_at = now()
+  FROM (SELECT p.id FROM payments p JOIN orders o ON o.id = p.order_id
+         WHERE p.closed_at IS NULL AND p.provider = 'stripe' AND p.status <> 'succeeded' AND o.status <> 'pending'
+           AND o.updated_at > now() - interval '1 hour'
+           AND (p.checked_at IS NULL OR p.checked_at < now() - make_interval(secs => $1))
+         ORDER BY p.id LIMIT 10 FOR UPDATE OF p SKIP LOCKED) due
+ WHERE p.id = due.id
+RETURNING p.id, p.reference`;
+
+const CLOSE_STATEMENT = `
+UPDATE payments SET closed_at = now(), status = CASE status WHEN 'requires_payment' THEN 'failed'::payment_status ELSE status END,
+       updated_at = now()
+ WHERE id = $1`;
+
+/**
+ * Settles the intents of orders that will not be paid through them: each is cancelled at Stripe,
+ * so its buyer can no longer be charged; one that turns out to have succeeded meanwhile (its
+ * callback lost or still on its way) is read back and acted on as a late payment, so no buyer
+ * is left charged without tickets or a refund.
+ */
+@Injectable()
+export class IntentReconciler implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(IntentReconciler.name);
+  private running?: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly stripe: StripeGateway,
+    private readonly installation: Installation,
+    private readonly payments: PaymentsService,
+  ) {}
+
+  @Interval(IntentReconciler.name, POLL_EVERY_MS)
+  poll(): Promise<void> | undefined {
+    if (this.running || this.stopped || this.config.payments.provider === 'none') return undefined;
+    this.running = this.settleDue()
+      .catch((error: Error) => this.logger.warn(`Settling payment intents failed, next try soon: ${error.message}`))
+      .finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
+
+  private async settleDue(): Promise<void> {
+    const [due]: [{ id: number; reference: string }[], number] = await this.db.query(CLAIM_STATEMENT, [
+      RECHECK_SECONDS,
+    ]);
+    for (const payment of due) await this.settle(payment);
+  }
+
+  private async settle(payment: { id: number; reference: string }): Promise<void> {
+    const installationId = await this.installation.id();
+    let intent: Intent;
+    try {
+      intent = await this.stripe.cancelIntent(payment.reference, `${installationId}-cancel-${payment.id}`);
+    } catch (error) {
+      if (!(error instanceof ProviderError)) throw error;
+      if (!error.permanent) return;
+      intent = await this.stripe.retrieveIntent(payment.reference);
+    }
+    if (intent.status === 'succeeded') {
+      await this.payments.receive({
+        id: `read-back:${intent.id}`,
+        type: 'payment_intent.succeeded',
+        data: { object: intent },
+      });
+    }
+    if (intent.status === 'succeeded' || intent.status === 'canceled')
+      await this.db.query(CLOSE_STATEMENT, [payment.id]);
+  }
+}
