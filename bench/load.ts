@@ -122,6 +122,72 @@ export async function measureCheckout(load: CheckoutLoad): Promise<Measurement> 
   return { ...measurement(result), rate: purchases / result.duration };
 }
 
+export interface PaidOrderLoad {
+  apiUrl: string;
+  eventId: number;
+  connections: number;
+  seconds: number;
+  /** Buyers' bearer tokens, at least one per connection: a buyer has one pending order per event. */
+  tokens: string[];
+  /** Stripe's signed `payment_intent.succeeded` callback for the intent `intentId`: its body and `Stripe-Signature`. */
+  succeeded: (intentId: string) => { body: string; signature: string };
+}
+
+/**
+ * Purchases paid through Stripe with autocannon: on each connection, `POST /orders` of one seat
+ * (the API makes its PaymentIntent at the Stripe double) and then Stripe's callback that the
+ * payment succeeded, which pays the order; each purchase by a buyer free at that moment. `rate`
+ * counts orders paid (callbacks answered 200) per second; latencies are per request.
+ */
+export async function measurePaidOrders(load: PaidOrderLoad): Promise<Measurement> {
+  const free = [...load.tokens];
+  let paid = 0;
+  type Purchase = { token?: string; intent?: string };
+  const result = await autocannon({
+    url: load.apiUrl,
+    connections: load.connections,
+    duration: load.seconds,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [
+      {
+        path: '/api/v1/orders',
+        setupRequest: (request, context: Purchase) => {
+          context.token = free.pop();
+          context.intent = undefined;
+          return {
+            ...request,
+            headers: { ...request.headers, authorization: `Bearer ${context.token}` },
+            body: JSON.stringify({ event_id: load.eventId, lines: [{ quantity: 1 }] }),
+          };
+        },
+        onResponse: (status, body, context: Purchase) => {
+          if (status === 201)
+            context.intent = (JSON.parse(body) as { payment: { reference: string } }).payment.reference;
+          else free.push(context.token!);
+        },
+      },
+      {
+        setupRequest: (request, context: Purchase) => {
+          if (context.intent === undefined) return null!;
+          const { body, signature } = load.succeeded(context.intent);
+          return {
+            ...request,
+            path: '/api/v1/payments/stripe/webhook',
+            headers: { ...request.headers, 'stripe-signature': signature },
+            body,
+          };
+        },
+        onResponse: (status, _body, context: Purchase) => {
+          if (status === 200) paid++;
+          free.push(context.token!);
+        },
+      },
+    ],
+  });
+  return { ...measurement(result), rate: paid / result.duration };
+}
+
 function measurement(result: autocannon.Result, seconds = result.duration): Measurement {
   const statuses = Object.fromEntries(
     Object.entries(result.statusCodeStats ?? {}).map(([status, { count }]) => [status, count ?? 0]),

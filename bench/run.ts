@@ -9,7 +9,8 @@ import { createDatabaseIfMissing, withDataSource } from '../src/database/databas
 import { EmbeddedPostgres, startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { PasswordHasher } from '../src/modules/users/password-hasher';
 import { startServerProcess, freePort, ServerProcess } from '../test/support/server-process';
-import { Measurement, measureCheckout, measureHttp, measureLoop } from './load';
+import { StripeDouble } from '../test/support/stripe-double';
+import { Measurement, measureCheckout, measureHttp, measureLoop, measurePaidOrders } from './load';
 import { bookRaw } from './raw-booking';
 import { interleave, Summary } from './rounds';
 
@@ -40,6 +41,7 @@ const SCENARIOS = [
   'webhooks',
   'checkout',
   'orders',
+  'payments',
   'spread',
   'sellout',
   'live',
@@ -77,20 +79,18 @@ async function main(): Promise<void> {
     // pool.end() resolves before its connections have closed, so stopping the server right after
     // may end one with 57P01, which an idle connection reports as the pool's 'error' event.
     pool.on('error', () => undefined);
-    api = await startServerProcess(
-      {
-        NODE_ENV: 'production',
-        DATABASE_URL: url,
-        JWT_SECRET,
-        DATABASE_POOL_SIZE: String(POOL_SIZE),
-        // All load comes from one address; @nestjs/throttler's memory store filters every hit of the
-        // window on each request, so a limit high enough for the load would dominate the profile.
-        RATE_LIMIT_ENABLED: 'false',
-        // The webhooks scenario's receiver listens on 127.0.0.1.
-        WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
-      },
-      false,
-    );
+    const apiEnv = {
+      NODE_ENV: 'production',
+      DATABASE_URL: url,
+      JWT_SECRET,
+      DATABASE_POOL_SIZE: String(POOL_SIZE),
+      // All load comes from one address; @nestjs/throttler's memory store filters every hit of the
+      // window on each request, so a limit high enough for the load would dominate the profile.
+      RATE_LIMIT_ENABLED: 'false',
+      // The webhooks scenario's receiver listens on 127.0.0.1.
+      WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+    };
+    api = await startServerProcess(apiEnv, false);
     await api.ready;
     const bench = new Bench(pool, api.url);
     await bench.setUp();
@@ -103,6 +103,7 @@ async function main(): Promise<void> {
       webhooks: () => bench.webhooks(64),
       checkout: () => bench.checkout(64),
       orders: () => bench.orders(64),
+      payments: () => bench.payments(64, apiEnv),
       spread: () => bench.spread(64),
       sellout: () => bench.sellOut(256),
       live: () => bench.read('/health/live'),
@@ -300,6 +301,49 @@ class Bench {
       { scenario, concurrency, api, baseline: direct },
       { scenario, concurrency, api, baseline: raw },
     ];
+  }
+
+  /**
+   * Purchases on a hot event paid through Stripe (an order of one seat, its PaymentIntent made at
+   * a local Stripe double, then Stripe's signed `payment_intent.succeeded` callback, which pays
+   * it: two requests, a call to Stripe and two transactions) beside the direct booking,
+   * interleaved. The paying API is a second process of the same configuration, with
+   * PAYMENT_PROVIDER=stripe pointed at the double; as `checkout`, each round orders on a fresh event.
+   */
+  async payments(concurrency: number, env: Record<string, string>): Promise<Row[]> {
+    const stripe = new StripeDouble();
+    await stripe.listen();
+    const paying = await startServerProcess({ ...env, ...stripe.env }, false);
+    try {
+      await paying.ready;
+      const tokens = await this.customers(concurrency);
+      const apiEvent = await this.createEvent();
+      const [api, direct] = await interleave(
+        [
+          {
+            name: 'API order + Stripe payment callback',
+            measure: async () =>
+              measurePaidOrders({
+                apiUrl: paying.url,
+                eventId: await this.createEvent(),
+                connections: concurrency,
+                seconds: SECONDS,
+                tokens,
+                succeeded: (intentId) => stripe.signed(stripe.pay(intentId)),
+              }),
+          },
+          { name: 'API direct booking', measure: () => this.bookOverHttp(concurrency, () => apiEvent) },
+        ],
+        ROUNDS,
+      );
+      await this.assertIntegrity();
+      return [
+        { scenario: 'hot event, order + Stripe payment callback: purchases/s', concurrency, api, baseline: direct },
+      ];
+    } finally {
+      await paying.stop();
+      await stripe.close();
+    }
   }
 
   /**
@@ -699,6 +743,9 @@ function render(rows: Row[], growth: { small: Growth; large: Growth } | undefine
     'counts purchases made by a hold and its confirmation (two requests, each one transaction) on a hot',
     'event, by 64 customers, beside the direct booking and the raw statement in the same rounds; the',
     'order row the same with orders of two ticket types (one seat of each), held together, then paid. The',
+    'Stripe row orders one seat on a second API process of the same configuration with',
+    'PAYMENT_PROVIDER=stripe (its PaymentIntent made at a local Stripe double through the SDK) and pays',
+    'it with the signed `payment_intent.succeeded` callback Stripe would send, beside the direct booking. The',
     'second-ticket-type row books a type of its own (with a quota) on a hot event beside the default',
     'type on another, both through the API: what choosing a type costs. The webhook row books on a',
     'hot event with one endpoint subscribed to `booking.confirmed` (each booking also writes its',

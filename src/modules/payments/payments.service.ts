@@ -53,12 +53,24 @@ WITH outside AS (
 )
 SELECT amount::text FROM refund`;
 
-/** What a provider event did, stored with it; the events whose seats changed, to tell the event reads. */
+/** What a provider event did, stored with it; its payment's new status; the event whose seats changed, to tell the event reads. */
 interface Effect {
   orderId: number | null;
   outcome: string;
+  payment?: { id: number; status: PaymentStatus; closed: boolean };
   changed?: number;
 }
+
+/**
+ * Records what provider event $1 did ($2 its order, $3 what it did) and its payment's new status
+ * ($4 the payment, null: none changed; $5 its status; $6 whether it is settled for good).
+ */
+const ACTED_ON_STATEMENT = `
+WITH payment AS (
+  UPDATE payments SET status = $5, closed_at = CASE WHEN $6::boolean THEN now() END, updated_at = now()
+   WHERE id = $4::int
+)
+UPDATE provider_events SET order_id = $2, outcome = $3 WHERE id = $1`;
 
 const ignored = (outcome: string): Effect => ({ orderId: null, outcome: `ignored: ${outcome}` });
 
@@ -132,7 +144,7 @@ export class PaymentsService {
    */
   async payManually(order: OrderEntity): Promise<boolean> {
     const paid = await this.db.transaction(async (em) => {
-      const outcome = await this.pay(em, order, false);
+      const outcome = await this.pay(em, order, await this.linesOf(em, order.id), false);
       if (outcome instanceof Error) throw outcome;
       if (outcome === CONFIRMED_BEFORE) return false;
       await em.insert(PaymentEntity, {
@@ -163,12 +175,16 @@ export class PaymentsService {
           [event.id, event.type],
         );
         if (!fresh) return;
-        effect = await this.act(em, event);
-        await em.query('UPDATE provider_events SET order_id = $2, outcome = $3 WHERE id = $1', [
+        const acted = await this.act(em, event);
+        await em.query(ACTED_ON_STATEMENT, [
           event.id,
-          effect.orderId,
-          effect.outcome.slice(0, 255),
+          acted.orderId,
+          acted.outcome.slice(0, 255),
+          acted.payment?.id ?? null,
+          acted.payment?.status ?? null,
+          acted.payment?.closed ?? false,
         ]);
+        effect = acted;
       });
     } catch (error) {
       this.logger.error(`Stripe event ${event.id} (${event.type}) not acted on: ${String(error)}`);
@@ -203,14 +219,20 @@ export class PaymentsService {
   private async succeeded(em: EntityManager, intent: Intent): Promise<Effect> {
     const found = await this.paymentOf(em, intent.id);
     if (!found) return ignored(`no order has intent ${intent.id}`);
-    const { payment, order } = found;
-    const effect = (outcome: string): Effect => ({ orderId: order.id, outcome, changed: order.eventId });
-    if (payment.status === PaymentStatus.Succeeded) return effect('ignored: this intent paid before');
+    const { payment, order, lines } = found;
+    const effect = (outcome: string, status: PaymentStatus): Effect => ({
+      orderId: order.id,
+      outcome,
+      payment: { id: payment.id, status, closed: true },
+      changed: order.eventId,
+    });
+    if (payment.status === PaymentStatus.Succeeded) {
+      return { orderId: order.id, outcome: 'ignored: this intent paid before' };
+    }
     const received = fromMinorUnits(intent.amount_received, intent.currency);
     const refundAll = async (why: string) => {
-      await em.update(PaymentEntity, { id: payment.id }, { status: PaymentStatus.Failed, closedAt: new Date() });
       await em.query(REFUND_WHOLE_STATEMENT, [payment.id, order.id, received, false]);
-      return effect(`refunded ${received}: ${why}`);
+      return effect(`refunded ${received}: ${why}`, PaymentStatus.Failed);
     };
     if (intent.currency !== payment.currency || received !== order.totalAmount) {
       return refundAll(`received ${received} ${intent.currency} for ${order.totalAmount} ${payment.currency}`);
@@ -220,15 +242,14 @@ export class PaymentsService {
     }
     const late = order.status !== OrderStatus.Pending;
     if (late) this.metrics.paymentsLate.inc();
-    await em.update(PaymentEntity, { id: payment.id }, { status: PaymentStatus.Succeeded, closedAt: new Date() });
-    const outcome = await this.pay(em, order, late);
+    const outcome = await this.pay(em, order, lines, late);
     if (outcome instanceof Error) {
       await em.query(REFUND_WHOLE_STATEMENT, [payment.id, order.id, received, true]);
       await this.reportRefunded(em, order.id);
-      return effect(`refunded ${received}: ${outcome.message}`);
+      return effect(`refunded ${received}: ${outcome.message}`, PaymentStatus.Succeeded);
     }
     this.metrics.paymentsSucceeded.inc();
-    return effect(late ? 'paid late' : 'paid');
+    return effect(late ? 'paid late' : 'paid', PaymentStatus.Succeeded);
   }
 
   /** A failed attempt: the order stays pending until it expires, so its buyer can try again. */
@@ -238,9 +259,9 @@ export class PaymentsService {
     if (found.payment.status !== PaymentStatus.RequiresPayment) {
       return { orderId: found.order.id, outcome: `ignored: payment is ${found.payment.status}` };
     }
-    await em.update(PaymentEntity, { id: found.payment.id }, { status: PaymentStatus.Failed });
     this.metrics.paymentsFailed.inc();
-    return { orderId: found.order.id, outcome: 'payment failed' };
+    const payment = { id: found.payment.id, status: PaymentStatus.Failed, closed: false };
+    return { orderId: found.order.id, outcome: 'payment failed', payment };
   }
 
   /**
@@ -295,31 +316,39 @@ export class PaymentsService {
   }
 
   /**
-   * Pays `order` (its event locked first, and its holds whose time is up freed) by confirming
-   * its lines (SeatLedger.confirm; `late` takes released and expired seats again).
+   * Pays `order` (its event locked by the caller) by confirming its lines (SeatLedger.confirm;
+   * `late` takes released and expired seats again). An order whose time is up is expired first,
+   * with the event's other holds that are due, as a confirmation would.
    */
-  private async pay(em: EntityManager, order: OrderEntity, late: boolean) {
-    await this.seats.expireDue(em, order.eventId);
-    const lines = await em.find(HoldEntity, { where: { orderId: order.id }, order: { line: 'ASC' } });
+  private async pay(em: EntityManager, order: OrderEntity, lines: HoldEntity[], late: boolean) {
+    if (late || order.expiresAt <= new Date()) await this.seats.expireDue(em, order.eventId);
     const [outcome] = await this.seats.confirm(em, [lines], late);
     return outcome instanceof Undecided ? outcome.otherwise : outcome;
   }
 
-  /** The payment of intent `reference` and its order, locked in the order of every path: event, order, payment. */
+  /**
+   * The payment of intent `reference`, its order, locked in the order of every path (the event,
+   * then the order and the payment, in one statement), and the order's lines.
+   */
   private async paymentOf(em: EntityManager, reference: string) {
-    const payment = await em.findOneBy(PaymentEntity, { reference });
-    if (!payment) return undefined;
-    const { eventId } = await em.findOneByOrFail(OrderEntity, { id: payment.orderId });
-    await this.seats.lock(em, eventId);
-    const order = await em.findOneOrFail(OrderEntity, {
-      where: { id: payment.orderId },
-      lock: { mode: 'pessimistic_write' },
-    });
-    const locked = await em.findOneOrFail(PaymentEntity, {
-      where: { id: payment.id },
-      lock: { mode: 'pessimistic_write' },
-    });
-    return { payment: locked, order };
+    const [known]: { id: number; order_id: number; event_id: number }[] = await em.query(
+      'SELECT p.id, p.order_id, o.event_id FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.reference = $1',
+      [reference],
+    );
+    if (!known) return undefined;
+    const lines = await this.linesOf(em, known.order_id);
+    await this.seats.lock(em, known.event_id);
+    const [locked] = await em
+      .createQueryBuilder(PaymentEntity, 'payment')
+      .innerJoinAndMapOne('payment.order', OrderEntity, 'o', 'o.id = payment.orderId')
+      .where('payment.id = :id', { id: known.id })
+      .setLock('pessimistic_write')
+      .getMany();
+    return { payment: locked, order: locked.order, lines };
+  }
+
+  private linesOf(em: EntityManager, orderId: number): Promise<HoldEntity[]> {
+    return em.find(HoldEntity, { where: { orderId }, order: { line: 'ASC' } });
   }
 
   /** Records the `order.refunded` message of an order just refunded, in its transaction. */
