@@ -3,6 +3,7 @@ import { Interval } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../../config/config.module';
+import { RecurringJob } from '../../common/recurring-job';
 import { AppConfig } from '../../config/env';
 import { Installation } from './installation';
 import { PaymentsService } from './payments.service';
@@ -42,8 +43,7 @@ UPDATE payments SET closed_at = now(), status = CASE status WHEN 'requires_payme
 @Injectable()
 export class IntentReconciler implements BeforeApplicationShutdown {
   private readonly logger = new Logger(IntentReconciler.name);
-  private running?: Promise<void>;
-  private stopped = false;
+  private readonly job = new RecurringJob(this.logger, 'Settling payment intents', () => this.settleDue());
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -55,16 +55,11 @@ export class IntentReconciler implements BeforeApplicationShutdown {
 
   @Interval(IntentReconciler.name, POLL_EVERY_MS)
   poll(): Promise<void> | undefined {
-    if (this.running || this.stopped || this.config.payments.provider === 'none') return undefined;
-    this.running = this.settleDue()
-      .catch((error: Error) => this.logger.warn(`Settling payment intents failed, next try soon: ${error.message}`))
-      .finally(() => (this.running = undefined));
-    return this.running;
+    return this.config.payments.provider === 'none' ? undefined : this.job.tick();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    await this.running;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.job.stop();
   }
 
   private async settleDue(): Promise<void> {

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../../config/config.module';
+import { RecurringJob } from '../../common/recurring-job';
 import { AppConfig } from '../../config/env';
 import { Metrics } from '../../metrics/metrics.service';
 import { RefundStatus } from './entities/refund.entity';
@@ -57,8 +58,7 @@ UPDATE refunds SET status = $3, reference = coalesce($4, reference), next_attemp
 @Injectable()
 export class RefundDispatcher implements BeforeApplicationShutdown {
   private readonly logger = new Logger(RefundDispatcher.name);
-  private running?: Promise<void>;
-  private stopped = false;
+  private readonly job = new RecurringJob(this.logger, 'Sending refunds', () => this.sendDue());
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -82,16 +82,11 @@ export class RefundDispatcher implements BeforeApplicationShutdown {
 
   @Interval(RefundDispatcher.name, POLL_EVERY_MS)
   poll(): Promise<void> | undefined {
-    if (this.running || this.stopped || this.config.payments.provider === 'none') return undefined;
-    this.running = this.sendDue()
-      .catch((error: Error) => this.logger.warn(`Sending refunds failed, next try soon: ${error.message}`))
-      .finally(() => (this.running = undefined));
-    return this.running;
+    return this.config.payments.provider === 'none' ? undefined : this.job.tick();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    await this.running;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.job.stop();
   }
 
   private async sendDue(): Promise<void> {

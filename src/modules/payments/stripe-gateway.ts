@@ -30,10 +30,12 @@ export class ProviderError extends Error {
 
 export type Intent = Stripe.PaymentIntent;
 
-/** A Stripe refund's status as a refund row's: succeeded, failed (or canceled), else still pending. */
+/**
+ * A refund Stripe took, as a refund row's status: `failed` when it failed or was canceled, else
+ * `succeeded` (Stripe accepted it; its own `pending` is the bank's time, not the API's).
+ */
 export function refundStatusOf({ status }: Stripe.Refund): RefundStatus {
-  if (status === 'succeeded') return RefundStatus.Succeeded;
-  return status === 'failed' || status === 'canceled' ? RefundStatus.Failed : RefundStatus.Pending;
+  return status === 'failed' || status === 'canceled' ? RefundStatus.Failed : RefundStatus.Succeeded;
 }
 export type StripeEvent = Stripe.Event;
 
