@@ -319,6 +319,15 @@ describe('Payments through Stripe', () => {
       await expectCountersRight(event.id);
     });
 
+    it('pays late an order whose time is up before the sweeper passed, when its seats are there', async () => {
+      const { event, order: made, intent } = await pendingOrder();
+      await timeIsUp(made.id);
+      await deliver(stripe.pay(intent.id)).expect(200);
+      expect((await read(admin, made.id)).status).toBe('paid');
+      expect((await providerEvents(made.id))[0].outcome).toBe('paid late');
+      await expectCountersRight(event.id);
+    });
+
     it('pays a cancelled order late when all its seats can be taken again', async () => {
       const { buyer, order: made, intent } = await pendingOrder();
       await api().post(`/api/v1/orders/${made.id}/cancel`).set(buyer.auth).expect(200);

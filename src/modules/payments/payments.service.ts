@@ -144,7 +144,7 @@ export class PaymentsService {
    */
   async payManually(order: OrderEntity): Promise<boolean> {
     const paid = await this.db.transaction(async (em) => {
-      const outcome = await this.pay(em, order, await this.linesOf(em, order.id), false);
+      const outcome = await this.pay(em, order, await this.linesOf(em, order.id), order.expiresAt <= new Date());
       if (outcome instanceof Error) throw outcome;
       if (outcome === CONFIRMED_BEFORE) return false;
       await em.insert(PaymentEntity, {
@@ -240,7 +240,7 @@ export class PaymentsService {
     if (order.status === OrderStatus.Paid || order.status === OrderStatus.Refunded) {
       return refundAll(`order ${order.id} was ${order.status} by then`);
     }
-    const late = order.status !== OrderStatus.Pending;
+    const late = order.status !== OrderStatus.Pending || order.expiresAt <= new Date();
     if (late) this.metrics.paymentsLate.inc();
     const outcome = await this.pay(em, order, lines, late);
     if (outcome instanceof Error) {
@@ -316,12 +316,12 @@ export class PaymentsService {
   }
 
   /**
-   * Pays `order` (its event locked by the caller) by confirming its lines (SeatLedger.confirm;
-   * `late` takes released and expired seats again). An order whose time is up is expired first,
-   * with the event's other holds that are due, as a confirmation would.
+   * Pays `order` by confirming its lines (SeatLedger.confirm). A `late` payment (the order ended,
+   * or its time is up) first expires the event's holds that are due, under its row lock, then
+   * takes the seats of the order's released and expired lines again when they are there.
    */
   private async pay(em: EntityManager, order: OrderEntity, lines: HoldEntity[], late: boolean) {
-    if (late || order.expiresAt <= new Date()) await this.seats.expireDue(em, order.eventId);
+    if (late) await this.seats.expireDue(em, order.eventId);
     const [outcome] = await this.seats.confirm(em, [lines], late);
     return outcome instanceof Undecided ? outcome.otherwise : outcome;
   }

@@ -42,8 +42,9 @@ export type StripeEvent = Stripe.Event;
 /**
  * Stripe, through its official SDK, pointed at STRIPE_API_URL when set (stripe-mock, a test
  * double). Every call carries an idempotency key, so a call repeated after a timeout or a crash
- * is carried out once; no call retries by itself, so none outlasts STRIPE_TIMEOUT_MS. Every
- * failure is a ProviderError.
+ * is carried out once. The SDK retries nothing but a connection closed under it (once, under the
+ * same key), so a call gives up after STRIPE_TIMEOUT_MS without an answer. Every failure is a
+ * ProviderError.
  */
 @Injectable()
 export class StripeGateway {
