@@ -67,7 +67,8 @@ export class HoldsController {
    * Confirm a hold
    * @remarks Its owner or an admin, once the payment succeeded. Turns the hold into a booking with
    * its tickets (`201`); confirming it again answers `200` with the same booking. An expired hold
-   * is confirmed only while its seats can be taken again, else `409 HOLD_EXPIRED`.
+   * is confirmed only while its seats can be taken again, else `409 HOLD_EXPIRED`. With a payment
+   * provider, a customer's priced hold is `409 PAYMENT_REQUIRED` (an admin may: a box office).
    */
   @Authenticated()
   @Post(':id/confirm')

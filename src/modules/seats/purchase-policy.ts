@@ -24,7 +24,8 @@ export interface Asked {
  * Who may buy what, before any seat is counted: at most the per-booking maximum of seats
  * (BOOKING_MAX_QUANTITY) in one purchase, each ticket type at most once in an order, for the
  * caller, or (an admin only) for another user who exists; priced tickets only by paying, with a
- * payment provider; and until when a buyer may take their money back. The seats themselves are the SeatLedger's to decide.
+ * payment provider; and until when a buyer may take their money back. The seats themselves are
+ * the SeatLedger's to decide.
  */
 @Injectable()
 export class PurchasePolicy {
