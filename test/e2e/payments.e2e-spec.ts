@@ -249,6 +249,18 @@ describe('Payments through Stripe', () => {
       expect(res.body.code).toBe('INVALID_SIGNATURE');
     });
 
+    it('refuses a body that is not the JSON Stripe signed with 400 INVALID_SIGNATURE', async () => {
+      const { intent } = await pendingOrder();
+      const { body, signature } = stripe.signed(stripe.pay(intent.id));
+      const res = await api()
+        .post('/api/v1/payments/stripe/webhook')
+        .set('Content-Type', 'text/plain')
+        .set('Stripe-Signature', signature)
+        .send(body)
+        .expect(400);
+      expect(res.body.code).toBe('INVALID_SIGNATURE');
+    });
+
     it('refuses a signature older than 300 s with 400 INVALID_SIGNATURE', async () => {
       const { order: made, intent } = await pendingOrder();
       const res = await deliver(stripe.pay(intent.id), Math.floor(Date.now() / 1000) - 301).expect(400);

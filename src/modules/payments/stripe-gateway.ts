@@ -84,7 +84,8 @@ export class StripeGateway {
 
   /** The event a callback carries, once its raw body's signature checks out; else 400 INVALID_SIGNATURE. */
   verify(rawBody: Buffer | undefined, signature: string | undefined): StripeEvent {
-    if (!rawBody || !signature) throw new AppError('INVALID_SIGNATURE', 'The Stripe-Signature header is missing');
+    if (!signature) throw new AppError('INVALID_SIGNATURE', 'The Stripe-Signature header is missing');
+    if (!rawBody) throw new AppError('INVALID_SIGNATURE', 'The body is not the JSON event Stripe signed');
     try {
       return this.stripe.webhooks.constructEvent(rawBody, signature, this.webhookSecret, SIGNATURE_TOLERANCE_SECONDS);
     } catch {
