@@ -450,6 +450,19 @@ describe('Payments through Stripe', () => {
       expect((await read(admin, made.id)).payment.status).toBe('failed');
     });
 
+    it('are looked at again, later, when Stripe fails', async () => {
+      const { buyer, order: made, intent } = await pendingOrder();
+      await api().post(`/api/v1/orders/${made.id}/cancel`).set(buyer.auth).expect(200);
+      stripe.behave(/^\/v1\/payment_intents\/pi_/, { kind: 'status', status: 500 }, 1);
+      await settleIntents();
+      expect(stripe.intents.get(intent.id)?.status).toBe('requires_payment_method');
+      await t.db.query(`UPDATE payments SET checked_at = now() - interval '1 minute' WHERE reference = $1`, [
+        intent.id,
+      ]);
+      await settleIntents();
+      expect(stripe.intents.get(intent.id)?.status).toBe('canceled');
+    });
+
     it('are read back when they succeeded but their callback was lost: a late payment', async () => {
       const { event, order: made, intent } = await pendingOrder();
       await timeIsUp(made.id);

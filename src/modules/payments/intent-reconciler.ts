@@ -35,10 +35,10 @@ UPDATE payments SET closed_at = now(), status = CASE status WHEN 'requires_payme
  WHERE id = $1`;
 
 /**
- * Settles the intents of orders that will not be paid through them: each is cancelled at Stripe,
- * so its buyer can no longer be charged; one that turns out to have succeeded meanwhile (its
- * callback lost or still on its way) is read back and acted on as a late payment, so no buyer
- * is left charged without tickets or a refund.
+ * Settles the intents of orders that will not be paid through them, for an hour after the order
+ * ended: each is read back from Stripe and cancelled, so its buyer can no longer be charged; one
+ * that succeeded meanwhile (its callback lost or still on its way) is acted on as a late payment,
+ * so no buyer is left charged without tickets or a refund.
  */
 @Injectable()
 export class IntentReconciler implements BeforeApplicationShutdown {
@@ -69,15 +69,21 @@ export class IntentReconciler implements BeforeApplicationShutdown {
     for (const payment of due) await this.settle(payment);
   }
 
+  /**
+   * Reads the intent back: one that succeeded is acted on as a late payment; one that can still
+   * be paid is cancelled (should Stripe refuse, because it succeeded meanwhile, the next look
+   * finds it so); one that succeeded or was cancelled is settled for good.
+   */
   private async settle(payment: { id: number; reference: string }): Promise<void> {
-    const installationId = await this.installation.id();
-    let intent: Intent;
-    try {
-      intent = await this.stripe.cancelIntent(payment.reference, `${installationId}-cancel-${payment.id}`);
-    } catch (error) {
-      if (!(error instanceof ProviderError)) throw error;
-      if (!error.permanent) return;
-      intent = await this.stripe.retrieveIntent(payment.reference);
+    let intent: Intent = await this.stripe.retrieveIntent(payment.reference);
+    if (intent.status !== 'succeeded' && intent.status !== 'canceled' && intent.status !== 'processing') {
+      const installationId = await this.installation.id();
+      try {
+        intent = await this.stripe.cancelIntent(payment.reference, `${installationId}-cancel-${payment.id}`);
+      } catch (error) {
+        if (error instanceof ProviderError) return;
+        throw error;
+      }
     }
     if (intent.status === 'succeeded') {
       await this.payments.receive({
@@ -86,7 +92,8 @@ export class IntentReconciler implements BeforeApplicationShutdown {
         data: { object: intent },
       });
     }
-    if (intent.status === 'succeeded' || intent.status === 'canceled')
+    if (intent.status === 'succeeded' || intent.status === 'canceled') {
       await this.db.query(CLOSE_STATEMENT, [payment.id]);
+    }
   }
 }
