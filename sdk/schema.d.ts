@@ -2186,15 +2186,23 @@ export interface components {
          * @example {
          *       "success": false,
          *       "message": "INVALID_SIGNATURE",
-         *       "code": "INVALID_SIGNATURE"
+         *       "code": "INVALID_SIGNATURE",
+         *       "errors": [
+         *         {
+         *           "field": "quantity",
+         *           "message": "quantity must not be less than 1"
+         *         }
+         *       ]
          *     }
          */
-        InvalidSignatureError: {
+        InvalidSignatureOrValidationFailedError: {
             /** @enum {boolean} */
             success: false;
             message: components["schemas"]["ErrorMessage"];
             /** @enum {string} */
-            code: "INVALID_SIGNATURE";
+            code: "INVALID_SIGNATURE" | "VALIDATION_FAILED";
+            /** @description Present for VALIDATION_FAILED only: the first 20 invalid fields. */
+            errors?: components["schemas"]["FieldErrorDto"][];
         };
         /**
          * @example {
@@ -7080,7 +7088,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReceivedDto"];
                 };
             };
-            /** @description code: INVALID_SIGNATURE */
+            /** @description code: INVALID_SIGNATURE | VALIDATION_FAILED */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -7090,7 +7098,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InvalidSignatureError"];
+                    "application/json": components["schemas"]["InvalidSignatureOrValidationFailedError"];
                 };
             };
             /** @description code: UNAUTHORIZED */

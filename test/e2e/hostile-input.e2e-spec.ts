@@ -315,6 +315,17 @@ const HOSTILE: HostileRequest[] = [
     as: 'customer',
     field: 'id',
   }),
+  bad('a payment of an order id past integer', {
+    method: 'POST',
+    path: '/api/v1/orders/2147483648/payment',
+    as: 'customer',
+    field: 'id',
+  }),
+  bad('a Stripe callback whose body nests past the depth limit', {
+    method: 'POST',
+    path: '/api/v1/payments/stripe/webhook',
+    body: new Raw(`{"id":"evt_1","data":${'{"object":'.repeat(40)}{}${'}'.repeat(40)}}`),
+  }),
   bad("an unknown status on an event's orders", {
     method: 'GET',
     path: (f) => `${event(f)}/orders?status=paid%00`,
@@ -693,6 +704,9 @@ function snapshot(db: DataSource): Promise<unknown> {
       'holds',
       'orders',
       'refunds',
+      'payments',
+      'provider_events',
+      'installation',
       'waitlist_entries',
       'idempotency_keys',
       'webhook_endpoints',

@@ -40,7 +40,7 @@ export class StripeWebhookController {
   })
   @ApiBody({ type: StripeEventDto, examples: STRIPE_EVENT_EXAMPLES })
   @ApiOkResponse({ type: ReceivedDto, description: 'Acted on, or ignored' })
-  @ApiErrors('INVALID_SIGNATURE', 'NOT_FOUND', 'SERVICE_UNAVAILABLE')
+  @ApiErrors('INVALID_SIGNATURE', 'VALIDATION_FAILED', 'NOT_FOUND', 'SERVICE_UNAVAILABLE')
   async receiveStripeEvent(@Req() req: Request & { rawBody?: Buffer }): Promise<ReceivedDto> {
     if (!this.payments.required) throw AppError.notFound('Payment provider', 'stripe');
     await this.payments.receive(this.stripe.verify(req.rawBody, req.header('stripe-signature')));
