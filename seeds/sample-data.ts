@@ -1,7 +1,7 @@
 /**
  * The contract's sample data: 5 users, 5 future events, 7 bookings holding 15 tickets (two of them
  * the lines of a paid order), and a pending order. Every event has its default ticket type at its
- * price; the first also sells VIP tickets, the second Student tickets.
+ * price; the first also sells VIP tickets, the second Student tickets, with a 20% student code.
  */
 
 export const SAMPLE_PASSWORDS = { admin: 'admin12345', customer: 'customer123' } as const;
@@ -61,6 +61,18 @@ export const SAMPLE_EVENTS = [
 export const SAMPLE_TICKET_TYPES = [
   { event: 0, name: 'VIP', price: '4500.00', quota: 200 },
   { event: 1, name: 'Student', price: '400.00', quota: 50 },
+] as const;
+
+/** Promo codes; `event` indexes SAMPLE_EVENTS, `ticketTypes` names its types. */
+export const SAMPLE_PROMO_CODES = [
+  {
+    event: 1,
+    code: 'STUDENT20',
+    discountType: 'percent',
+    discountValue: '20.00',
+    ticketTypes: ['Student'],
+    maxUses: 100,
+  },
 ] as const;
 
 /**

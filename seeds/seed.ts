@@ -1,6 +1,7 @@
 import { DataSource, EntityManager, In } from 'typeorm';
 import { EventEntity } from '../src/modules/events/entities/event.entity';
 import { DEFAULT_TICKET_TYPE_NAME, TicketTypeEntity } from '../src/modules/events/entities/ticket-type.entity';
+import { DiscountType, PromoCodeEntity } from '../src/modules/promo-codes/entities/promo-code.entity';
 import { generateTicketCode } from '../src/modules/tickets/ticket-code';
 import { UserEntity, UserRole } from '../src/modules/users/entities/user.entity';
 import { PasswordHasher } from '../src/modules/users/password-hasher';
@@ -9,6 +10,7 @@ import {
   SAMPLE_EVENTS,
   SAMPLE_ORDERS,
   SAMPLE_PASSWORDS,
+  SAMPLE_PROMO_CODES,
   SAMPLE_TICKET_TYPES,
   SAMPLE_USERS,
 } from './sample-data';
@@ -44,6 +46,15 @@ export async function seed(db: DataSource): Promise<void> {
     ]);
     const typeOf = (event: number, name: string = DEFAULT_TICKET_TYPE_NAME) =>
       em.findOneByOrFail(TicketTypeEntity, { eventId: events[event].id, name });
+    for (const { event, ticketTypes, ...code } of SAMPLE_PROMO_CODES) {
+      const types = await Promise.all(ticketTypes.map((name) => typeOf(event, name)));
+      await em.insert(PromoCodeEntity, {
+        ...code,
+        discountType: code.discountType as DiscountType,
+        eventId: events[event].id,
+        ticketTypeIds: types.map((t) => t.id),
+      });
+    }
     const orderIds: number[] = [];
     for (const order of SAMPLE_ORDERS) {
       const [{ id }]: { id: number }[] = await em.query(

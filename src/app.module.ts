@@ -16,6 +16,7 @@ import { HealthModule } from './modules/health/health.module';
 import { EventsModule } from './modules/events/events.module';
 import { HoldsModule } from './modules/holds/holds.module';
 import { OrdersModule } from './modules/orders/orders.module';
+import { PromoCodesModule } from './modules/promo-codes/promo-codes.module';
 import { PaymentsModule } from './modules/payments/payments.module';
 import { WebhooksModule } from './modules/webhooks/webhooks.module';
 import { WaitlistModule } from './modules/waitlist/waitlist.module';
@@ -41,6 +42,7 @@ export class AppModule {
         BookingsModule,
         HoldsModule,
         OrdersModule,
+        PromoCodesModule,
         PaymentsModule,
         WaitlistModule,
         TicketsModule,

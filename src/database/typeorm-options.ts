@@ -9,6 +9,7 @@ import { Waitlist1795664863736 } from '../../migrations/1795664863736-waitlist';
 import { Webhooks1795668850599 } from '../../migrations/1795668850599-webhooks';
 import { Orders1796306627296 } from '../../migrations/1796306627296-orders';
 import { Payments1796314774880 } from '../../migrations/1796314774880-payments';
+import { PromoCodes1796323692497 } from '../../migrations/1796323692497-promo-codes';
 import { BookingEntity } from '../modules/bookings/entities/booking.entity';
 import { IdempotencyKeyEntity } from '../modules/idempotency/idempotency-key.entity';
 import { EventEntity } from '../modules/events/entities/event.entity';
@@ -19,6 +20,7 @@ import { InstallationEntity } from '../modules/payments/entities/installation.en
 import { PaymentEntity } from '../modules/payments/entities/payment.entity';
 import { ProviderEventEntity } from '../modules/payments/entities/provider-event.entity';
 import { RefundEntity } from '../modules/payments/entities/refund.entity';
+import { PromoCodeEntity } from '../modules/promo-codes/entities/promo-code.entity';
 import { TicketEntity } from '../modules/tickets/entities/ticket.entity';
 import { UserEntity } from '../modules/users/entities/user.entity';
 import { WaitlistEntryEntity } from '../modules/waitlist/entities/waitlist-entry.entity';
@@ -43,6 +45,7 @@ export const entities = [
   PaymentEntity,
   ProviderEventEntity,
   InstallationEntity,
+  PromoCodeEntity,
 ];
 export const migrations = [
   InitialSchema1764000000000,
@@ -54,6 +57,7 @@ export const migrations = [
   Webhooks1795668850599,
   Orders1796306627296,
   Payments1796314774880,
+  PromoCodes1796323692497,
 ];
 
 /** The API's pool; migrations and seeds give only a size, so a long migration is never cut short. */

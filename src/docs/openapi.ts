@@ -17,6 +17,7 @@ export const TAGS: [string, string][] = [
   ['bookings', 'Buying tickets without ever overselling, and cancelling them.'],
   ['holds', 'Seats kept for a buyer while they pay, confirmed into a booking or let go.'],
   ['orders', 'One checkout of several ticket types: held together, paid once, refunded as a whole.'],
+  ['promo codes', 'Discounts on some or all ticket types, and the way to buy a hidden type (admin).'],
   ['payments', 'Callbacks of the payment provider (Stripe), which pay and refund orders.'],
   ['waiting list', 'Queues for sold-out events: freed seats are offered in order of arrival.'],
   ['tickets', 'Ticket codes and check-in at the door.'],

@@ -64,6 +64,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly promoCodeUses = new Counter({
+    name: 'promo_code_uses_total',
+    help: "Promo code uses taken: tickets of the code's types in orders made with it (uses given back are not subtracted)",
+    registers: [this.registry],
+  });
+
   readonly ordersCreated = new Counter({
     name: 'orders_created_total',
     help: 'Orders made, their lines held together (a replayed idempotent request holds nothing and is not counted)',

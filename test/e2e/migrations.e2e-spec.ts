@@ -90,6 +90,7 @@ describe('Migrations through the TypeORM CLI (npm run migration:run, migration:r
         'migrations',
         'orders',
         'payments',
+        'promo_codes',
         'provider_events',
         'refunds',
         'ticket_types',

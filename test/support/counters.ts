@@ -42,3 +42,19 @@ export function ticketTypesWithWrongCounters(db: DataSource, eventIds?: number[]
     [eventIds ?? null],
   );
 }
+
+/**
+ * Promo codes whose `uses` differ from the tickets of the pending and paid orders that used them,
+ * or pass `max_uses` (should be none).
+ */
+export function promoCodesWithWrongUses(db: DataSource, eventIds?: number[]): Promise<unknown[]> {
+  return db.query(
+    `SELECT c.id, c.uses, c.max_uses, o.uses AS counted
+       FROM promo_codes c
+       LEFT JOIN (SELECT promo_code_id, sum(promo_code_uses) AS uses FROM orders
+                   WHERE status IN ('pending', 'paid') GROUP BY promo_code_id) o ON o.promo_code_id = c.id
+      WHERE ($1::int[] IS NULL OR c.event_id = ANY($1))
+        AND (c.uses > c.max_uses OR c.uses <> coalesce(o.uses, 0))`,
+    [eventIds ?? null],
+  );
+}

@@ -3,7 +3,8 @@ import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiTags, ge
 import { ApiErrors } from '../../common/http/api-errors.decorator';
 import { DeletedResponseDto } from '../../common/http/deleted-response.dto';
 import { ApiIdParam, IdPipe } from '../../common/http/id.pipe';
-import { AdminOnly, Public } from '../auth/auth.decorators';
+import { AdminOnly, CurrentUser, OptionallyAuthenticated } from '../auth/auth.decorators';
+import { UserEntity, UserRole } from '../users/entities/user.entity';
 import { CreateTicketTypeDto } from './dto/create-ticket-type.dto';
 import { TicketTypeResponseDto } from './dto/ticket-type-response.dto';
 import { UpdateTicketTypeDto } from './dto/update-ticket-type.dto';
@@ -17,9 +18,10 @@ export class TicketTypesController {
   /**
    * List an event's ticket types
    * @remarks Public. The default type (General admission, at the event's price) first, each with
-   * its price, quota and what it has left.
+   * its price, quota and what it has left; hidden types (sold only through a promo code that names
+   * them) are listed to admins only.
    */
-  @Public()
+  @OptionallyAuthenticated()
   @Get('events/:id/ticket-types')
   @ApiIdParam()
   @ApiExtraModels(TicketTypeResponseDto)
@@ -27,8 +29,11 @@ export class TicketTypesController {
     schema: { type: 'array', maxItems: MAX_TICKET_TYPES, items: { $ref: getSchemaPath(TicketTypeResponseDto) } },
   })
   @ApiErrors('NOT_FOUND')
-  listTicketTypes(@Param('id', IdPipe) eventId: number): Promise<TicketTypeResponseDto[]> {
-    return this.ticketTypes.list(eventId);
+  listTicketTypes(
+    @Param('id', IdPipe) eventId: number,
+    @CurrentUser() caller?: UserEntity,
+  ): Promise<TicketTypeResponseDto[]> {
+    return this.ticketTypes.list(eventId, caller?.role === UserRole.Admin);
   }
 
   /**

@@ -35,18 +35,18 @@ export class TicketTypesService {
     private readonly policy: PurchasePolicy,
   ) {}
 
-  /** The event's types, the default first, then by id. */
-  async list(eventId: number): Promise<TicketTypeResponseDto[]> {
+  /** The event's types, the default first, then by id; hidden ones only when `withHidden`. */
+  async list(eventId: number, withHidden: boolean): Promise<TicketTypeResponseDto[]> {
     const types = await this.db.getRepository(TicketTypeEntity).find({
       where: { eventId },
       relations: { event: true },
       order: { isDefault: 'DESC', id: 'ASC' },
     });
     if (types.length === 0) throw AppError.notFound('Event', eventId);
-    return types.map((type) => toTicketTypeResponse(type, type.event));
+    return types.filter((type) => withHidden || !type.hidden).map((type) => toTicketTypeResponse(type, type.event));
   }
 
-  async create(eventId: number, { name, price, quota }: CreateTicketTypeDto): Promise<TicketTypeResponseDto> {
+  async create(eventId: number, { name, price, quota, hidden }: CreateTicketTypeDto): Promise<TicketTypeResponseDto> {
     this.policy.assertPrice(price);
     return this.db.transaction(async (em) => {
       const event = await this.seats.lock(em, eventId);
@@ -54,7 +54,9 @@ export class TicketTypesService {
         const message = `Event ${eventId} already has the most ticket types an event may have, ${MAX_TICKET_TYPES}`;
         throw AppError.validation([{ field: 'id', message }]);
       }
-      const type = await em.save(em.create(TicketTypeEntity, { eventId, name, price, quota: quota ?? null }));
+      const type = await em.save(
+        em.create(TicketTypeEntity, { eventId, name, price, quota: quota ?? null, hidden: hidden ?? false }),
+      );
       return toTicketTypeResponse(type, event);
     });
   }
@@ -69,6 +71,9 @@ export class TicketTypesService {
     const { type, event } = await this.db.transaction(async (em) => {
       const { type, event } = await this.locked(em, id);
       if (dto.quota !== undefined) this.seats.assertCapacity(type, dto.quota, 'Quota');
+      if (dto.hidden && type.isDefault) {
+        throw AppError.validation([{ field: 'hidden', message: "an event's default ticket type cannot be hidden" }]);
+      }
       if (dto.price !== undefined && type.isDefault && dto.price !== event.price) {
         await em.update(EventEntity, { id: event.id }, { price: dto.price });
         const repriced = await em.findOneByOrFail(EventEntity, { id: event.id });

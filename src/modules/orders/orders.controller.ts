@@ -32,7 +32,10 @@ export class OrdersController {
    * (`409 HOLD_EXISTS`); one whose total is `0.00` is `paid` at once. With a payment provider, a
    * priced order gets a payment intent (`payment`, its `client_secret` for Stripe.js); should the
    * provider refuse (`409 PAYMENT_REJECTED`) or fail (`502 PAYMENT_PROVIDER_UNAVAILABLE`), the
-   * order is cancelled and its seats freed. Accepts an `Idempotency-Key`.
+   * order is cancelled and its seats freed. A `promo_code` of the event discounts the lines of its
+   * ticket types, a use per ticket, and is the one way to buy a hidden type it names; a code that
+   * is unknown, inactive, not yet or no longer valid, used up or for none of the order's types is
+   * `409 PROMO_CODE_INVALID`, saying which, and nothing is held. Accepts an `Idempotency-Key`.
    */
   @Authenticated()
   @Post('orders')
@@ -43,6 +46,7 @@ export class OrdersController {
     'INSUFFICIENT_TICKETS',
     'EVENT_NOT_BOOKABLE',
     'HOLD_EXISTS',
+    'PROMO_CODE_INVALID',
     'IDEMPOTENCY_KEY_REUSED',
     'PAYMENT_REJECTED',
     'PAYMENT_PROVIDER_UNAVAILABLE',

@@ -9,15 +9,16 @@ import { isChargeable } from '../payments/money';
 import { UserEntity, UserRole } from '../users/entities/user.entity';
 import { Line, repeatedTypeError, Sale } from './seat-ledger';
 
-/** Whether the event's ticket type ($2; null: its default) has a price. No row when there is no such type. */
+/** Whether the event's ticket type ($2; null: its default) has a price. No row when there is no such type a booking may name. */
 const PRICED_QUERY = `SELECT price > 0 AS priced FROM ticket_types
- WHERE event_id = $1 AND (id = $2 OR $2::int IS NULL AND is_default)`;
+ WHERE event_id = $1 AND (id = $2 OR $2::int IS NULL AND is_default) AND NOT hidden`;
 
 /** What a buyer asks for: a booking's, a hold's or an order's fields. */
 export interface Asked {
   event_id: number;
   user_id?: number;
   lines: Line[];
+  promo_code?: string;
 }
 
 /**
@@ -65,7 +66,7 @@ export class PurchasePolicy {
    * per-booking maximum, each of another ticket type (a line naming the default type beside one
    * without a type is found by the statement, which holds no such order: see SeatLedger).
    */
-  async order({ event_id, user_id, lines }: Asked, caller: UserEntity): Promise<Sale> {
+  async order({ event_id, user_id, lines, promo_code }: Asked, caller: UserEntity): Promise<Sale> {
     const max = this.config.bookings.maxQuantity;
     if (lines.reduce((sum, line) => sum + line.quantity, 0) > max) {
       throw AppError.validation([{ field: 'lines', message: `the lines' quantities must add up to at most ${max}` }]);
@@ -74,7 +75,8 @@ export class PurchasePolicy {
     const repeated = types.find((type, i) => types.indexOf(type) !== i);
     if (repeated !== undefined)
       throw repeatedTypeError(typeof repeated === 'number' ? `ticket type ${repeated}` : repeated);
-    return { eventId: event_id, userId: await this.buyer(user_id, caller), lines, order: true };
+    const userId = await this.buyer(user_id, caller);
+    return { eventId: event_id, userId, lines, order: true, promoCode: promo_code };
   }
 
   /**

@@ -46,7 +46,7 @@ const holdJson = (h: string) => `json_build_object(
 /**
  * An order as the API returns it (OrderResponseDto), from a row `o` of orders, the rows of
  * `lines` (holds, or a CTE with their `order_id`, `line`, `ticket_type_id`, `quantity`,
- * `total_amount` and `booking_id`) and of `refunds` (the table, or a union with new ones). A
+ * `total_amount`, `discount_amount` and `booking_id`) and of `refunds` (the table, or a union with new ones). A
  * pending order whose time is up reads `expired`; `payment` is its latest, without its client
  * secret (see ORDER_QUERY). The API's reads and webhook messages both come from here, so an order
  * has one shape.
@@ -55,12 +55,13 @@ export const orderJson = (o: string, lines = 'holds', refunds = 'refunds') => `j
   'id', ${o}.id, 'user_id', ${o}.user_id, 'event_id', ${o}.event_id,
   'status', CASE WHEN ${o}.status = 'pending' AND ${o}.expires_at <= now() THEN 'expired' ELSE ${o}.status::text END,
   'lines', (SELECT json_agg(json_build_object('ticket_type_id', l.ticket_type_id, 'quantity', l.quantity,
-              'unit_price', (l.total_amount / l.quantity)::numeric(20, 2)::text, 'discount_amount', '0.00',
-              'amount', l.total_amount::text) ORDER BY l.line)
+              'unit_price', ((l.total_amount + l.discount_amount) / l.quantity)::numeric(20, 2)::text,
+              'discount_amount', l.discount_amount::text, 'amount', l.total_amount::text) ORDER BY l.line)
               FROM ${lines} l WHERE l.order_id = ${o}.id),
   'quantity', ${o}.quantity, 'subtotal_amount', ${o}.subtotal_amount::text,
   'discount_amount', ${o}.discount_amount::text, 'total_amount', ${o}.total_amount::text,
-  'refunded_amount', ${o}.refunded_amount::text, 'promo_code', NULL,
+  'refunded_amount', ${o}.refunded_amount::text,
+  'promo_code', (SELECT c.code FROM promo_codes c WHERE c.id = ${o}.promo_code_id),
   'expires_at', ${isoDateTime(`${o}.expires_at`)}, 'paid_at', ${isoDateTime(`${o}.paid_at`)},
   'payment', (SELECT json_build_object('provider', p.provider, 'status', p.status, 'reference', p.reference, 'client_secret', NULL)
                 FROM payments p WHERE p.order_id = ${o}.id ORDER BY p.id DESC LIMIT 1),
@@ -84,69 +85,146 @@ const COUNTS = `${seatsLeft('e')} AS event_left, ${quotaLeft('t')} AS type_left,
  * of one event that arrived together, each of one or more lines (a ticket type and the seats it
  * must take), decided in order of arrival exactly as one statement each would be: a request is
  * made when every line fits what the event and the line's type have left after the requests
- * made before it (and the lines before it in the request), else refused whole, taking nothing.
+ * made before it (and the lines before it in the request), and the uses it takes of its promo
+ * code fit what the code has left, else refused whole, taking nothing.
  *
  * Expects the CTEs `locked`, one row per ticket type the requests name, read under the row locks
  * of the event and then of the types (the lock order of every path), so its counts are the
  * latest (`event_left`, `ticket_type_id`, `name`, `price`, `type_left`); it is empty when the
- * event is not bookable. And `line` (`n` its place among all lines, `r` its request's,
- * `ticket_type_id` null when `locked` has no such type, `quantity`, `need` the seats it takes).
+ * event is not bookable. `codes`, the promo codes the requests use, read under their row locks
+ * after the types' (`code_id`, `uses`, `max_uses`). And `line` (`n` its place among all lines,
+ * `r` its request's, `ticket_type_id` null when `locked` has no such type the request may buy,
+ * `quantity`, `need` the seats it takes, `code_id` and `uses` the uses it takes of that code,
+ * `problem` why the request's code cannot be used at all, if so).
  * Makes `placed` (each line with its type's price and name, and `seats_before`: the quantities of
  * the lines before it, for ticket code suffixes) and `walk`: per request `r`, `made` (null: not
  * decided, as a line's type is not locked, or two of its lines are of one type), and for a
- * refusal its first line that did not fit (`short_n`) and the seats it found (`seats_left`).
+ * refusal its first line that did not fit (`short_n`) and the seats it found (`seats_left`), or
+ * why its code could not be used (`problem`: `used up` with the uses it found, `uses_left`).
  */
 const WALK = `types AS (
   SELECT locked.*, row_number() OVER (ORDER BY ticket_type_id)::int AS idx FROM locked
+), code_list AS (
+  SELECT codes.*, row_number() OVER (ORDER BY code_id)::int AS cidx FROM codes
 ), placed AS (
-  SELECT line.*, types.idx, types.name, types.price,
+  SELECT line.*, types.idx, types.name, types.price, code_list.cidx,
          (sum(line.quantity) OVER (ORDER BY line.n) - line.quantity)::int AS seats_before,
          (sum(line.need) OVER (PARTITION BY line.r ORDER BY line.n) - line.need)::int AS need_before
-    FROM line LEFT JOIN types USING (ticket_type_id)
-), walk (r, event_left, type_left, made, short_n, seats_left) AS (
-  SELECT 0, min(event_left), array_agg(type_left ORDER BY idx), NULL::boolean, NULL::int, NULL::int
+    FROM line LEFT JOIN types USING (ticket_type_id) LEFT JOIN code_list USING (code_id)
+), walk (r, event_left, type_left, code_left, made, short_n, seats_left, problem, uses_left) AS (
+  SELECT 0, min(event_left), array_agg(type_left ORDER BY idx),
+         ARRAY(SELECT coalesce(max_uses - uses, 2147483647) FROM code_list ORDER BY cidx),
+         NULL::boolean, NULL::int, NULL::int, NULL::text, NULL::int
     FROM types HAVING count(*) > 0
   UNION ALL
   SELECT w.r + 1, w.event_left - CASE WHEN d.fits THEN d.seats ELSE 0 END,
          CASE WHEN d.fits THEN ARRAY(
            SELECT w.type_left[i] - coalesce((SELECT sum(p.need) FROM placed p WHERE p.r = w.r + 1 AND p.idx = i), 0)::int
              FROM generate_subscripts(w.type_left, 1) i ORDER BY i) ELSE w.type_left END,
-         d.fits, d.short_n, d.seats_left
+         CASE WHEN d.fits AND d.uses > 0 THEN ARRAY(
+           SELECT w.code_left[i] - CASE WHEN i = d.cidx THEN d.uses ELSE 0 END
+             FROM generate_subscripts(w.code_left, 1) i ORDER BY i) ELSE w.code_left END,
+         d.fits, d.short_n, d.seats_left, d.problem, CASE WHEN d.problem = 'used up' THEN w.code_left[d.cidx] END
     FROM walk w CROSS JOIN LATERAL (
-      SELECT CASE WHEN bool_or(p.idx IS NULL) OR count(DISTINCT p.idx) < count(*) THEN NULL
-                  ELSE bool_and(p.need <= s.seats) END AS fits,
-             sum(p.need)::int AS seats, min(p.n) FILTER (WHERE p.need > s.seats) AS short_n,
-             (array_agg(s.seats ORDER BY p.n) FILTER (WHERE p.need > s.seats))[1] AS seats_left
-        FROM placed p
-       CROSS JOIN LATERAL (SELECT greatest(0, least(w.type_left[p.idx], w.event_left - p.need_before)) AS seats) s
-       WHERE p.r = w.r + 1) d
+      SELECT CASE WHEN a.undecided THEN NULL ELSE a.seats_fit AND c.problem IS NULL END AS fits,
+             a.seats, a.short_n, a.seats_left, a.uses, a.cidx, c.problem
+        FROM (SELECT bool_or(p.idx IS NULL) OR count(DISTINCT p.idx) < count(*) AS undecided,
+                     bool_and(p.need <= s.seats) AS seats_fit, sum(p.need)::int AS seats,
+                     min(p.n) FILTER (WHERE p.need > s.seats) AS short_n,
+                     (array_agg(s.seats ORDER BY p.n) FILTER (WHERE p.need > s.seats))[1] AS seats_left,
+                     sum(p.uses)::int AS uses, min(p.cidx) AS cidx, min(p.problem) AS problem
+                FROM placed p
+               CROSS JOIN LATERAL (SELECT greatest(0, least(w.type_left[p.idx], w.event_left - p.need_before)) AS seats) s
+               WHERE p.r = w.r + 1) a
+       CROSS JOIN LATERAL (SELECT CASE WHEN a.problem IS NOT NULL THEN a.problem
+                                       WHEN a.seats_fit AND a.uses > w.code_left[a.cidx] THEN 'used up' END AS problem) c) d
    WHERE w.r < (SELECT max(r) FROM line)
 )`;
 
 /**
- * The start of a sale or hold statement: `locked` and `line` for WALK from the requests'
+ * Per-ticket discount of a line's type's price (`price`) by its request's promo code (`c`):
+ * a percent rounded to the currency's minor unit ($10 its decimals), money off, or a price,
+ * never below 0.00.
+ */
+const discountOf = (price: string, c: string) => `CASE ${c}.discount_type
+  WHEN 'percent' THEN round(${price} * ${c}.discount_value / 100, $10::int)
+  WHEN 'amount' THEN least(${c}.discount_value, ${price})
+  ELSE greatest(${price} - ${c}.discount_value, 0) END`;
+
+/**
+ * The start of a sale or hold statement: `locked`, `codes` and `line` for WALK from the requests'
  * lines, and `due`, whether the event has holds whose time is up. $1 event id, then per line, in
  * order: $2 its request's ordinal, $3 the buyer's user id, $4 its ticket type id (null: the
- * event's default), $5 its quantity.
+ * event's default), $5 its quantity. With `code` (the parameter of each request's promo code,
+ * null: none), `requested`: per request with a code, the code locked, or `problem` (unknown,
+ * inactive, not yet valid, expired, for none of its types); a hidden type is a type only for a
+ * request whose code names it. Without, no request uses a code, and no hidden type is a type.
  */
-const ASKED = `
+const asked = (code?: string) => `
 WITH RECURSIVE asked AS (
   SELECT a.n::int, a.r, a.user_id, a.ticket_type_id, a.quantity
     FROM unnest($2::int[], $3::int[], $4::int[], $5::int[]) WITH ORDINALITY AS a(r, user_id, ticket_type_id, quantity, n)
 ), locked AS MATERIALIZED (
-  SELECT ${COUNTS}, t.id AS ticket_type_id, t.is_default, t.name, t.price
+  SELECT ${COUNTS}, t.id AS ticket_type_id, t.is_default, t.hidden, t.name, t.price
     FROM events e JOIN ticket_types t ON t.event_id = e.id
    WHERE e.id = $1::int AND ${isBookable('e')}
      AND (t.id = ANY ($4::int[]) OR t.is_default AND array_position($4::int[], NULL) IS NOT NULL)
    ORDER BY t.id
      FOR UPDATE OF e, t
+), ${
+  code === undefined
+    ? `codes AS (SELECT NULL::int AS code_id, 0 AS uses, NULL::int AS max_uses WHERE false),
+requested AS (SELECT NULL::bigint AS r, NULL::int AS code_id, NULL::int[] AS ticket_type_ids, NULL::text AS problem WHERE false)`
+    : `codes AS MATERIALIZED (
+  SELECT c.id AS code_id, c.code, c.discount_type, c.discount_value, c.ticket_type_ids, c.uses, c.max_uses, c.active,
+         c.valid_from, c.valid_until
+    FROM promo_codes c
+   WHERE c.event_id = $1::int AND lower(c.code) = ANY (SELECT lower(x) FROM unnest(${code}::text[]) x)
+     AND EXISTS (SELECT 1 FROM locked)
+   ORDER BY c.id
+     FOR UPDATE
+), requested AS (
+  SELECT q.r, codes.*,
+         CASE WHEN codes.code_id IS NULL THEN 'unknown' WHEN NOT codes.active THEN 'not active'
+              WHEN codes.valid_from > now() THEN 'not yet valid' WHEN codes.valid_until <= now() THEN 'no longer valid' END AS problem
+    FROM unnest(${code}::text[]) WITH ORDINALITY AS q(code, r) LEFT JOIN codes ON lower(codes.code) = lower(q.code)
+   WHERE q.code IS NOT NULL
+)`
+}, typed AS (
+  SELECT asked.n, asked.r, asked.user_id, asked.quantity, asked.quantity AS need, locked.ticket_type_id,
+         requested.code_id, requested.r IS NOT NULL AS coded, requested.problem,
+         CASE WHEN requested.code_id IS NOT NULL AND locked.ticket_type_id IS NOT NULL
+               AND (requested.ticket_type_ids IS NULL OR locked.ticket_type_id = ANY (requested.ticket_type_ids))
+              THEN asked.quantity ELSE 0 END AS uses
+    FROM asked LEFT JOIN requested USING (r) LEFT JOIN locked
+      ON (locked.ticket_type_id = asked.ticket_type_id OR asked.ticket_type_id IS NULL AND locked.is_default)
+     AND (NOT locked.hidden OR locked.ticket_type_id = ANY (requested.ticket_type_ids))
 ), line AS (
-  SELECT asked.n, asked.r, asked.user_id, asked.quantity, asked.quantity AS need, locked.ticket_type_id
-    FROM asked LEFT JOIN locked
-      ON locked.ticket_type_id = asked.ticket_type_id OR asked.ticket_type_id IS NULL AND locked.is_default
+  SELECT typed.n, typed.r, typed.user_id, typed.quantity, typed.need, typed.ticket_type_id, typed.code_id, typed.uses,
+         CASE WHEN typed.coded AND typed.problem IS NULL AND sum(typed.uses) OVER (PARTITION BY typed.r) = 0
+                       THEN 'for none of its ticket types' ELSE typed.problem END AS problem
+    FROM typed
 ), due AS (
   SELECT EXISTS (SELECT 1 FROM holds h WHERE h.event_id = $1::int AND ${isDue('h')}) AS due
 ), ${WALK}`;
+
+/**
+ * Counts the uses `made` takes (per line: `code_id`, `uses`) of each promo code, from `uses` as
+ * `codes` read it under the code's row lock (see `counted`).
+ */
+const usesCounted = (made: string) => `uses_counted AS (
+  UPDATE promo_codes SET uses = codes.uses + u.uses
+    FROM (SELECT code_id, sum(uses)::int AS uses FROM ${made} WHERE uses > 0 GROUP BY code_id) u JOIN codes USING (code_id)
+   WHERE promo_codes.id = u.code_id
+)`;
+
+/** Gives back the promo code uses of `orders` (rows of orders that ended: expired, cancelled or refunded). */
+const usesGivenBack = (orders: string) => `uses_given_back AS (
+  UPDATE promo_codes SET uses = promo_codes.uses - u.uses
+    FROM (SELECT promo_code_id, sum(promo_code_uses)::int AS uses FROM ${orders} ended
+           WHERE promo_code_uses > 0 GROUP BY promo_code_id) u
+   WHERE promo_codes.id = u.promo_code_id
+)`;
 
 /**
  * Counts what `made` takes (per line: `ticket_type_id`, `sold` and `held` seats, `revenue`,
@@ -192,7 +270,7 @@ const bookingsOf = (suffixes: string, moreMessages = '') => `booking AS (
        ${bookingJson('booking', 'issued')} AS data FROM booking${moreMessages}`)}`;
 
 /** Per line, in order: its request's decision, and, when made, its booking with its tickets. */
-const BOOKED = `SELECT placed.n, placed.r, walk.made, walk.short_n, walk.seats_left, placed.name,
+const BOOKED = `SELECT placed.n, placed.r, walk.made, walk.short_n, walk.seats_left, walk.problem, walk.uses_left, placed.name,
        booking.id, booking.ticket_type_id, booking.order_id, booking.total_amount::text, booking.booking_date,
        (SELECT array_agg(id ORDER BY id) FROM issued WHERE issued.booking_id = booking.id) AS ticket_ids,
        (SELECT array_agg(ticket_code ORDER BY id) FROM issued WHERE issued.booking_id = booking.id) AS ticket_codes,
@@ -205,7 +283,7 @@ const BOOKED = `SELECT placed.n, placed.r, walk.made, walk.short_n, walk.seats_l
  */
 export const SALE_STATEMENT = prepared(
   'sale',
-  `${ASKED}, made AS MATERIALIZED (
+  `${asked()}, made AS MATERIALIZED (
   SELECT p.n, p.user_id, p.ticket_type_id, NULL::int AS order_id, p.quantity, p.seats_before,
          nextval('bookings_id_seq')::int AS booking_id,
          p.price * p.quantity AS total_amount, p.quantity AS sold, 0 AS held, p.price * p.quantity AS revenue, 1 AS bookings
@@ -222,29 +300,34 @@ ${BOOKED}, due.due
  * orders ($8, per request), one hold per line, each active for $6 seconds, with its `hold.created` message;
  * counted as held. An order is a request whose holds are its lines (`order_id`, `line`), made
  * with them, in `pending` until they expire (its `order.created` message instead of theirs).
- * One row per line, in order: its request's decision, `due`, and, when made, the hold (and the
- * order as the API returns it). A second
- * active hold of one user for the event (not an offer) aborts the whole statement
- * (uq_holds_active_user_event).
+ * An order may use a promo code ($9, per request; null: none): each line of the code's types
+ * is discounted per ticket (see discountOf, $10) and takes a use per ticket, counted in the
+ * code's `uses` with the seats. One row per line, in order: its request's decision, `due`, and,
+ * when made, the hold (and the order as the API returns it). A second active hold of one user
+ * for the event (not an offer) aborts the whole statement (uq_holds_active_user_event).
  */
 export const HOLD_STATEMENT = prepared(
   'hold',
-  `${ASKED}, ordered AS MATERIALIZED (
+  `${asked('$9')}, ordered AS MATERIALIZED (
   SELECT r, nextval('orders_id_seq')::int AS order_id FROM walk WHERE walk.made AND ($8::boolean[])[r] ORDER BY r
 ), made AS MATERIALIZED (
   SELECT p.n, p.user_id, p.ticket_type_id, p.quantity, nextval('holds_id_seq')::int AS id, ordered.order_id,
-         row_number() OVER (PARTITION BY p.r ORDER BY p.n)::int AS line, p.price * p.quantity AS total_amount,
-         0 AS sold, p.quantity AS held, 0 AS revenue, 0 AS bookings
-    FROM placed p JOIN walk USING (r) LEFT JOIN ordered USING (r) WHERE walk.made ORDER BY p.n
-), ${counted('made')}, placed_order AS (
-  INSERT INTO orders (id, user_id, event_id, quantity, subtotal_amount, total_amount, expires_at)
-  SELECT order_id, min(user_id), $1::int, sum(quantity), sum(total_amount), sum(total_amount),
-         now() + make_interval(secs => $6::int)
+         row_number() OVER (PARTITION BY p.r ORDER BY p.n)::int AS line, p.price * p.quantity - d.discount AS total_amount,
+         d.discount AS discount_amount, p.code_id, p.uses, 0 AS sold, p.quantity AS held, 0 AS revenue, 0 AS bookings
+    FROM placed p JOIN walk USING (r) LEFT JOIN ordered USING (r) LEFT JOIN requested c USING (r)
+   CROSS JOIN LATERAL (SELECT CASE WHEN p.uses > 0 THEN p.uses * ${discountOf('p.price', 'c')} ELSE 0 END AS discount) d
+   WHERE walk.made ORDER BY p.n
+), ${counted('made')}, ${usesCounted('made')}, placed_order AS (
+  INSERT INTO orders (id, user_id, event_id, quantity, subtotal_amount, discount_amount, total_amount, promo_code_id,
+                      promo_code_uses, expires_at)
+  SELECT order_id, min(user_id), $1::int, sum(quantity), sum(total_amount + discount_amount), sum(discount_amount),
+         sum(total_amount), min(code_id), sum(uses), now() + make_interval(secs => $6::int)
     FROM made WHERE order_id IS NOT NULL GROUP BY order_id
   RETURNING *
 ), hold AS (
-  INSERT INTO holds (id, user_id, event_id, ticket_type_id, order_id, line, quantity, total_amount, expires_at, offer)
-  SELECT id, user_id, $1::int, ticket_type_id, order_id, line, quantity, total_amount,
+  INSERT INTO holds (id, user_id, event_id, ticket_type_id, order_id, line, quantity, total_amount, discount_amount,
+                     expires_at, offer)
+  SELECT id, user_id, $1::int, ticket_type_id, order_id, line, quantity, total_amount, discount_amount,
          now() + make_interval(secs => $6::int), $7::boolean
     FROM made ORDER BY n
   RETURNING *
@@ -252,9 +335,10 @@ export const HOLD_STATEMENT = prepared(
   FROM hold WHERE order_id IS NULL
  UNION ALL
 SELECT 'order.created', 'order/' || o.id, ${orderJson('o', 'hold')} FROM placed_order o`)}
-SELECT placed.n, placed.r, walk.made, walk.short_n, walk.seats_left, placed.name, due.due,
+SELECT placed.n, placed.r, walk.made, walk.short_n, walk.seats_left, walk.problem, walk.uses_left, placed.name, due.due,
        hold.id, hold.ticket_type_id, hold.quantity, hold.total_amount::text, hold.expires_at, hold.created_at,
-       hold.order_id, hold.line, (SELECT ${orderJson('o', 'hold')} FROM placed_order o WHERE o.id = hold.order_id) AS "order",
+       hold.order_id, hold.line, made.uses,
+       (SELECT ${orderJson('o', 'hold')} FROM placed_order o WHERE o.id = hold.order_id) AS "order",
        (SELECT count(*)::int FROM messages) AS messages
   FROM placed LEFT JOIN walk USING (r) LEFT JOIN made USING (n) LEFT JOIN hold ON hold.id = made.id
  CROSS JOIN due
@@ -274,7 +358,8 @@ SELECT placed.n, placed.r, walk.made, walk.short_n, walk.seats_left, placed.name
  * bookable, is not decided here.
  *
  * With $6 (a provider's late payment) the seats of released holds and expired offers are taken
- * again too, when the event and its types have them.
+ * again too, when the event and its types have them. An order that ended takes its promo code's
+ * uses again, when the code has them left, or is not paid.
  *
  * $1 event id, then per hold, in order: $2 its request's ordinal, $3 its id, $4 its quantity;
  * $5 every ticket's code suffix, hold after hold. One row per hold (see BOOKED).
@@ -285,7 +370,8 @@ export const CONFIRM_STATEMENT = prepared(
 WITH RECURSIVE asked AS (
   SELECT a.n::int, a.r, a.hold_id, a.quantity FROM unnest($2::int[], $3::int[], $4::int[]) WITH ORDINALITY AS a(r, hold_id, quantity, n)
 ), held AS MATERIALIZED (
-  SELECT h.id, h.status, h.user_id, h.ticket_type_id, h.order_id, h.line, h.total_amount, ${COUNTS}, t.name, t.price
+  SELECT h.id, h.status, h.user_id, h.ticket_type_id, h.order_id, h.line, h.total_amount, h.discount_amount, ${COUNTS},
+         t.name, t.price
     FROM events e JOIN ticket_types t ON t.event_id = e.id JOIN holds h ON h.ticket_type_id = t.id
    WHERE e.id = $1::int AND ${isBookable('e')} AND h.event_id = $1::int AND h.id = ANY ($3::int[])
      AND (h.status = 'active' OR h.status = 'expired' AND NOT h.offer OR $6::boolean AND h.status IN ('expired', 'released'))
@@ -293,16 +379,27 @@ WITH RECURSIVE asked AS (
      FOR UPDATE OF e, t, h
 ), locked AS (
   SELECT DISTINCT ON (ticket_type_id) * FROM held ORDER BY ticket_type_id
+), retaken AS (
+  SELECT held.id AS hold_id, o.promo_code_id AS code_id, o.promo_code_uses AS uses
+    FROM held JOIN orders o ON o.id = held.order_id
+   WHERE held.status <> 'active' AND held.line = 1 AND o.promo_code_uses > 0
+), codes AS MATERIALIZED (
+  SELECT c.id AS code_id, c.uses, c.max_uses FROM promo_codes c
+   WHERE c.id IN (SELECT code_id FROM retaken)
+   ORDER BY c.id
+     FOR UPDATE
 ), line AS (
   SELECT a.n, a.r, a.hold_id, a.quantity, held.user_id, held.ticket_type_id, held.order_id, held.line,
-         held.total_amount, CASE held.status WHEN 'active' THEN 0 ELSE a.quantity END AS need
+         held.total_amount, held.discount_amount, CASE held.status WHEN 'active' THEN 0 ELSE a.quantity END AS need,
+         retaken.code_id, coalesce(retaken.uses, 0) AS uses, NULL::text AS problem
     FROM asked a LEFT JOIN held ON held.id = a.hold_id AND a.n = (SELECT min(n) FROM asked first WHERE first.hold_id = a.hold_id)
+    LEFT JOIN retaken ON retaken.hold_id = held.id
 ), ${WALK}, made AS MATERIALIZED (
   SELECT p.n, p.hold_id, p.user_id, p.ticket_type_id, p.order_id, p.line, p.quantity, p.seats_before,
-         p.total_amount, nextval('bookings_id_seq')::int AS booking_id, p.quantity AS sold, p.need - p.quantity AS held,
-         p.total_amount AS revenue, 1 AS bookings
+         p.total_amount, p.discount_amount, p.code_id, p.uses, nextval('bookings_id_seq')::int AS booking_id,
+         p.quantity AS sold, p.need - p.quantity AS held, p.total_amount AS revenue, 1 AS bookings
     FROM placed p JOIN walk USING (r) WHERE walk.made ORDER BY p.n
-), ${counted('made')}, paid AS (
+), ${counted('made')}, ${usesCounted('made')}, paid AS (
   UPDATE orders SET status = 'paid', paid_at = now(), updated_at = now()
     FROM (SELECT DISTINCT order_id FROM made WHERE order_id IS NOT NULL) m
    WHERE orders.id = m.order_id
@@ -333,6 +430,9 @@ export interface Decision {
   /** For a refusal: the first line of the request that did not fit, and the seats it found. */
   short_n: number | null;
   seats_left: number | null;
+  /** For a refusal for its promo code: why (unknown, inactive, ..., used up), and for `used up` the uses it found. */
+  problem: string | null;
+  uses_left: number | null;
   /** The line's ticket type's name. */
   name: string | null;
   messages: number;
@@ -360,6 +460,8 @@ export interface HeldRow extends Decision {
   line: number;
   /** The order as the API returns it, on an order's lines. */
   order: object | null;
+  /** The uses of its order's promo code the line took. */
+  uses: number;
   ticket_type_id: number;
   quantity: number;
   total_amount: string;
@@ -370,7 +472,8 @@ export interface HeldRow extends Decision {
 /**
  * Ends the active holds `condition` picks ($1 its parameter) with status $2, and gives their
  * seats back to their events and ticket types; the waiting-list entries whose offers they were
- * become `expired`, the pending orders whose lines they are `expired` or `cancelled`; each hold's
+ * become `expired`, the pending orders whose lines they are `expired` or `cancelled` (their promo
+ * codes' uses given back); each hold's
  * `hold.released` or `hold.expired` webhook message is recorded (an order's `order.expired` or
  * `order.cancelled` for its lines). Returns, per event, how many of its holds (not order lines)
  * ended, and how many of those were offers, and (on every row) how many orders ended and how
@@ -395,7 +498,7 @@ WITH ended AS (
   UPDATE ticket_types SET total_tickets_held = total_tickets_held - freed.seats, updated_at = now()
     FROM (SELECT ticket_type_id, sum(quantity)::int AS seats FROM ended GROUP BY ticket_type_id) freed
    WHERE ticket_types.id = freed.ticket_type_id
-), ${outboxMessages(`SELECT 'hold.' || ended.status AS type, 'hold/' || ended.id AS resource, ${holdJson('ended')} AS data
+), ${usesGivenBack('ended_order')}, ${outboxMessages(`SELECT 'hold.' || ended.status AS type, 'hold/' || ended.id AS resource, ${holdJson('ended')} AS data
   FROM ended WHERE order_id IS NULL
  UNION ALL
 SELECT 'order.' || o.status, 'order/' || o.id, ${orderJson('o')} FROM ended_order o`)}
@@ -436,7 +539,8 @@ SELECT count(*)::int AS messages FROM messages`;
  * payment that paid its order. A Stripe payment's refund is `pending`, for the RefundDispatcher
  * to send; otherwise (a manual payment, no provider) it is `succeeded` at once: the money goes
  * back outside the API. The order's `refunded_amount` grows, and an order none of whose bookings
- * is confirmed any more becomes `refunded`, with its `order.refunded` message. Returns how many
+ * is confirmed any more becomes `refunded`, with its `order.refunded` message, and gives its
+ * promo code's uses back. Returns how many
  * orders were refunded and how many messages were written.
  */
 export const REFUNDS_STATEMENT = `
@@ -458,10 +562,10 @@ WITH cancelled AS (
          status = CASE WHEN EXISTS (SELECT 1 FROM bookings b WHERE b.order_id = o.id AND b.status = 'confirmed')
                        THEN o.status ELSE 'refunded' END
     FROM (SELECT order_id, CASE WHEN $2::boolean THEN sum(total_amount) ELSE 0 END AS amount
-            FROM cancelled GROUP BY order_id) c
-   WHERE o.id = c.order_id
-  RETURNING o.*
-), ${outboxMessages(`SELECT 'order.refunded' AS type, 'order/' || o.id AS resource,
+            FROM cancelled GROUP BY order_id) c, orders was
+   WHERE o.id = c.order_id AND was.id = o.id
+  RETURNING o.*, was.status = 'paid' AND o.status = 'refunded' AS ended
+), ${usesGivenBack('(SELECT * FROM refunded WHERE ended)')}, ${outboxMessages(`SELECT 'order.refunded' AS type, 'order/' || o.id AS resource,
        ${orderJson('o', 'holds', '(SELECT * FROM refunds UNION ALL SELECT * FROM refund)')} AS data
   FROM refunded o WHERE o.status = 'refunded'`)}
 SELECT (SELECT count(*)::int FROM refunded WHERE status = 'refunded') AS orders, (SELECT count(*)::int FROM messages) AS messages`;
@@ -491,13 +595,16 @@ SELECT event_id AS id FROM holds h WHERE ${isDue('h')}
 
 /**
  * Why an event refused a sale, as it is now: the event, whether it has the ticket type asked
- * for ($2, null: the default), and the seats the event and the type have left. $1 event id.
+ * for ($2, null: the default; a hidden type only when the promo code $3 names it), and the seats
+ * the event and the type have left. $1 event id.
  */
 export const BOOKABLE_QUERY = `
 SELECT e.status, ${isBookable('e')} AS open, ${seatsLeft('e')} AS event_left,
        t.id AS ticket_type_id, ${quotaLeft('t')} AS type_left
   FROM events e
   LEFT JOIN ticket_types t ON t.event_id = e.id AND (t.id = $2::int OR $2::int IS NULL AND t.is_default)
+   AND (NOT t.hidden OR t.id = ANY ((SELECT c.ticket_type_ids FROM promo_codes c
+                                       WHERE c.event_id = e.id AND lower(c.code) = lower($3::text))::int[]))
  WHERE e.id = $1::int`;
 /**
  * The waiting entries of an event that the seats it has available could serve, in order of

@@ -10,6 +10,7 @@ import { BookingEntity, BookingStatus } from '../bookings/entities/booking.entit
 import { EventEntity, EventStatus } from '../events/entities/event.entity';
 import { TicketTypeEntity } from '../events/entities/ticket-type.entity';
 import { HoldEntity, HoldStatus, isDue } from '../holds/entities/hold.entity';
+import { decimalsOf } from '../payments/money';
 import { TicketEntity, TicketStatus } from '../tickets/entities/ticket.entity';
 import { TicketCodeGenerator } from '../tickets/ticket-code';
 import {
@@ -88,10 +89,13 @@ export class SeatLedger {
       ttlSeconds,
       false,
       sales.map((sale) => sale.order === true),
+      sales.map((sale) => sale.promoCode ?? null),
+      this.discountDecimals(),
     ]);
     this.metrics.webhookMessages.inc(rows[0].messages);
     return this.decisions(em, sales, rows, (sale, held) => {
       (sale.order ? this.metrics.ordersCreated : this.metrics.holdsCreated).inc();
+      this.metrics.promoCodeUses.inc(held.reduce((uses, row) => uses + row.uses, 0));
       return { holds: held.map((row) => heldSeats(sale, row)), order: held[0].order };
     });
   }
@@ -197,6 +201,8 @@ export class SeatLedger {
       this.config.waitlist.offerTtlSeconds,
       true,
       waiting.map((entry) => paid && entry.priced),
+      waiting.map(() => null),
+      this.discountDecimals(),
     ]);
     const offered = rows.filter((row) => row.made);
     if (offered.length === 0) return;
@@ -363,6 +369,12 @@ export class SeatLedger {
       const mine = rows.filter((row) => row.r === r + 1);
       const [{ made: fits, due }] = mine;
       if (fits) return made(sale, mine);
+      if (fits === false && mine[0].problem !== null) {
+        const refusal = promoCodeInvalid(sale, mine[0]);
+        return due && mine[0].problem === 'used up'
+          ? new Undecided(refusal, () => this.expireDueAlone(sale.eventId))
+          : refusal;
+      }
       if (fits === false) {
         const short = mine.find((row) => row.n === row.short_n)!;
         const { quantity } = sale.lines[mine.indexOf(short)];
@@ -370,7 +382,7 @@ export class SeatLedger {
         return due ? new Undecided(refusal, () => this.expireDueAlone(sale.eventId)) : refusal;
       }
       const unknown = sale.lines.find((_, i) => mine[i].name === null) ?? sale.lines[0];
-      const event = await this.bookable(em, sale.eventId, unknown.ticketTypeId);
+      const event = await this.bookable(em, sale.eventId, unknown.ticketTypeId, sale.promoCode);
       if (event instanceof AppError) return event;
       return (await this.repeatedType(em, sale)) ?? new Undecided(insufficient(unknown.quantity, 0));
     });
@@ -412,6 +424,11 @@ export class SeatLedger {
     return this.db.transaction((locked) => this.expireDue(locked, eventId));
   }
 
+  /** The minor unit a percent discount is rounded to: cents, or whole units in a zero-decimal currency. */
+  private discountDecimals(): number {
+    return Math.min(decimalsOf(this.config.payments.currency), 2);
+  }
+
   /** Fresh ticket code suffixes: one per seat of each of `quantities`, in order. */
   private suffixes(quantities: number[]): string[] {
     return quantities.flatMap((quantity) => Array.from({ length: quantity }, () => this.codes.suffix()));
@@ -419,10 +436,16 @@ export class SeatLedger {
 
   /**
    * The event and the ticket type asked for (none: the default) as they are now (BOOKABLE_QUERY),
-   * or why nothing of them can be sold: no such event, no such type of it, not bookable.
+   * or why nothing of them can be sold: no such event, no such type of it (a hidden type is one
+   * only for a buyer whose promo code names it), not bookable.
    */
-  private async bookable(em: EntityManager, eventId: number, ticketTypeId?: number): Promise<BookableRow | AppError> {
-    const [event]: BookableRow[] = await em.query(BOOKABLE_QUERY, [eventId, ticketTypeId ?? null]);
+  private async bookable(
+    em: EntityManager,
+    eventId: number,
+    ticketTypeId?: number,
+    promoCode?: string,
+  ): Promise<BookableRow | AppError> {
+    const [event]: BookableRow[] = await em.query(BOOKABLE_QUERY, [eventId, ticketTypeId ?? null, promoCode ?? null]);
     if (!event) return AppError.notFound('Event', eventId);
     if (event.ticket_type_id === null) {
       if (ticketTypeId === undefined) throw new Error(`Event ${eventId} has no default ticket type`);
@@ -463,6 +486,8 @@ export interface Sale {
   lines: Line[];
   /** Held as an order (see OrderEntity) rather than as holds of their own. */
   order?: boolean;
+  /** The promo code an order uses (see PromoCodeEntity). */
+  promoCode?: string;
 }
 
 /** What a hold statement made of a sale: its holds, one per line, and its order as the API returns it (orders only). */
@@ -554,6 +579,19 @@ export function repeatedTypeError(which: string): AppError {
 /** Too few seats: for an order's line, named by its ticket type ("VIP: 3 requested, 1 available"). */
 function insufficient(quantity: number, available: number, typeName = 'Not enough tickets'): AppError {
   return new AppError('INSUFFICIENT_TICKETS', `${typeName}: ${quantity} requested, ${available} available`);
+}
+
+/** 409 PROMO_CODE_INVALID: why the promo code of `sale` could not be used, from its statement's `row`. */
+function promoCodeInvalid({ promoCode, eventId }: Sale, { problem, uses_left }: Decision): AppError {
+  const why =
+    problem === 'used up'
+      ? `is used up: ${uses_left} ${uses_left === 1 ? 'use' : 'uses'} left, fewer than the order's tickets of its types`
+      : problem === 'unknown'
+        ? `is not a code of event ${eventId}`
+        : problem === 'for none of its ticket types'
+          ? "is for none of the order's ticket types"
+          : `is ${problem}`;
+  return new AppError('PROMO_CODE_INVALID', `Promo code ${promoCode} ${why}`);
 }
 
 function notBookable(eventId: number, status: EventStatus): AppError {

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsOptional, IsString, Length } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Length } from 'class-validator';
 import { IsInteger } from '../../../common/http/integer.decorator';
+import { Omittable } from '../../../common/http/omittable.decorator';
 import { Trim } from '../../../common/http/trim.decorator';
 import { ApiMoneyInput, IsMoney } from '../../../common/money';
 
@@ -24,4 +25,12 @@ export class CreateTicketTypeDto {
   @IsInteger(0, 1_000_000)
   @ApiProperty({ type: 'integer', minimum: 0, maximum: 1_000_000, nullable: true, example: 200 })
   quota?: number | null;
+
+  /**
+   * Listed to admins only, and sold only to an order whose promo code names it (never by a
+   * booking, a hold or a waiting list); not the default type. Default `false`.
+   */
+  @Omittable()
+  @IsBoolean()
+  hidden?: boolean;
 }

@@ -18,6 +18,8 @@ export class TicketTypeResponseDto {
   quota: number | null;
   /** The event's one default type, booked when no `ticket_type_id` is given. */
   is_default: boolean;
+  /** Sold only to an order whose promo code names it; listed to admins only. */
+  hidden: boolean;
   /** Tickets of this type in confirmed bookings. */
   @ApiProperty({ type: 'integer', example: 3 })
   total_tickets_sold: number;
@@ -42,6 +44,7 @@ export function toTicketTypeResponse(type: TicketTypeEntity, event: EventEntity)
     price: type.price,
     quota: type.quota,
     is_default: type.isDefault,
+    hidden: type.hidden,
     total_tickets_sold: type.totalTicketsSold,
     total_tickets_held: type.totalTicketsHeld,
     available_tickets: Math.min(eventLeft, quotaLeft),

@@ -30,6 +30,7 @@ export const DEFAULT_TICKET_TYPE_NAME = 'General admission';
   `total_tickets_sold >= 0 AND total_tickets_held >= 0 AND total_tickets_sold + total_tickets_held <= quota`,
 )
 @Check('chk_ticket_types_revenue', `total_revenue >= 0`)
+@Check('chk_ticket_types_hidden', `NOT (hidden AND is_default)`)
 export class TicketTypeEntity {
   @PrimaryGeneratedColumn()
   id: number;
@@ -54,6 +55,10 @@ export class TicketTypeEntity {
 
   @Column({ name: 'is_default', type: 'boolean', default: false })
   isDefault: boolean;
+
+  /** Listed to admins only, and sold only to an order whose promo code names it; never the default. */
+  @Column({ type: 'boolean', default: false })
+  hidden: boolean;
 
   @Column({ name: 'total_tickets_sold', type: 'integer', default: 0 })
   totalTicketsSold: number;

@@ -68,9 +68,13 @@ export class HoldEntity {
   @Column({ type: 'integer' })
   quantity: number;
 
-  /** Decimal string: the ticket type's price times quantity when the hold was made; a confirmation charges this. */
+  /** Decimal string: the ticket type's price times quantity when the hold was made, less its discount; a confirmation charges this. */
   @Column({ name: 'total_amount', type: 'numeric', precision: 20, scale: 2 })
   totalAmount: string;
+
+  /** Decimal string: what its order's promo code took off this line. */
+  @Column({ name: 'discount_amount', type: 'numeric', precision: 20, scale: 2, default: 0 })
+  discountAmount: string;
 
   @Column({ type: 'enum', enum: HoldStatus, enumName: 'hold_status', default: HoldStatus.Active })
   status: HoldStatus;

@@ -1,14 +1,19 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, Matches, ValidateNested } from 'class-validator';
 import { IsInteger } from '../../../common/http/integer.decorator';
 import { Omittable } from '../../../common/http/omittable.decorator';
+import { PROMO_CODE_PATTERN } from '../../promo-codes/dto/create-promo-code.dto';
 
 /** Orders that work on the sample data, a customer's first, for the docs. */
 export const ORDER_EXAMPLES = {
   customer: {
     summary: 'One general admission seat and two Student seats for the caller',
     value: { event_id: 2, lines: [{ quantity: 1 }, { ticket_type_id: 7, quantity: 2 }] },
+  },
+  promoCode: {
+    summary: 'Two Student seats with the 20% student code',
+    value: { event_id: 2, lines: [{ ticket_type_id: 7, quantity: 2 }], promo_code: 'STUDENT20' },
   },
   admin: {
     summary: 'An admin ordering for a customer',
@@ -44,4 +49,15 @@ export class CreateOrderDto {
   @ValidateNested({ each: true })
   @Type(() => OrderLineInputDto)
   lines: OrderLineInputDto[];
+
+  /**
+   * A promo code of the event, in any case: it discounts the lines of its ticket types, and is
+   * the one way to buy a hidden type it names.
+   * @example STUDENT20
+   */
+  @ApiProperty({ minLength: 3, maxLength: 64, pattern: PROMO_CODE_PATTERN.source })
+  @Omittable()
+  @IsString()
+  @Matches(PROMO_CODE_PATTERN, { message: 'promo_code must be 3 to 64 letters, digits, _ or -' })
+  promo_code?: string;
 }

@@ -10,6 +10,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import { EventEntity } from '../../events/entities/event.entity';
+import { PromoCodeEntity } from '../../promo-codes/entities/promo-code.entity';
 import { UserEntity } from '../../users/entities/user.entity';
 
 /** An order moves only by the contract's transitions (see SeatLedger and OrdersService). */
@@ -35,6 +36,7 @@ export enum OrderStatus {
 @Check('chk_orders_refunded', `refunded_amount >= 0 AND refunded_amount <= total_amount`)
 @Index('idx_orders_user_newest', ['userId', 'createdAt', 'id'])
 @Index('idx_orders_event_newest', ['eventId', 'createdAt', 'id'])
+@Index('idx_orders_promo_code', ['promoCodeId'])
 export class OrderEntity {
   @PrimaryGeneratedColumn()
   id: number;
@@ -73,6 +75,18 @@ export class OrderEntity {
   /** What its refunds add up to. */
   @Column({ name: 'refunded_amount', type: 'numeric', precision: 20, scale: 2, default: 0 })
   refundedAmount: string;
+
+  /** The promo code it used; a code an order used cannot be deleted. */
+  @Column({ name: 'promo_code_id', type: 'integer', nullable: true })
+  promoCodeId: number | null;
+
+  @ManyToOne(() => PromoCodeEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'promo_code_id' })
+  promoCode: PromoCodeEntity | null;
+
+  /** Its tickets of the code's types: the uses it counts in its code's `uses` while pending or paid. */
+  @Column({ name: 'promo_code_uses', type: 'integer', default: 0 })
+  promoCodeUses: number;
 
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt: Date;
