@@ -69,6 +69,8 @@ export interface CheckoutLoad {
   tokens: string[];
   /** A second ticket type of the event: each purchase is then an order of one seat of the default type and one of this. */
   orderWith?: number;
+  /** A promo code of the event each order sends. */
+  promoCode?: string;
 }
 
 /**
@@ -84,7 +86,11 @@ export async function measureCheckout(load: CheckoutLoad): Promise<Measurement> 
   const purchase =
     load.orderWith === undefined
       ? { event_id: load.eventId, quantity: 1 }
-      : { event_id: load.eventId, lines: [{ quantity: 1 }, { ticket_type_id: load.orderWith, quantity: 1 }] };
+      : {
+          event_id: load.eventId,
+          lines: [{ quantity: 1 }, { ticket_type_id: load.orderWith, quantity: 1 }],
+          promo_code: load.promoCode,
+        };
   const auth = (request: autocannon.Request, { token }: Purchase) => ({
     ...request,
     headers: { ...request.headers, authorization: `Bearer ${token}` },

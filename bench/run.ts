@@ -41,6 +41,7 @@ const SCENARIOS = [
   'webhooks',
   'checkout',
   'orders',
+  'promo',
   'payments',
   'spread',
   'sellout',
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
       webhooks: () => bench.webhooks(64),
       checkout: () => bench.checkout(64),
       orders: () => bench.orders(64),
+      promo: () => bench.promoCodes(64),
       payments: () => bench.payments(64, apiEnv),
       spread: () => bench.spread(64),
       sellout: () => bench.sellOut(256),
@@ -300,6 +302,46 @@ class Bench {
     return [
       { scenario, concurrency, api, baseline: direct },
       { scenario, concurrency, api, baseline: raw },
+    ];
+  }
+
+  /**
+   * Orders of two ticket types on a hot event, each sending a promo code that takes 10% off both
+   * lines (counted against its max_uses), beside the same orders without a code, interleaved, each
+   * round on fresh events: what a code costs a sale.
+   */
+  async promoCodes(concurrency: number): Promise<Row[]> {
+    const tokens = await this.customers(concurrency);
+    const ordersOn = async (promoCode?: string) => {
+      const eventId = await this.createEvent();
+      const orderWith = await this.createTicketType(eventId);
+      if (promoCode) {
+        await this.pool.query(
+          `INSERT INTO promo_codes (event_id, code, discount_type, discount_value, max_uses)
+           VALUES ($1, $2, 'percent', 10, 1000000)`,
+          [eventId, promoCode],
+        );
+      }
+      return measureCheckout({
+        apiUrl: this.apiUrl,
+        eventId,
+        connections: concurrency,
+        seconds: SECONDS,
+        tokens,
+        orderWith,
+        promoCode,
+      });
+    };
+    const [api, baseline] = await interleave(
+      [
+        { name: 'API order with a promo code', measure: () => ordersOn('BENCH10') },
+        { name: 'API order without a code', measure: () => ordersOn() },
+      ],
+      ROUNDS,
+    );
+    await this.assertIntegrity();
+    return [
+      { scenario: 'hot event, order (two types) + confirm with a promo code: orders/s', concurrency, api, baseline },
     ];
   }
 
@@ -693,6 +735,12 @@ class Bench {
        WHERE t.total_tickets_sold + t.total_tickets_held > t.quota OR t.total_tickets_sold <> coalesce(b.sold, 0)
           OR t.total_tickets_held <> coalesce(h.held, 0) OR t.total_revenue <> coalesce(b.revenue, 0)`);
     if (types.length > 0) throw new Error(`integrity broken for ticket types ${types.map((r) => r.id).join(', ')}`);
+    const { rows: codes } = await this.pool.query(`
+      SELECT c.id FROM promo_codes c
+        LEFT JOIN (SELECT promo_code_id, sum(promo_code_uses) uses FROM orders
+                    WHERE status IN ('pending', 'paid') GROUP BY promo_code_id) o ON o.promo_code_id = c.id
+       WHERE c.uses <> coalesce(o.uses, 0)`);
+    if (codes.length > 0) throw new Error(`integrity broken for promo codes ${codes.map((r) => r.id).join(', ')}`);
   }
 }
 
@@ -742,7 +790,9 @@ function render(rows: Row[], growth: { small: Growth; large: Growth } | undefine
     'answers (201 and 409) per second on both sides, on a fresh event each round. The checkout row',
     'counts purchases made by a hold and its confirmation (two requests, each one transaction) on a hot',
     'event, by 64 customers, beside the direct booking and the raw statement in the same rounds; the',
-    'order row the same with orders of two ticket types (one seat of each), held together, then paid. The',
+    'order row the same with orders of two ticket types (one seat of each), held together, then paid; the',
+    'promo code row sends those orders with a code of the event taking 10% off both lines (a use per',
+    'ticket, counted against its limit in the statement that holds the seats) beside the same orders without. The',
     'Stripe row orders one seat on a second API process of the same configuration with',
     'PAYMENT_PROVIDER=stripe (its PaymentIntent made at a local Stripe double through the SDK) and pays',
     'it with the signed `payment_intent.succeeded` callback Stripe would send, beside the direct booking. The',
