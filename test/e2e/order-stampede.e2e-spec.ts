@@ -1,4 +1,4 @@
-import { eventsWithWrongCounters, ticketTypesWithWrongCounters } from '../support/counters';
+import { eventsWithWrongCounters, promoCodesWithWrongUses, ticketTypesWithWrongCounters } from '../support/counters';
 import { Caller, createAdmin, createEvent, registerCustomer } from '../support/factories';
 import { ServerProcess, startServerProcess } from '../support/server-process';
 import { holdsEnded, Outcome, SAMPLE_EVERY, Storm, TypedSeats, typedSeatsOf } from '../support/storm';
@@ -14,6 +14,8 @@ const TTL_SECONDS = 60;
 /** The two types with a quota; the default type (General admission) has none. */
 const VIP = { name: 'VIP', price: '25.50', quota: 12 };
 const STUDENT = { name: 'Student', price: '5.05', quota: 8 };
+/** A code every other order sends: 1.00 off each VIP ticket, for at most 6 of them at a time. */
+const CODE = { code: 'STORM-VIP', discount_type: 'amount', discount_value: '1.00', max_uses: 6 };
 
 type Step = 'order' | 'pay' | 'cancel' | 'late pay' | 'book' | 'hold' | 'confirm' | 'cancel booking';
 
@@ -21,7 +23,7 @@ type Step = 'order' | 'pay' | 'cancel' | 'late pay' | 'book' | 'hold' | 'confirm
  * Orders of two or three ticket types of one 40-seat event (two types with quotas), 60 buyers
  * sending theirs at once to two API processes sharing one database, while 20 others book and
  * hold directly; orders are paid, cancelled (pending and paid), and left to expire (some paid
- * late, racing the servers' sweepers). The storm reads the event's and the types' seats as it goes.
+ * late, racing the servers' sweepers); every other order sends a promo code with a limit of 6 uses. The storm reads the event's and the types' seats as it goes.
  */
 describe('A stampede of orders of several ticket types of one event on two API processes', () => {
   jest.setTimeout(180_000);
@@ -42,6 +44,12 @@ describe('A stampede of orders of several ticket types of one event on two API p
       await t.http().post(`/api/v1/events/${event.id}/ticket-types`).set(admin.auth).send(type).expect(201);
     }
     const [general, vip, student] = (await t.http().get(`/api/v1/events/${event.id}/ticket-types`).expect(200)).body;
+    await t
+      .http()
+      .post(`/api/v1/events/${event.id}/promo-codes`)
+      .set(admin.auth)
+      .send({ ...CODE, ticket_type_ids: [vip.id] })
+      .expect(201);
     const buyers: Caller[] = [];
     for (let i = 0; i < ORDER_BUYERS + OTHER_BUYERS; i++) buyers.push(await registerCustomer(t));
 
@@ -73,7 +81,12 @@ describe('A stampede of orders of several ticket types of one event on two API p
     const orderer = async (i: number) => {
       const buyer = buyers[i];
       for (let round = 0; round < ROUNDS; round++) {
-        const order = await send('order', buyer, 'POST', '/orders', { event_id: event.id, lines: linesOf(i + round) });
+        const promo = i % 2 === 0 ? { promo_code: CODE.code } : {};
+        const order = await send('order', buyer, 'POST', '/orders', {
+          event_id: event.id,
+          lines: linesOf(i + round),
+          ...promo,
+        });
         if (order.status !== 201) continue;
         const id = order.body.id as number;
         const journey = made++ % 4;
@@ -138,7 +151,9 @@ describe('A stampede of orders of several ticket types of one event on two API p
   });
 
   it('refuses only for the reasons the contract gives', () => {
-    for (const status of statuses('order')) expect(['201', '409 INSUFFICIENT_TICKETS']).toContain(status);
+    for (const status of statuses('order')) {
+      expect(['201', '409 INSUFFICIENT_TICKETS', '409 PROMO_CODE_INVALID']).toContain(status);
+    }
     for (const status of statuses('pay')) expect(status).toBe('201');
     for (const status of statuses('late pay')) expect(['201', '409 ORDER_EXPIRED']).toContain(status);
     for (const status of statuses('cancel')) expect(status).toBe('200');
@@ -151,6 +166,17 @@ describe('A stampede of orders of several ticket types of one event on two API p
   it('never had more seats sold and held than the capacity or a quota, at any moment sampled', () => {
     expect(storm.samples.length).toBeGreaterThanOrEqual(Math.floor(storm.outcomes.length / SAMPLE_EVERY));
     expect(storm.samples.filter((s) => s.sold + s.held > s.cap || s.held < 0 || s.sold < 0)).toEqual([]);
+  });
+
+  it("never let the promo code's uses pass its limit, and left them equal to its pending and paid orders' tickets", async () => {
+    const [{ uses }] = await t.db.query('SELECT uses FROM promo_codes WHERE event_id = $1', [event.id]);
+    expect(uses).toBeLessThanOrEqual(CODE.max_uses);
+    expect(await promoCodesWithWrongUses(t.db, [event.id])).toEqual([]);
+    const [{ discounted }] = await t.db.query(
+      'SELECT count(*)::int AS discounted FROM orders WHERE event_id = $1 AND discount_amount > 0',
+      [event.id],
+    );
+    expect(discounted).toBeGreaterThan(0);
   });
 
   it('never held an order in part: every order has all its lines, all in one state', async () => {

@@ -2,7 +2,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { HoldSweeper } from '../../src/modules/holds/hold-sweeper';
 import { IntentReconciler } from '../../src/modules/payments/intent-reconciler';
 import { RefundDispatcher } from '../../src/modules/payments/refund-dispatcher';
-import { eventsWithWrongCounters, ticketTypesWithWrongCounters } from '../support/counters';
+import { eventsWithWrongCounters, promoCodesWithWrongUses, ticketTypesWithWrongCounters } from '../support/counters';
 import { Caller, createAdmin, createEvent, makeEventInput, registerCustomer } from '../support/factories';
 import { createMigratedScratchDatabase, ScratchDatabase } from '../support/scratch-database';
 import { eventually } from '../support/storm';
@@ -361,6 +361,33 @@ describe('Payments through Stripe', () => {
       await expectCountersRight(event.id);
     });
 
+    it('refunds in full a late success whose promo code uses are gone, though its seats are there', async () => {
+      const event = await createEvent(t, admin, { capacity: 10, price: '12.34' });
+      await api()
+        .post(`/api/v1/events/${event.id}/promo-codes`)
+        .set(admin.auth)
+        .send({ code: 'LATE-ONE', discount_type: 'amount', discount_value: '1.00', max_uses: 2 })
+        .expect(201);
+      const withCode = (buyer: Caller) =>
+        api()
+          .post('/api/v1/orders')
+          .set(buyer.auth)
+          .send({ event_id: event.id, lines: [{ quantity: 2 }], promo_code: 'LATE-ONE' })
+          .expect(201);
+      const made = (await withCode(await registerCustomer(t))).body;
+      await timeIsUp(made.id);
+      await sweep();
+      await withCode(await registerCustomer(t));
+      await deliver(stripe.pay(stripe.intentOf(made.id).id)).expect(200);
+      expect(await read(admin, made.id)).toMatchObject({
+        status: 'refunded',
+        refunded_amount: '22.68',
+        booking_ids: [],
+      });
+      expect(await promoCodesWithWrongUses(t.db, [event.id])).toEqual([]);
+      await expectCountersRight(event.id);
+    });
+
     it('refunds in full a success for an order an admin confirmed as paid at the box office', async () => {
       const { order: made, intent } = await pendingOrder();
       await api().post(`/api/v1/orders/${made.id}/confirm`).set(admin.auth).expect(201);
@@ -621,6 +648,39 @@ describe('Payments in a zero-decimal currency', () => {
       .send(makeEventInput({ price: '1500.50' }))
       .expect(400);
     expect(res.body.errors).toEqual([{ field: 'price', message: 'price must be a whole amount in jpy' }]);
+  });
+
+  it('refuses a promo code amount that is not whole with 400', async () => {
+    const event = await createEvent(t, admin, { capacity: 5, price: '1500.00' });
+    const res = await t
+      .http()
+      .post(`/api/v1/events/${event.id}/promo-codes`)
+      .set(admin.auth)
+      .send({ code: 'YEN-OFF', discount_type: 'amount', discount_value: '100.50' })
+      .expect(400);
+    expect(res.body.errors).toEqual([
+      { field: 'discount_value', message: 'discount_value must be a whole amount in jpy' },
+    ]);
+  });
+
+  it('rounds a percent discount to whole yen: 33% of 1,001 is 330 off', async () => {
+    const event = await createEvent(t, admin, { capacity: 5, price: '1001.00' });
+    await t
+      .http()
+      .post(`/api/v1/events/${event.id}/promo-codes`)
+      .set(admin.auth)
+      .send({ code: 'YEN33', discount_type: 'percent', discount_value: 33 })
+      .expect(201);
+    const made = (
+      await t
+        .http()
+        .post('/api/v1/orders')
+        .set((await registerCustomer(t)).auth)
+        .send({ event_id: event.id, lines: [{ quantity: 1 }], promo_code: 'YEN33' })
+        .expect(201)
+    ).body;
+    expect(made).toMatchObject({ discount_amount: '330.00', total_amount: '671.00' });
+    expect(stripe.intentOf(made.id)).toMatchObject({ amount: 671, currency: 'jpy' });
   });
 
   it('charges whole yen', async () => {

@@ -6,7 +6,7 @@ import { HoldsService } from '../../src/modules/holds/holds.service';
 import { UserEntity } from '../../src/modules/users/entities/user.entity';
 import { SaleBatcher } from '../../src/modules/seats/sale-batcher';
 import { Held, Sale, SeatLedger, Undecided } from '../../src/modules/seats/seat-ledger';
-import { eventsWithWrongCounters, ticketTypesWithWrongCounters } from '../support/counters';
+import { eventsWithWrongCounters, promoCodesWithWrongUses, ticketTypesWithWrongCounters } from '../support/counters';
 import { Caller, createAdmin, createEvent, hold, registerCustomer } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -300,6 +300,40 @@ describe('Sales in batches', () => {
     ]);
     expect(await sold(event.id)).toEqual({ sold: 8, revenue: '125.00' });
     expect(await ticketTypesWithWrongCounters(t.db, [event.id])).toEqual([]);
+  });
+
+  it("counts a batch of orders' promo code uses as one statement each would: the last uses split the batch", async () => {
+    const event = await createEvent(t, admin, { capacity: 10, price: '10.00' });
+    await t
+      .http()
+      .post(`/api/v1/events/${event.id}/promo-codes`)
+      .set(admin.auth)
+      .send({ code: 'BATCH3', discount_type: 'amount', discount_value: '2.00', max_uses: 3 })
+      .expect(201);
+    const order = (i: number, quantity: number, promoCode?: string): Sale => ({
+      eventId: event.id,
+      userId: buyers[i].user.id,
+      order: true,
+      lines: [{ quantity }],
+      promoCode,
+    });
+    const outcomes = await ledger.hold(
+      t.db.manager,
+      [order(0, 2, 'batch3'), order(1, 2, 'BATCH3'), order(2, 2), order(3, 1, 'Batch3')],
+      600,
+    );
+    expect(
+      outcomes.map((outcome) =>
+        'order' in outcome ? (outcome.order as { total_amount: string }).total_amount : (outcome as AppError).message,
+      ),
+    ).toEqual([
+      '16.00',
+      "Promo code BATCH3 is used up: 1 use left, fewer than the order's tickets of its types",
+      '20.00',
+      '8.00',
+    ]);
+    expect(await promoCodesWithWrongUses(t.db, [event.id])).toEqual([]);
+    expect(await eventsWithWrongCounters(t.db, [event.id])).toEqual([]);
   });
 
   it('runs alone each hold of a batch that a second hold of one user failed: that one is HOLD_EXISTS', async () => {

@@ -46,10 +46,10 @@ const holdJson = (h: string) => `json_build_object(
 /**
  * An order as the API returns it (OrderResponseDto), from a row `o` of orders, the rows of
  * `lines` (holds, or a CTE with their `order_id`, `line`, `ticket_type_id`, `quantity`,
- * `total_amount`, `discount_amount` and `booking_id`) and of `refunds` (the table, or a union with new ones). A
- * pending order whose time is up reads `expired`; `payment` is its latest, without its client
- * secret (see ORDER_QUERY). The API's reads and webhook messages both come from here, so an order
- * has one shape.
+ * `total_amount`, `discount_amount` and `booking_id`) and of `refunds` (the table, or a union with
+ * new ones). A pending order whose time is up reads `expired`; `payment` is its latest, without
+ * its client secret (see ORDER_QUERY); `promo_code` the code's text as its admin wrote it. The
+ * API's reads and webhook messages both come from here, so an order has one shape.
  */
 export const orderJson = (o: string, lines = 'holds', refunds = 'refunds') => `json_build_object(
   'id', ${o}.id, 'user_id', ${o}.user_id, 'event_id', ${o}.event_id,
@@ -152,30 +152,22 @@ const discountOf = (price: string, c: string) => `CASE ${c}.discount_type
   ELSE greatest(${price} - ${c}.discount_value, 0) END`;
 
 /**
- * The start of a sale or hold statement: `locked`, `codes` and `line` for WALK from the requests'
- * lines, and `due`, whether the event has holds whose time is up. $1 event id, then per line, in
- * order: $2 its request's ordinal, $3 the buyer's user id, $4 its ticket type id (null: the
- * event's default), $5 its quantity. With `code` (the parameter of each request's promo code,
- * null: none), `requested`: per request with a code, the code locked, or `problem` (unknown,
- * inactive, not yet valid, expired, for none of its types); a hidden type is a type only for a
- * request whose code names it. Without, no request uses a code, and no hidden type is a type.
+ * `locked`'s row of the ticket type an `asked` line names (none named: the default), when its
+ * buyer may buy it: a hidden type only when `unlocked` (ticket type ids) names it.
  */
-const asked = (code?: string) => `
-WITH RECURSIVE asked AS (
-  SELECT a.n::int, a.r, a.user_id, a.ticket_type_id, a.quantity
-    FROM unnest($2::int[], $3::int[], $4::int[], $5::int[]) WITH ORDINALITY AS a(r, user_id, ticket_type_id, quantity, n)
-), locked AS MATERIALIZED (
-  SELECT ${COUNTS}, t.id AS ticket_type_id, t.is_default, t.hidden, t.name, t.price
-    FROM events e JOIN ticket_types t ON t.event_id = e.id
-   WHERE e.id = $1::int AND ${isBookable('e')}
-     AND (t.id = ANY ($4::int[]) OR t.is_default AND array_position($4::int[], NULL) IS NOT NULL)
-   ORDER BY t.id
-     FOR UPDATE OF e, t
-), ${
-  code === undefined
-    ? `codes AS (SELECT NULL::int AS code_id, 0 AS uses, NULL::int AS max_uses WHERE false),
-requested AS (SELECT NULL::bigint AS r, NULL::int AS code_id, NULL::int[] AS ticket_type_ids, NULL::text AS problem WHERE false)`
-    : `codes AS MATERIALIZED (
+const lockedType = (unlocked: string) =>
+  `(locked.ticket_type_id = asked.ticket_type_id OR asked.ticket_type_id IS NULL AND locked.is_default)
+     AND (NOT locked.hidden OR locked.ticket_type_id = ANY (${unlocked}))`;
+
+/** `codes` and `line` for requests that use no promo code (see asked). */
+const UNCODED_LINES = `codes AS (SELECT NULL::int AS code_id, 0 AS uses, NULL::int AS max_uses WHERE false), line AS (
+  SELECT asked.n, asked.r, asked.user_id, asked.quantity, asked.quantity AS need, locked.ticket_type_id,
+         NULL::int AS code_id, 0 AS uses, NULL::text AS problem
+    FROM asked LEFT JOIN locked ON ${lockedType('NULL::int[]')}
+)`;
+
+/** `codes`, `requested` and `line` for requests that may each use a promo code, the parameter `code` (see asked). */
+const codedLines = (code: string) => `codes AS MATERIALIZED (
   SELECT c.id AS code_id, c.code, c.discount_type, c.discount_value, c.ticket_type_ids, c.uses, c.max_uses, c.active,
          c.valid_from, c.valid_until
     FROM promo_codes c
@@ -189,22 +181,41 @@ requested AS (SELECT NULL::bigint AS r, NULL::int AS code_id, NULL::int[] AS tic
               WHEN codes.valid_from > now() THEN 'not yet valid' WHEN codes.valid_until <= now() THEN 'no longer valid' END AS problem
     FROM unnest(${code}::text[]) WITH ORDINALITY AS q(code, r) LEFT JOIN codes ON lower(codes.code) = lower(q.code)
    WHERE q.code IS NOT NULL
-)`
-}, typed AS (
+), typed AS (
   SELECT asked.n, asked.r, asked.user_id, asked.quantity, asked.quantity AS need, locked.ticket_type_id,
          requested.code_id, requested.r IS NOT NULL AS coded, requested.problem,
          CASE WHEN requested.code_id IS NOT NULL AND locked.ticket_type_id IS NOT NULL
                AND (requested.ticket_type_ids IS NULL OR locked.ticket_type_id = ANY (requested.ticket_type_ids))
               THEN asked.quantity ELSE 0 END AS uses
-    FROM asked LEFT JOIN requested USING (r) LEFT JOIN locked
-      ON (locked.ticket_type_id = asked.ticket_type_id OR asked.ticket_type_id IS NULL AND locked.is_default)
-     AND (NOT locked.hidden OR locked.ticket_type_id = ANY (requested.ticket_type_ids))
+    FROM asked LEFT JOIN requested USING (r) LEFT JOIN locked ON ${lockedType('requested.ticket_type_ids')}
 ), line AS (
   SELECT typed.n, typed.r, typed.user_id, typed.quantity, typed.need, typed.ticket_type_id, typed.code_id, typed.uses,
          CASE WHEN typed.coded AND typed.problem IS NULL AND sum(typed.uses) OVER (PARTITION BY typed.r) = 0
-                       THEN 'for none of its ticket types' ELSE typed.problem END AS problem
+              THEN 'for none of its ticket types' ELSE typed.problem END AS problem
     FROM typed
-), due AS (
+)`;
+
+/**
+ * The start of a sale or hold statement: `locked`, `codes` and `line` for WALK from the requests'
+ * lines, and `due`, whether the event has holds whose time is up. $1 event id, then per line, in
+ * order: $2 its request's ordinal, $3 the buyer's user id, $4 its ticket type id (null: the
+ * event's default), $5 its quantity. With `code` (the parameter of each request's promo code,
+ * null: none), `requested`: per request with a code, the code locked, or `problem` (unknown,
+ * not active, not yet valid, no longer valid; `line` adds for none of its ticket types); a hidden
+ * type is a type only for a request whose code names it. Without, no request uses a code, and no hidden type is a type.
+ */
+const asked = (code?: string) => `
+WITH RECURSIVE asked AS (
+  SELECT a.n::int, a.r, a.user_id, a.ticket_type_id, a.quantity
+    FROM unnest($2::int[], $3::int[], $4::int[], $5::int[]) WITH ORDINALITY AS a(r, user_id, ticket_type_id, quantity, n)
+), locked AS MATERIALIZED (
+  SELECT ${COUNTS}, t.id AS ticket_type_id, t.is_default, t.hidden, t.name, t.price
+    FROM events e JOIN ticket_types t ON t.event_id = e.id
+   WHERE e.id = $1::int AND ${isBookable('e')}
+     AND (t.id = ANY ($4::int[]) OR t.is_default AND array_position($4::int[], NULL) IS NOT NULL)
+   ORDER BY t.id
+     FOR UPDATE OF e, t
+), ${code === undefined ? UNCODED_LINES : codedLines(code)}, due AS (
   SELECT EXISTS (SELECT 1 FROM holds h WHERE h.event_id = $1::int AND ${isDue('h')}) AS due
 ), ${WALK}`;
 
@@ -218,7 +229,7 @@ const usesCounted = (made: string) => `uses_counted AS (
    WHERE promo_codes.id = u.code_id
 )`;
 
-/** Gives back the promo code uses of `orders` (rows of orders that ended: expired, cancelled or refunded). */
+/** Gives back the promo code uses of `orders` (rows of orders whose lines ended, or that were refunded once paid). */
 const usesGivenBack = (orders: string) => `uses_given_back AS (
   UPDATE promo_codes SET uses = promo_codes.uses - u.uses
     FROM (SELECT promo_code_id, sum(promo_code_uses)::int AS uses FROM ${orders} ended
@@ -472,8 +483,8 @@ export interface HeldRow extends Decision {
 /**
  * Ends the active holds `condition` picks ($1 its parameter) with status $2, and gives their
  * seats back to their events and ticket types; the waiting-list entries whose offers they were
- * become `expired`, the pending orders whose lines they are `expired` or `cancelled` (their promo
- * codes' uses given back); each hold's
+ * become `expired`, the pending orders whose lines they are `expired` or `cancelled`, and the
+ * promo code uses of those orders go back (uses are held while an order's lines are); each hold's
  * `hold.released` or `hold.expired` webhook message is recorded (an order's `order.expired` or
  * `order.cancelled` for its lines). Returns, per event, how many of its holds (not order lines)
  * ended, and how many of those were offers, and (on every row) how many orders ended and how
@@ -498,7 +509,8 @@ WITH ended AS (
   UPDATE ticket_types SET total_tickets_held = total_tickets_held - freed.seats, updated_at = now()
     FROM (SELECT ticket_type_id, sum(quantity)::int AS seats FROM ended GROUP BY ticket_type_id) freed
    WHERE ticket_types.id = freed.ticket_type_id
-), ${usesGivenBack('ended_order')}, ${outboxMessages(`SELECT 'hold.' || ended.status AS type, 'hold/' || ended.id AS resource, ${holdJson('ended')} AS data
+), ${usesGivenBack('(SELECT o.* FROM ended JOIN orders o ON o.id = ended.order_id WHERE ended.line = 1)')},
+${outboxMessages(`SELECT 'hold.' || ended.status AS type, 'hold/' || ended.id AS resource, ${holdJson('ended')} AS data
   FROM ended WHERE order_id IS NULL
  UNION ALL
 SELECT 'order.' || o.status, 'order/' || o.id, ${orderJson('o')} FROM ended_order o`)}

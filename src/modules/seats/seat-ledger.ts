@@ -51,7 +51,8 @@ import {
  * `hold` and `confirm` decide requests that arrived together (see SaleBatcher; a lone request
  * is a batch of one) and take it within their one statement; the others expect the caller to
  * have taken it with `lock`, before any ticket type, hold, booking or ticket row. Lock order, everywhere: event,
- * ticket type, order, hold, booking, ticket. Only the ledger changes the counters, a hold's
+ * ticket type, promo code, order, hold, booking, ticket. Only the ledger changes the counters (and
+ * a promo code's `uses`, counted and given back with the seats of the orders that use it), a hold's
  * status, an order's status as its seats change (made, paid, expired, cancelled, refunded), a
  * booking's confirmed/cancelled status and its tickets' cancellation.
  */
@@ -582,16 +583,13 @@ function insufficient(quantity: number, available: number, typeName = 'Not enoug
 }
 
 /** 409 PROMO_CODE_INVALID: why the promo code of `sale` could not be used, from its statement's `row`. */
-function promoCodeInvalid({ promoCode, eventId }: Sale, { problem, uses_left }: Decision): AppError {
-  const why =
-    problem === 'used up'
-      ? `is used up: ${uses_left} ${uses_left === 1 ? 'use' : 'uses'} left, fewer than the order's tickets of its types`
-      : problem === 'unknown'
-        ? `is not a code of event ${eventId}`
-        : problem === 'for none of its ticket types'
-          ? "is for none of the order's ticket types"
-          : `is ${problem}`;
-  return new AppError('PROMO_CODE_INVALID', `Promo code ${promoCode} ${why}`);
+function promoCodeInvalid({ promoCode, eventId }: Sale, { problem, uses_left: left }: Decision): AppError {
+  const why: Record<string, string> = {
+    unknown: `is not a code of event ${eventId}`,
+    'for none of its ticket types': "is for none of the order's ticket types",
+    'used up': `is used up: ${left} ${left === 1 ? 'use' : 'uses'} left, fewer than the order's tickets of its types`,
+  };
+  return new AppError('PROMO_CODE_INVALID', `Promo code ${promoCode} ${why[problem!] ?? `is ${problem}`}`);
 }
 
 function notBookable(eventId: number, status: EventStatus): AppError {
