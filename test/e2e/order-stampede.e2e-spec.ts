@@ -1,7 +1,7 @@
 import { eventsWithWrongCounters, promoCodesWithWrongUses, ticketTypesWithWrongCounters } from '../support/counters';
 import { Caller, createAdmin, createEvent, registerCustomer } from '../support/factories';
 import { ServerProcess, startServerProcess } from '../support/server-process';
-import { holdsEnded, Outcome, SAMPLE_EVERY, Storm, TypedSeats, typedSeatsOf } from '../support/storm';
+import { holdsEnded, orderTimeIsUp, Outcome, SAMPLE_EVERY, Storm, TypedSeats, typedSeatsOf } from '../support/storm';
 import { createTestApp, TestApp, testServerEnv } from '../support/test-app';
 
 const CAPACITY = 40;
@@ -65,12 +65,7 @@ describe('A stampede of orders of several ticket types of one event on two API p
       return i % 3 === 0 ? [...lines, { ticket_type_id: student.id, quantity: 1 }] : lines;
     };
     /** Moves the order's time past, as if TTL_SECONDS had gone by: the servers' sweepers expire it. */
-    const timeIsUp = (orderId: number) =>
-      t.db.query(
-        `WITH o AS (UPDATE orders SET expires_at = now() - interval '1 second' WHERE id = $1)
-         UPDATE holds SET expires_at = now() - interval '1 second' WHERE order_id = $1`,
-        [orderId],
-      );
+    const timeIsUp = (orderId: number) => orderTimeIsUp(t.db, orderId);
     /** Orders made so far: each next one takes the next journey, so every journey is taken. */
     let made = 0;
     /**

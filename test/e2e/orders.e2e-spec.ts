@@ -3,6 +3,7 @@ import { HoldSweeper } from '../../src/modules/holds/hold-sweeper';
 import { eventsWithWrongCounters, ticketTypesWithWrongCounters } from '../support/counters';
 import { book, Caller, createAdmin, createEvent, hold, registerCustomer } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
+import { orderTimeIsUp } from '../support/storm';
 
 /**
  * Orders through the API, one rule of the contract's Orders section per test. The sweeper is
@@ -61,12 +62,7 @@ describe('Orders', () => {
     lines: [{ quantity: 2 }, { ticket_type_id: vipId, quantity: 1 }],
   });
   /** Moves the order's time past, as if HOLD_TTL_SECONDS had gone by. */
-  const timeIsUp = (orderId: number) =>
-    t.db.query(
-      `WITH o AS (UPDATE orders SET expires_at = now() - interval '1 second' WHERE id = $1)
-       UPDATE holds SET expires_at = now() - interval '1 second' WHERE order_id = $1`,
-      [orderId],
-    );
+  const timeIsUp = (orderId: number) => orderTimeIsUp(t.db, orderId);
   const expectCountersRight = async (eventId: number) => {
     expect(await eventsWithWrongCounters(t.db, [eventId])).toEqual([]);
     expect(await ticketTypesWithWrongCounters(t.db, [eventId])).toEqual([]);

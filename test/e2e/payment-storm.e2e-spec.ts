@@ -2,7 +2,7 @@ import { eventsWithWrongCounters, ticketTypesWithWrongCounters } from '../suppor
 import { Caller, createAdmin, createEvent, registerCustomer } from '../support/factories';
 import { createMigratedScratchDatabase, ScratchDatabase } from '../support/scratch-database';
 import { ServerProcess, startServerProcess } from '../support/server-process';
-import { eventually, Storm } from '../support/storm';
+import { eventually, orderTimeIsUp, Storm } from '../support/storm';
 import { StripeDouble } from '../support/stripe-double';
 import { createTestApp, TestApp, testServerEnv } from '../support/test-app';
 
@@ -69,12 +69,7 @@ describe('Payments under duress, on two API processes', () => {
   };
   const statusOf = async (orderId: number) =>
     (await t.db.query('SELECT status FROM orders WHERE id = $1', [orderId]))[0].status as string;
-  const timeIsUp = (orderId: number) =>
-    t.db.query(
-      `WITH o AS (UPDATE orders SET expires_at = now() - interval '1 second' WHERE id = $1)
-       UPDATE holds SET expires_at = now() - interval '1 second' WHERE order_id = $1`,
-      [orderId],
-    );
+  const timeIsUp = (orderId: number) => orderTimeIsUp(t.db, orderId);
   const refundsOf = (orderId: number): Promise<{ id: number; status: string; amount: string }[]> =>
     t.db.query('SELECT id, status, amount::text FROM refunds WHERE order_id = $1 ORDER BY id', [orderId]);
   /** What Stripe carried out for `intentId`: refunds made, one per idempotency key however often sent. */

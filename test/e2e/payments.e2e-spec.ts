@@ -5,7 +5,7 @@ import { RefundDispatcher } from '../../src/modules/payments/refund-dispatcher';
 import { eventsWithWrongCounters, promoCodesWithWrongUses, ticketTypesWithWrongCounters } from '../support/counters';
 import { Caller, createAdmin, createEvent, makeEventInput, registerCustomer } from '../support/factories';
 import { createMigratedScratchDatabase, ScratchDatabase } from '../support/scratch-database';
-import { eventually } from '../support/storm';
+import { eventually, orderTimeIsUp } from '../support/storm';
 import { StripeDouble } from '../support/stripe-double';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -64,12 +64,7 @@ describe('Payments through Stripe', () => {
         eventId,
       ])
     )[0] as { sold: number; held: number };
-  const timeIsUp = (orderId: number) =>
-    t.db.query(
-      `WITH o AS (UPDATE orders SET expires_at = now() - interval '1 second' WHERE id = $1)
-       UPDATE holds SET expires_at = now() - interval '1 second' WHERE order_id = $1`,
-      [orderId],
-    );
+  const timeIsUp = (orderId: number) => orderTimeIsUp(t.db, orderId);
   const providerEvents = (orderId: number) =>
     t.db.query('SELECT id, type, outcome FROM provider_events WHERE order_id = $1 ORDER BY received_at', [orderId]);
   const expectCountersRight = async (eventId: number) => {

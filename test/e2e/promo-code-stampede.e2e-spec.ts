@@ -2,7 +2,7 @@ import { UserRole } from '../../src/modules/users/entities/user.entity';
 import { eventsWithWrongCounters, promoCodesWithWrongUses, ticketTypesWithWrongCounters } from '../support/counters';
 import { Caller, createAdmin, createEvent, uniquePhone } from '../support/factories';
 import { ServerProcess, startServerProcess } from '../support/server-process';
-import { eventually, Storm } from '../support/storm';
+import { eventually, orderTimeIsUp, Storm } from '../support/storm';
 import { createTestApp, TestApp, testServerEnv } from '../support/test-app';
 import { forgeToken, nowSeconds } from '../support/tokens';
 
@@ -100,11 +100,7 @@ describe('A stampede of orders for a promo code with 10 uses, on two API process
     beforeAll(async () => {
       const made = storm.answers('with code').filter((a) => a.status === 201);
       const expiring = made.slice(0, EXPIRING).map((a) => a.body.id!);
-      await t.db.query(
-        `WITH o AS (UPDATE orders SET expires_at = now() - interval '1 second' WHERE id = ANY ($1))
-         UPDATE holds SET expires_at = now() - interval '1 second' WHERE order_id = ANY ($1)`,
-        [expiring],
-      );
+      await orderTimeIsUp(t.db, expiring);
       for (const answer of made.slice(EXPIRING, EXPIRING + CANCELLED)) {
         const owner = buyers.find((b) => b.user.id === (answer.body as { user_id?: number }).user_id)!;
         await storm.send('cancel', owner, 'POST', `/orders/${answer.body.id}/cancel`);

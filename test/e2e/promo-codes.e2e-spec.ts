@@ -3,6 +3,7 @@ import { HoldSweeper } from '../../src/modules/holds/hold-sweeper';
 import { eventsWithWrongCounters, promoCodesWithWrongUses, ticketTypesWithWrongCounters } from '../support/counters';
 import { Caller, createAdmin, createEvent, registerCustomer } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
+import { orderTimeIsUp } from '../support/storm';
 
 /**
  * Promo codes and hidden ticket types through the API, one rule of the contract's Promo codes
@@ -44,12 +45,7 @@ describe('Promo codes', () => {
         held: number;
       }
     ).held;
-  const timeIsUp = (orderId: number) =>
-    t.db.query(
-      `WITH o AS (UPDATE orders SET expires_at = now() - interval '1 second' WHERE id = $1)
-       UPDATE holds SET expires_at = now() - interval '1 second' WHERE order_id = $1`,
-      [orderId],
-    );
+  const timeIsUp = (orderId: number) => orderTimeIsUp(t.db, orderId);
   const expectCountersRight = async (eventId: number) => {
     expect(await eventsWithWrongCounters(t.db, [eventId])).toEqual([]);
     expect(await ticketTypesWithWrongCounters(t.db, [eventId])).toEqual([]);

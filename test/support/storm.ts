@@ -129,3 +129,12 @@ export function holdsEnded(db: DataSource, eventId: number): Promise<unknown> {
 export function holdTimeIsUp(db: DataSource, holdId: number): Promise<unknown> {
   return db.query(`UPDATE holds SET expires_at = now() - interval '1 second' WHERE id = $1`, [holdId]);
 }
+
+/** Moves the time of orders (an id or several) and of their lines past, as if their TTL had gone by. */
+export function orderTimeIsUp(db: DataSource, orderIds: number | number[]): Promise<unknown> {
+  return db.query(
+    `WITH o AS (UPDATE orders SET expires_at = now() - interval '1 second' WHERE id = ANY ($1))
+     UPDATE holds SET expires_at = now() - interval '1 second' WHERE order_id = ANY ($1)`,
+    [[orderIds].flat()],
+  );
+}
