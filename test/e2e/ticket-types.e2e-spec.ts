@@ -52,6 +52,7 @@ describe('Ticket types', () => {
           price: '12.30',
           quota: null,
           is_default: true,
+          hidden: false,
           total_tickets_sold: 0,
           total_tickets_held: 0,
           available_tickets: 50,
