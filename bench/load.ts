@@ -60,6 +60,45 @@ export async function measureHttp(load: HttpLoad): Promise<Measurement> {
   return measurement(result, load.amount ? (answered - started) / 1000 : result.duration);
 }
 
+/** A sustained load's first and last `window` seconds: a slow decline shows as a ratio below 1. */
+export interface Sustained {
+  first: Measurement;
+  last: Measurement;
+}
+
+/**
+ * GETs `url` on `connections` connections for `seconds`, counting 2xx answers per second: the
+ * rates of the first and the last `window` seconds (latencies over the whole run).
+ */
+export async function measureSustained(
+  url: string,
+  connections: number,
+  seconds: number,
+  window = 5,
+): Promise<Sustained> {
+  const perSecond = new Array<number>(seconds + 1).fill(0);
+  const statuses: Record<string, number> = {};
+  const started = performance.now();
+  const result = await new Promise<autocannon.Result>((done, fail) => {
+    const run = autocannon({ url, connections, duration: seconds }, (error: Error | null, finished) =>
+      error ? fail(error) : done(finished),
+    );
+    run.on('response', (_client: unknown, status: number) => {
+      statuses[status] = (statuses[status] ?? 0) + 1;
+      if (status >= 200 && status < 300) perSecond[Math.floor((performance.now() - started) / 1000)]++;
+    });
+  });
+  const rate = (from: number) => perSecond.slice(from, from + window).reduce((sum, n) => sum + n, 0) / window;
+  const over = (from: number): Measurement => ({
+    rate: rate(from),
+    answered: rate(from),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    statuses,
+  });
+  return { first: over(0), last: over(seconds - window) };
+}
+
 export interface CheckoutLoad {
   apiUrl: string;
   eventId: number;

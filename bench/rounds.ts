@@ -41,7 +41,8 @@ export async function interleave(sides: Side[], rounds: number): Promise<Summary
   return sides.map((side, i) => summarise(side.name, measured[i]));
 }
 
-function summarise(name: string, rounds: Measurement[]): Summary {
+/** The median rate of `rounds` (and its spread), their latencies and statuses. */
+export function summarise(name: string, rounds: Measurement[]): Summary {
   const rates = rounds.map((m) => m.rate);
   const statuses: Record<string, number> = {};
   for (const round of rounds) {

@@ -10,9 +10,9 @@ import { EmbeddedPostgres, startEmbeddedPostgres } from '../src/database/embedde
 import { PasswordHasher } from '../src/modules/users/password-hasher';
 import { startServerProcess, freePort, ServerProcess } from '../test/support/server-process';
 import { StripeDouble } from '../test/support/stripe-double';
-import { Measurement, measureCheckout, measureHttp, measureLoop, measurePaidOrders } from './load';
+import { Measurement, measureCheckout, measureHttp, measureLoop, measurePaidOrders, measureSustained } from './load';
 import { bookRaw } from './raw-booking';
-import { interleave, Summary } from './rounds';
+import { interleave, summarise, Summary } from './rounds';
 
 /**
  * `npm run bench`: the API in production mode on a fresh database, each figure beside a
@@ -26,6 +26,8 @@ import { interleave, Summary } from './rounds';
  */
 const QUICK = process.argv.includes('--quick');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 2 : 5));
+/** How long a sustained load lasts: long enough for a slow decline to show. */
+const SUSTAINED_SECONDS = QUICK ? 10 : 40;
 const ROUNDS = Math.max(3, Number(process.env.BENCH_ROUNDS ?? (QUICK ? 3 : 5)));
 const HOT_CONCURRENCY = QUICK ? [64] : [1, 16, 64, 256];
 const READ_CONCURRENCY = 64;
@@ -46,6 +48,7 @@ const SCENARIOS = [
   'spread',
   'sellout',
   'live',
+  'limiter',
   'event',
   'events',
   'growth',
@@ -109,6 +112,7 @@ async function main(): Promise<void> {
       spread: () => bench.spread(64),
       sellout: () => bench.sellOut(256),
       live: () => bench.read('/health/live'),
+      limiter: () => bench.limiter(apiEnv),
       event: () => bench.read(`/api/v1/events/${bench.firstEvent}`),
       events: () => bench.read('/api/v1/events?limit=50'),
     };
@@ -561,6 +565,49 @@ class Bench {
     }
   }
 
+  /**
+   * The rate limiter's own cost over time: `GET /events/{id}` from one address for 40 s on a second
+   * API process of the same configuration with the limiter on and a limit no load reaches; its last
+   * 5 s against its first 5 s (a limiter whose cost grows with the hits it keeps shows here), and
+   * its first 5 s against the API without a limiter.
+   */
+  async limiter(apiEnv: Record<string, string>): Promise<Row[]> {
+    const limited = await startServerProcess(
+      { ...apiEnv, RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_MAX: '1000000000' },
+      false,
+    );
+    try {
+      await limited.ready;
+      const path = `/api/v1/events/${this.firstEvent}`;
+      const on = await measureSustained(`${limited.url}${path}`, READ_CONCURRENCY, SUSTAINED_SECONDS);
+      const off = await measureSustained(`${this.apiUrl}${path}`, READ_CONCURRENCY, SUSTAINED_SECONDS);
+      const summary = (name: string, measurement: Measurement) => summarise(name, [measurement]);
+      const scenario = `GET /events/{id}, rate limiter on (limit 10^9/min), ${SUSTAINED_SECONDS} s: requests/s`;
+      return [
+        {
+          scenario,
+          concurrency: READ_CONCURRENCY,
+          api: summary('last 5 s', on.last),
+          baseline: summary('first 5 s', on.first),
+        },
+        {
+          scenario,
+          concurrency: READ_CONCURRENCY,
+          api: summary('first 5 s', on.first),
+          baseline: summary('limiter off, first 5 s', off.first),
+        },
+        {
+          scenario: `GET /events/{id}, rate limiter off, ${SUSTAINED_SECONDS} s: requests/s`,
+          concurrency: READ_CONCURRENCY,
+          api: summary('last 5 s', off.last),
+          baseline: summary('first 5 s', off.first),
+        },
+      ];
+    } finally {
+      await limited.stop();
+    }
+  }
+
   /** Booking and listing latency with `bookings` bookings in the table (bulk-loaded filler). */
   async growth(bookings: number) {
     this.lister ??= await this.createUserWithBookings(100);
@@ -800,7 +847,10 @@ function render(rows: Row[], growth: { small: Growth; large: Growth } | undefine
     'type on another, both through the API: what choosing a type costs. The webhook row books on a',
     'hot event with one endpoint subscribed to `booking.confirmed` (each booking also writes its',
     'message and delivery, which the same API process then POSTs to a receiver on this machine)',
-    'beside a hot event with none: what the outbox costs a sale. Each read is',
+    'beside a hot event with none: what the outbox costs a sale. The rate limiter rows read one event for',
+    '40 s from one address on a second API process with the limiter on and a limit no load reaches, and',
+    "on the API without one: each run's last 5 s against its first 5 s, so a cost that grows with the",
+    'hits kept shows as a decline (one run per side, not interleaved rounds). Each read is',
     'measured against two servers answering the same body without a database: a bare node:http',
     "server (the HTTP ceiling) and a one-route Nest app on Express (the ceiling of the API's own stack).",
     '',

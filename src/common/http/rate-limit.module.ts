@@ -5,6 +5,7 @@ import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModule } from '@nestjs/t
 import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/env';
 import { AppError } from '../errors/app-error';
+import { WindowCounterStorage } from './window-counter-storage';
 
 const reflector = new Reflector();
 
@@ -25,7 +26,8 @@ class RateLimitGuard extends ThrottlerGuard {
 /**
  * A general per-address limit on every route and a strict one on login attempts per address, both
  * from configuration (or none). Counters live in Redis when REDIS_URL is set, so every API process
- * counts against the same limits. Wrong passwords are counted apart, per phone (LoginAttempts).
+ * counts against the same limits; else in memory, at a cost per request that no limit raises
+ * (WindowCounterStorage). Wrong passwords are counted apart, per phone (LoginAttempts).
  */
 @Module({
   imports: [
@@ -41,7 +43,9 @@ class RateLimitGuard extends ThrottlerGuard {
                 { name: 'login', ttl, limit: rateLimit.loginMax, skipIf: notLogin },
               ]
             : [],
-          storage: rateLimit.redisUrl ? new ThrottlerStorageRedisService(rateLimit.redisUrl) : undefined,
+          storage: rateLimit.redisUrl
+            ? new ThrottlerStorageRedisService(rateLimit.redisUrl)
+            : new WindowCounterStorage(),
         };
       },
     }),
