@@ -23,6 +23,8 @@ export interface HttpLoad {
   headersEach?: () => Record<string, string>;
   /** A new JSON body for each request. */
   body?: () => object;
+  /** At most this many requests a second, over all connections. */
+  overallRate?: number;
 }
 
 /** Drives an HTTP endpoint with autocannon for a fixed time, or a fixed number of requests. */
@@ -37,6 +39,7 @@ export async function measureHttp(load: HttpLoad): Promise<Measurement> {
         connections: load.connections,
         ...(load.amount ? { amount: load.amount } : { duration: load.seconds }),
         method: load.method ?? 'GET',
+        overallRate: load.overallRate,
         headers: { 'content-type': 'application/json', ...load.headers },
         requests:
           body || headersEach

@@ -602,9 +602,53 @@ class Bench {
           api: summary('last 5 s', off.last),
           baseline: summary('first 5 s', off.first),
         },
+        ...(await this.flooded(apiEnv, path)),
       ];
     } finally {
       await limited.stop();
+    }
+  }
+
+  /**
+   * A client well under its limit (5 reads a second from its own address), alone and while
+   * another address floods the same API (64 connections, most of them answered 429 once past the
+   * default limit): its p99 latency flooded against its p99 alone, as p99 alone / p99 flooded
+   * (100%: the flood costs it nothing; 50%: its p99 doubled). A second API process behind a
+   * trusted proxy hop, so that each client's X-Forwarded-For is its address.
+   */
+  private async flooded(apiEnv: Record<string, string>, path: string): Promise<Row[]> {
+    const proxied = await startServerProcess({ ...apiEnv, RATE_LIMIT_ENABLED: 'true', TRUST_PROXY_HOPS: '1' }, false);
+    try {
+      await proxied.ready;
+      const url = `${proxied.url}${path}`;
+      const quiet = () =>
+        measureHttp({
+          url,
+          connections: 1,
+          overallRate: 5,
+          seconds: SECONDS * 2,
+          headers: { 'x-forwarded-for': '198.51.100.7' },
+        });
+      const alone = await quiet();
+      const flood = measureHttp({
+        url,
+        connections: READ_CONCURRENCY,
+        seconds: SECONDS * 2,
+        headers: { 'x-forwarded-for': '203.0.113.9' },
+      });
+      const floodedQuiet = await quiet();
+      await flood;
+      const latency = (name: string, m: Measurement) => ({ ...summarise(name, [m]), rate: 1000 / m.p99 });
+      return [
+        {
+          scenario: 'a client under its limit while another address floods: 1000 / p99 ms',
+          concurrency: 1,
+          api: latency('flooded', floodedQuiet),
+          baseline: latency('alone', alone),
+        },
+      ];
+    } finally {
+      await proxied.stop();
     }
   }
 
