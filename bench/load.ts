@@ -250,31 +250,3 @@ function measurement(result: autocannon.Result, seconds = result.duration): Meas
     statuses,
   };
 }
-
-/**
- * Runs `operation` in `concurrency` loops for a fixed time, or until it has run `amount` times,
- * timing each call; every call counts.
- */
-export async function measureLoop(
-  concurrency: number,
-  until: { seconds: number } | { amount: number },
-  operation: () => Promise<void>,
-): Promise<Measurement> {
-  const latencies: number[] = [];
-  const deadline = 'seconds' in until ? Date.now() + until.seconds * 1000 : Infinity;
-  let left = 'amount' in until ? until.amount : Infinity;
-  const started = Date.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (Date.now() < deadline && left-- > 0) {
-        const start = process.hrtime.bigint();
-        await operation();
-        latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
-      }
-    }),
-  );
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  const rate = latencies.length / ((Date.now() - started) / 1000);
-  return { rate, answered: rate, p50: at(0.5), p99: at(0.99), statuses: {} };
-}

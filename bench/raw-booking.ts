@@ -3,11 +3,9 @@ import { SALE_STATEMENT } from '../src/modules/seats/sale.statement';
 import { generateTicketSuffix } from '../src/modules/tickets/ticket-code';
 
 /**
- * The API's booking statement for one booking (a batch of one, of the event's default ticket
- * type) through `pg` with nothing around it (no HTTP, auth, validation or ORM): the ceiling
- * PostgreSQL sets for POST /bookings one statement per booking. A ticket code collision, which a full
- * run of a few hundred thousand tickets a day meets a few times in a hundred runs, is drawn
- * again, as the API does.
+ * A booking made by the API's sale statement (a batch of one, of the event's default ticket
+ * type) through `pg`, for a bench's setup (bookings of a user other than the bench's admin). A
+ * ticket code collision is drawn again, as the API does.
  */
 export async function bookRaw(pool: Pool, userId: number, eventId: number, quantity: number): Promise<void> {
   for (;;) {

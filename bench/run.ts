@@ -10,14 +10,15 @@ import { EmbeddedPostgres, startEmbeddedPostgres } from '../src/database/embedde
 import { PasswordHasher } from '../src/modules/users/password-hasher';
 import { startServerProcess, freePort, ServerProcess } from '../test/support/server-process';
 import { StripeDouble } from '../test/support/stripe-double';
-import { Measurement, measureCheckout, measureHttp, measureLoop, measurePaidOrders, measureSustained } from './load';
+import { Measurement, measureCheckout, measureHttp, measurePaidOrders, measureSustained } from './load';
+import { measurePgbench } from './pgbench';
 import { bookRaw } from './raw-booking';
 import { interleave, summarise, Summary } from './rounds';
 
 /**
  * `npm run bench`: the API in production mode on a fresh database, each figure beside a
- * baseline measured in the same run, in interleaved rounds (see rounds.ts): raw SQL through pg
- * for bookings; for reads, a bare Node server and a one-route Nest app answering the same body.
+ * baseline measured in the same run, in interleaved rounds (see rounds.ts): pgbench
+ * for bookings (bench/pgbench.ts); for reads, a bare Node server and a one-route Nest app answering the same body.
  *
  *   npm run bench                          5 rounds of 5 s per side, every scenario
  *   npm run bench -- --quick               3 rounds of 2 s, hot event at 64 buyers only, no growth
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
     };
     api = await startServerProcess(apiEnv, false);
     await api.ready;
-    const bench = new Bench(pool, api.url);
+    const bench = new Bench(pool, url, api.url);
     await bench.setUp();
     const growthSmall = scenarios.includes('growth') ? await bench.growth(10_000) : undefined;
     const rows: Row[] = [];
@@ -158,6 +159,7 @@ class Bench {
 
   constructor(
     private readonly pool: Pool,
+    private readonly url: string,
     private readonly apiUrl: string,
   ) {}
 
@@ -179,10 +181,14 @@ class Bench {
     for (const concurrency of HOT_CONCURRENCY) {
       const [apiEvent, rawEvent] = [await this.createEvent(), await this.createEvent()];
       const batchesBefore = await this.batches();
-      const [api, baseline] = await interleave(
+      const [api, baseline, statement] = await interleave(
         [
           { name: 'API', measure: () => this.bookOverHttp(concurrency, () => apiEvent) },
-          { name: 'raw SQL', measure: () => this.bookRawLoop(concurrency, { seconds: SECONDS }, () => rawEvent) },
+          { name: 'pgbench', measure: () => this.pgbench(concurrency, { seconds: SECONDS }, [rawEvent]) },
+          {
+            name: "pgbench, the API's statement",
+            measure: () => this.pgbench(concurrency, { seconds: SECONDS }, [rawEvent], 'api'),
+          },
         ],
         ROUNDS,
       );
@@ -190,14 +196,14 @@ class Bench {
       const batches = await this.batches();
       const perBatch = (batches.sales - batchesBefore.sales) / (batches.count - batchesBefore.count || 1);
       const scenario = `hot event: bookings/s (${perBatch.toFixed(1)} sales per batch)`;
-      rows.push({ scenario, concurrency, api, baseline });
+      rows.push({ scenario, concurrency, api, baseline }, { scenario, concurrency, api, baseline: statement });
     }
     return rows;
   }
 
   /**
    * One hot event per side, every buyer on it, each booking sent with an Idempotency-Key of its
-   * own on one side and without on the other, beside the raw booking statement: what making every
+   * own on one side and without on the other, beside pgbench: what making every
    * booking safe to retry costs a crowd.
    */
   async keyed(concurrency: number): Promise<Row[]> {
@@ -223,7 +229,7 @@ class Bench {
             ),
         },
         { name: 'API without key', measure: () => this.bookOverHttp(concurrency, () => plainEvent) },
-        { name: 'raw SQL', measure: () => this.bookRawLoop(concurrency, { seconds: SECONDS }, () => rawEvent) },
+        { name: 'pgbench', measure: () => this.pgbench(concurrency, { seconds: SECONDS }, [rawEvent]) },
       ],
       ROUNDS,
     );
@@ -237,7 +243,7 @@ class Bench {
 
   /**
    * Purchases on a hot event through checkout (a hold, then its confirmation: two requests and
-   * two transactions) beside the direct booking and the raw booking statement, interleaved.
+   * two transactions) beside the direct booking and pgbench, interleaved.
    * Each connection buys as one of `concurrency` customers, one purchase at a time. Each round
    * holds on a fresh event: a hold the round's end cut off before its confirmation stays active,
    * and would refuse its customer's next hold of that event (HOLD_EXISTS).
@@ -259,7 +265,7 @@ class Bench {
             }),
         },
         { name: 'API direct booking', measure: () => this.bookOverHttp(concurrency, () => apiEvent) },
-        { name: 'raw SQL', measure: () => this.bookRawLoop(concurrency, { seconds: SECONDS }, () => rawEvent) },
+        { name: 'pgbench', measure: () => this.pgbench(concurrency, { seconds: SECONDS }, [rawEvent]) },
       ],
       ROUNDS,
     );
@@ -273,7 +279,7 @@ class Bench {
 
   /**
    * Purchases on a hot event as orders of two ticket types (one seat of each, held together, then
-   * paid: two requests and two transactions) beside the direct booking and the raw booking
+   * paid: two requests and two transactions) beside the direct booking and pgbench
    * statement, interleaved. As `checkout`, each round orders on a fresh event.
    */
   async orders(concurrency: number): Promise<Row[]> {
@@ -297,7 +303,7 @@ class Bench {
           },
         },
         { name: 'API direct booking', measure: () => this.bookOverHttp(concurrency, () => apiEvent) },
-        { name: 'raw SQL', measure: () => this.bookRawLoop(concurrency, { seconds: SECONDS }, () => rawEvent) },
+        { name: 'pgbench', measure: () => this.pgbench(concurrency, { seconds: SECONDS }, [rawEvent]) },
       ],
       ROUNDS,
     );
@@ -500,15 +506,23 @@ class Bench {
     const apiEvents = await Promise.all(Array.from({ length: 100 }, () => this.createEvent()));
     const rawEvents = await Promise.all(Array.from({ length: 100 }, () => this.createEvent()));
     const pick = (events: number[]) => () => events[Math.floor(Math.random() * events.length)];
-    const [api, baseline] = await interleave(
+    const [api, baseline, statement] = await interleave(
       [
         { name: 'API', measure: () => this.bookOverHttp(concurrency, pick(apiEvents)) },
-        { name: 'raw SQL', measure: () => this.bookRawLoop(concurrency, { seconds: SECONDS }, pick(rawEvents)) },
+        { name: 'pgbench', measure: () => this.pgbench(concurrency, { seconds: SECONDS }, rawEvents) },
+        {
+          name: "pgbench, the API's statement",
+          measure: () => this.pgbench(concurrency, { seconds: SECONDS }, rawEvents, 'api'),
+        },
       ],
       ROUNDS,
     );
     await this.assertIntegrity();
-    return [{ scenario: 'spread over 100 events: bookings/s', concurrency, api, baseline }];
+    const scenario = 'spread over 100 events: bookings/s';
+    return [
+      { scenario, concurrency, api, baseline },
+      { scenario, concurrency, api, baseline: statement },
+    ];
   }
 
   /**
@@ -528,12 +542,12 @@ class Bench {
     };
     const rawRound = async (): Promise<Measurement> => {
       const event = await this.createEvent(seats);
-      return this.bookRawLoop(concurrency, { amount: 2 * seats }, () => event);
+      return this.pgbench(concurrency, { amount: 2 * seats }, [event]);
     };
     const [api, baseline] = await interleave(
       [
         { name: 'API', measure: apiRound },
-        { name: 'raw SQL', measure: rawRound },
+        { name: 'pgbench', measure: rawRound },
       ],
       ROUNDS,
     );
@@ -713,12 +727,21 @@ class Bench {
     });
   }
 
-  private bookRawLoop(
-    concurrency: number,
+  /** Sales through pgbench (see measurePgbench); `amount` is rounded up to a whole number per connection. */
+  private pgbench(
+    connections: number,
     until: { seconds: number } | { amount: number },
-    eventId: () => number,
+    events: number[],
+    statement: 'lean' | 'api' = 'lean',
   ): Promise<Measurement> {
-    return measureLoop(concurrency, until, () => bookRaw(this.pool, this.userId, eventId(), 1));
+    return measurePgbench({
+      url: this.url,
+      statement,
+      connections,
+      events: [...events].sort((a, b) => a - b),
+      userId: this.userId,
+      ...('seconds' in until ? until : { transactions: Math.ceil(until.amount / connections) }),
+    });
   }
 
   /** An event with its default ticket type, as POST /events makes it. */
@@ -861,8 +884,8 @@ function render(rows: Row[], growth: { small: Growth; large: Growth } | undefine
     '',
     `${new Date().toISOString().slice(0, 10)}; ${cpus().length} × ${cpus()[0].model}, ${Math.round(totalmem() / 2 ** 30)} GiB;`,
     `Node ${process.version}; PostgreSQL ${postgres}; ${ROUNDS} rounds of ${SECONDS} s per side; API in production`,
-    'mode, one process, rate limits off (all load comes from one address); API and raw-SQL baseline',
-    `each use a pool of ${POOL_SIZE} connections for the given number of concurrent buyers.`,
+    `mode, one process with a pool of ${POOL_SIZE} connections, rate limits off (all load comes from one`,
+    'address; the limiter has rows of its own); pgbench with as many connections as the API has buyers.',
     '',
     '**Method.** The machine is shared and noisy, so no figure stands alone: each row compares the API',
     'with a baseline measured in the same run, in interleaved rounds. Round 1 runs the API, then the',
@@ -872,15 +895,19 @@ function render(rows: Row[], growth: { small: Growth; large: Growth } | undefine
     'Compare ratios, not rates across runs. `npm run bench -- --quick` (3 rounds of 2 s, fewer scenarios)',
     'checks one change; `--only live,event` picks scenarios.',
     '',
-    "The booking baseline runs the API's one-booking statement (one round trip) through `pg`, one",
-    'booking per statement; the API adds HTTP, JSON, validation, authentication and the response',
-    "mapping, and sends a crowd's bookings of one event together, many per statement (SaleBatcher;",
-    'the hot row says how many on average). The Idempotency-Key row sends every booking with a key',
+    "The booking baseline is the database's own limit for a sale: pgbench (PostgreSQL's C client,",
+    'prepared statements, one connection per buyer) running the leanest one statement we know that',
+    "does a sale's work (lock the event, then its default type; check and count the seat on both; the",
+    'booking and its ticket: bench/pgbench.ts), one booking per transaction. The API adds HTTP, JSON,',
+    'validation, authentication, the response mapping and a statement that decides many requests and',
+    "lines at once, and sends a crowd's bookings together, many per statement (SaleBatcher; the hot",
+    "row says how many on average); the API's own statement through pgbench, one booking each, shows",
+    'what that statement costs a lone sale. The Idempotency-Key row sends every booking with a key',
     'of its own (claimed and its response stored in the transaction of the sale) beside bookings',
-    'without one and the raw statement, in the same rounds. The sell-out row counts',
+    'without one and pgbench, in the same rounds. The sell-out row counts',
     'answers (201 and 409) per second on both sides, on a fresh event each round. The checkout row',
     'counts purchases made by a hold and its confirmation (two requests, each one transaction) on a hot',
-    'event, by 64 customers, beside the direct booking and the raw statement in the same rounds; the',
+    'event, by 64 customers, beside the direct booking and pgbench in the same rounds; the',
     'order row the same with orders of two ticket types (one seat of each), held together, then paid; the',
     'promo code row sends those orders with a code of the event taking 10% off both lines (a use per',
     'ticket, counted against its limit in the statement that holds the seats) beside the same orders without. The',
