@@ -58,7 +58,7 @@ RETURNING id, booking_id, ticket_code`;
  */
 function apiSale(): string {
   const values: Record<string, string> = {
-    1: ':event',
+    1: `ARRAY[:event::int]`,
     2: `'{1}'`,
     3: `ARRAY[:user::int]`,
     4: `'{NULL}'`,

@@ -11,7 +11,7 @@ export async function bookRaw(pool: Pool, userId: number, eventId: number, quant
   for (;;) {
     const suffixes = Array.from({ length: quantity }, generateTicketSuffix);
     try {
-      await pool.query(SALE_STATEMENT, [eventId, [1], [userId], [null], [quantity], suffixes]);
+      await pool.query(SALE_STATEMENT, [[eventId], [1], [userId], [null], [quantity], suffixes]);
       return;
     } catch (error) {
       const { code, table } = error as { code?: string; table?: string };

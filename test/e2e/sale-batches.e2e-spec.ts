@@ -74,6 +74,109 @@ describe('Sales in batches', () => {
     expect(await ticketTypesWithWrongCounters(t.db, [event.id])).toEqual([]);
   });
 
+  it("decides the sales of several events in one statement, each event's in their order of arrival", async () => {
+    const [first, second] = [
+      await createEvent(t, admin, { capacity: 3, price: '10.00' }),
+      await createEvent(t, admin, { capacity: 2, price: '20.00' }),
+    ];
+    const [a, b, c, d, e] = sales(first.id, [2, 1, 2, 2, 1]);
+    const outcomes = await ledger.sell(t.db.manager, [
+      a,
+      { ...b, eventId: second.id },
+      c,
+      { ...d, eventId: second.id },
+      e,
+    ]);
+    expect(answers(outcomes)).toEqual([
+      { quantity: 2, tickets: 2, amount: '20.00' },
+      { quantity: 1, tickets: 1, amount: '20.00' },
+      'Not enough tickets: 2 requested, 1 available',
+      'Not enough tickets: 2 requested, 1 available',
+      { quantity: 1, tickets: 1, amount: '10.00' },
+    ]);
+    expect([await sold(first.id), await sold(second.id)]).toEqual([
+      { sold: 3, revenue: '30.00' },
+      { sold: 1, revenue: '20.00' },
+    ]);
+    const transactions = await t.db.query('SELECT DISTINCT xmin::text FROM bookings WHERE event_id = ANY ($1)', [
+      [first.id, second.id],
+    ]);
+    expect(transactions).toHaveLength(1);
+    expect(await eventsWithWrongCounters(t.db, [first.id, second.id])).toEqual([]);
+    expect(await ticketTypesWithWrongCounters(t.db, [first.id, second.id])).toEqual([]);
+  });
+
+  it('never sells a ticket type of one event of a batch as a ticket of another', async () => {
+    const [first, second] = [await createEvent(t, admin), await createEvent(t, admin)];
+    const { body: balcony } = await t
+      .http()
+      .post(`/api/v1/events/${second.id}/ticket-types`)
+      .set(admin.auth)
+      .send({ name: 'Balcony', price: '25.00' })
+      .expect(201);
+    const [wrong, right] = [...sales(first.id, [1], balcony.id), ...sales(second.id, [1], balcony.id)];
+    expect(answers(await ledger.sell(t.db.manager, [wrong, right]))).toEqual([
+      `ticket_type_id ${balcony.id} is not a ticket type of event ${first.id}`,
+      { quantity: 1, tickets: 1, amount: '25.00' },
+    ]);
+    expect(await sold(first.id)).toMatchObject({ sold: 0 });
+  });
+
+  it("gives each order of a batch its own event's promo code of a text several events have", async () => {
+    const events = [await createEvent(t, admin, { price: '10.00' }), await createEvent(t, admin, { price: '10.00' })];
+    for (const [i, event] of events.entries()) {
+      await t
+        .http()
+        .post(`/api/v1/events/${event.id}/promo-codes`)
+        .set(admin.auth)
+        .send({ code: 'EVERYWHERE', discount_type: 'amount', discount_value: `${i + 1}.00`, max_uses: 1 })
+        .expect(201);
+    }
+    const order = (i: number, eventId: number): Sale => ({
+      eventId,
+      userId: buyers[i].user.id,
+      order: true,
+      lines: [{ quantity: 1 }],
+      promoCode: 'everywhere',
+    });
+    const [first, second] = events.map((event) => event.id);
+    const outcomes = await ledger.hold(t.db.manager, [order(0, first), order(1, second), order(2, first)], 600);
+    expect(
+      outcomes.map((outcome) =>
+        'order' in outcome ? (outcome.order as { total_amount: string }).total_amount : (outcome as AppError).message,
+      ),
+    ).toEqual([
+      '9.00',
+      '8.00',
+      "Promo code everywhere is used up: 0 uses left, fewer than the order's tickets of its types",
+    ]);
+    expect(await promoCodesWithWrongUses(t.db, [first, second])).toEqual([]);
+  });
+
+  it('confirms the holds of several events in one statement', async () => {
+    const [first, second] = [
+      await createEvent(t, admin, { price: '10.00' }),
+      await createEvent(t, admin, { price: '20.00' }),
+    ];
+    const held = [await hold(t, buyers[0], first.id, 2), await hold(t, buyers[0], second.id, 1)];
+    const entities = await t.db
+      .getRepository(HoldEntity)
+      .find({ where: held.map(({ id }) => ({ id })), order: { id: 'ASC' } });
+    const outcomes = await ledger.confirm(
+      t.db.manager,
+      entities.map((entity) => [entity]),
+    );
+    expect(answers(outcomes)).toEqual([
+      { quantity: 2, tickets: 2, amount: '20.00' },
+      { quantity: 1, tickets: 1, amount: '20.00' },
+    ]);
+    expect([await sold(first.id), await sold(second.id)]).toEqual([
+      { sold: 2, revenue: '20.00' },
+      { sold: 1, revenue: '20.00' },
+    ]);
+    expect(await eventsWithWrongCounters(t.db, [first.id, second.id])).toEqual([]);
+  });
+
   it('gives each booking of a batch its own tickets, with codes that reach the database', async () => {
     const event = await createEvent(t, admin, { capacity: 10 });
     const outcomes = await ledger.sell(t.db.manager, sales(event.id, [1, 3, 2]));

@@ -10,7 +10,7 @@ import { HoldEntity } from '../holds/entities/hold.entity';
 import { Answer, IdempotencyKeys, KeyedRequest } from '../idempotency/idempotency-keys.service';
 import { ConfirmedBefore, Decided, Held, Sale, SeatLedger, Undecided } from './seat-ledger';
 
-/** The most requests of one lane in one statement. */
+/** The most requests of a lane in one statement. */
 export const MAX_BATCH = 64;
 /** How often a request is decided before an undecided one gets its `otherwise`. */
 const MAX_ATTEMPTS = 3;
@@ -40,17 +40,20 @@ interface Lane extends Statement<unknown, unknown> {
 }
 
 /**
- * Sells a crowd on one event at the rate of its statements rather than of its buyers. In each
- * process, the bookings of one event form a lane, and so do its holds, its orders and its confirmations: a
- * request that finds its lane idle goes at once, as a batch of one, so a buyer without a crowd
- * waits for no one; those that arrive meanwhile wait for it, then go together, up to MAX_BATCH
- * in order of arrival, in one statement (SeatLedger.sell, hold, confirm: one lock, one round
- * trip, one commit), and so on while any wait. Each gets its own answer, as if it had gone alone
- * after those before it. With Idempotency-Keys, the statement's transaction claims them first
- * and remembers each success (IdempotencyKeys.onceEach): a retry gets its first answer, a reused
- * key its 409, and neither is sold. A request its statement left undecided is decided again,
- * alone (after freeing the seats of holds whose time is up, say), at most MAX_ATTEMPTS times; one
- * whose batch failed goes alone, in its turn, so no request's trouble is its neighbours'.
+ * Sells a crowd at the rate of its statements rather than of its buyers. In each process, the
+ * bookings form a lane, whatever their events, and so do the holds, the orders and the
+ * confirmations: a request that finds its lane idle goes at once, as a batch of one, so a buyer
+ * without a crowd waits for no one; those that arrive meanwhile wait for it, then go together, up
+ * to MAX_BATCH in order of arrival, in one statement (SeatLedger.sell, hold, confirm: each event's
+ * row lock, one round trip, one commit), and so on while any wait. A crowd on one event and
+ * buyers spread over many are alike to a lane: the statement locks the batch's events in id
+ * order and decides each event's requests in their order of arrival. Each gets its own answer, as
+ * if it had gone alone after those before it. With Idempotency-Keys, the statement's transaction
+ * claims them first and remembers each success (IdempotencyKeys.onceEach): a retry gets its first
+ * answer, a reused key its 409, and neither is sold. A request its statement left undecided is
+ * decided again, alone (after freeing the seats of holds whose time is up, say), at most
+ * MAX_ATTEMPTS times; one whose batch failed goes alone, in its turn, so no request's trouble is
+ * its neighbours'.
  */
 @Injectable()
 export class SaleBatcher {
@@ -65,7 +68,7 @@ export class SaleBatcher {
 
   /** Books `sale`; `decided` turns its booking or refusal into the answer. */
   sell<T>(sale: Sale, decided: (outcome: BookingEntity | AppError) => T, keyed?: KeyedRequest): Promise<T> {
-    return this.run(`booking/${sale.eventId}`, sale, decided, keyed, {
+    return this.run('booking', sale, decided, keyed, {
       decide: (em, sales: Sale[]) => this.seats.sell(em, sales),
     });
   }
@@ -76,7 +79,7 @@ export class SaleBatcher {
    */
   hold<T>(sale: Sale, decided: (outcome: Held | AppError) => T, keyed?: KeyedRequest): Promise<T> {
     const ttl = this.config.holds.ttlSeconds;
-    return this.run(`${sale.order ? 'order' : 'hold'}/${sale.eventId}`, sale, decided, keyed, {
+    return this.run(sale.order ? 'order' : 'hold', sale, decided, keyed, {
       decide: (em, sales: Sale[]) => this.seats.hold(em, sales, ttl),
       rescue: (error, held: Sale) => this.seats.holdExists(error, held),
     });
@@ -84,7 +87,7 @@ export class SaleBatcher {
 
   /** Confirms `holds` (of one event) together; `decided` turns their bookings or refusal into the answer. */
   confirm<T>(holds: HoldEntity[], decided: (outcome: BookingEntity[] | ConfirmedBefore | AppError) => T): Promise<T> {
-    return this.run(`confirm/${holds[0].eventId}`, holds, decided, undefined, {
+    return this.run('confirm', holds, decided, undefined, {
       decide: (em, requests: HoldEntity[][]) => this.seats.confirm(em, requests),
     });
   }

@@ -74,36 +74,39 @@ export const orderJson = (o: string, lines = 'holds', refunds = 'refunds') => `j
 
 /**
  * The counts of the event `e` and the ticket type `t` as read under their row locks, for WALK
- * (`event_left`, `type_left`) and for `counted`.
+ * (`event_id`, `event_left`, `type_left`) and for `counted`.
  */
-const COUNTS = `${seatsLeft('e')} AS event_left, ${quotaLeft('t')} AS type_left, e.capacity, e.total_tickets_sold AS event_sold,
+const COUNTS = `e.id AS event_id, ${seatsLeft('e')} AS event_left, ${quotaLeft('t')} AS type_left, e.capacity, e.total_tickets_sold AS event_sold,
        e.total_tickets_held AS event_held, e.total_revenue AS event_revenue, e.total_bookings AS event_bookings, t.quota,
        t.total_tickets_sold AS type_sold, t.total_tickets_held AS type_held, t.total_revenue AS type_revenue`;
 
 /**
  * The decision every change that takes seats shares (a sale, a hold, a confirmation): requests
- * of one event that arrived together, each of one or more lines (a ticket type and the seats it
- * must take), decided in order of arrival exactly as one statement each would be: a request is
- * made when every line fits what the event and the line's type have left after the requests
- * made before it (and the lines before it in the request), and the uses it takes of its promo
- * code fit what the code has left, else refused whole, taking nothing.
+ * that arrived together, of one event or several, each of one or more lines of its one event (a
+ * ticket type and the seats it must take), decided per event in order of arrival exactly as one
+ * statement each would be: a request is made when every line fits what its event and the line's
+ * type have left after the requests of that event made before it (and the lines before it in the
+ * request), and the uses it takes of its promo code fit what the code has left, else refused
+ * whole, taking nothing. Events share nothing, so each event's requests are walked side by side.
  *
  * Expects the CTEs `locked`, one row per ticket type the requests name, read under the row locks
- * of the event and then of the types (the lock order of every path), so its counts are the
- * latest (`event_left`, `ticket_type_id`, `name`, `price`, `type_left`); it is empty when the
- * event is not bookable. `codes`, the promo codes the requests use, read under their row locks
- * after the types' (`code_id`, `uses`, `max_uses`). And `line` (`n` its place among all lines,
- * `r` its request's, `ticket_type_id` null when `locked` has no such type the request may buy,
- * `quantity`, `need` the seats it takes, `code_id` and `uses` the uses it takes of that code,
- * `problem` why the request's code cannot be used at all, if so).
+ * of the events (in id order), each then of its types (the lock order of every path), so its
+ * counts are the latest (`event_id`, `event_left`, `ticket_type_id`, `name`, `price`,
+ * `type_left`); an event that is not bookable has no row. `codes`, the promo codes the requests
+ * use, read under their row locks after the types' (`code_id`, `uses`, `max_uses`). And `line`
+ * (`n` its place among all lines, `r` its request's, `event_id`, `ticket_type_id` null when
+ * `locked` has no such type the request may buy, `quantity`, `need` the seats it takes, `code_id`
+ * and `uses` the uses it takes of that code, `problem` why the request's code cannot be used at
+ * all, if so).
  * Makes `placed` (each line with its type's price and name, and `seats_before`: the quantities of
- * the lines before it, for ticket code suffixes) and `walk`: per request `r`, `made` (null: not
- * decided, as a line's type is not locked, or two of its lines are of one type), and for a
- * refusal its first line that did not fit (`short_n`) and the seats it found (`seats_left`), or
- * why its code could not be used (`problem`: `used up` with the uses it found, `uses_left`).
+ * the lines before it, for ticket code suffixes) and `walk`: per request `r` decided, `made`, and
+ * for a refusal its first line that did not fit (`short_n`) and the seats it found
+ * (`seats_left`), or why its code could not be used (`problem`: `used up` with the uses it found,
+ * `uses_left`). A request is not decided (no `walk` row) when a line's type is not locked, or two
+ * of its lines are of one type.
  */
 const WALK = `types AS (
-  SELECT locked.*, row_number() OVER (ORDER BY ticket_type_id)::int AS idx FROM locked
+  SELECT locked.*, row_number() OVER (PARTITION BY event_id ORDER BY ticket_type_id)::int AS idx FROM locked
 ), code_list AS (
   SELECT codes.*, row_number() OVER (ORDER BY code_id)::int AS cidx FROM codes
 ), placed AS (
@@ -111,34 +114,36 @@ const WALK = `types AS (
          (sum(line.quantity) OVER (ORDER BY line.n) - line.quantity)::int AS seats_before,
          (sum(line.need) OVER (PARTITION BY line.r ORDER BY line.n) - line.need)::int AS need_before
     FROM line LEFT JOIN types USING (ticket_type_id) LEFT JOIN code_list USING (code_id)
-), walk (r, event_left, type_left, code_left, made, short_n, seats_left, problem, uses_left) AS (
-  SELECT 0, min(event_left), array_agg(type_left ORDER BY idx),
+), queue AS (
+  SELECT r, min(event_id) AS event_id, row_number() OVER (PARTITION BY min(event_id) ORDER BY r)::int AS k
+    FROM placed GROUP BY r
+  HAVING bool_and(idx IS NOT NULL) AND count(DISTINCT idx) = count(*)
+), walk (event_id, k, r, event_left, type_left, code_left, made, short_n, seats_left, problem, uses_left) AS (
+  SELECT event_id, 0, NULL::int, min(event_left), array_agg(type_left ORDER BY idx),
          ARRAY(SELECT coalesce(max_uses - uses, 2147483647) FROM code_list ORDER BY cidx),
          NULL::boolean, NULL::int, NULL::int, NULL::text, NULL::int
-    FROM types HAVING count(*) > 0
+    FROM types GROUP BY event_id
   UNION ALL
-  SELECT w.r + 1, w.event_left - CASE WHEN d.fits THEN d.seats ELSE 0 END,
+  SELECT w.event_id, q.k, q.r, w.event_left - CASE WHEN d.fits THEN d.seats ELSE 0 END,
          CASE WHEN d.fits THEN ARRAY(
-           SELECT w.type_left[i] - coalesce((SELECT sum(p.need) FROM placed p WHERE p.r = w.r + 1 AND p.idx = i), 0)::int
+           SELECT w.type_left[i] - coalesce((SELECT sum(p.need) FROM placed p WHERE p.r = q.r AND p.idx = i), 0)::int
              FROM generate_subscripts(w.type_left, 1) i ORDER BY i) ELSE w.type_left END,
          CASE WHEN d.fits AND d.uses > 0 THEN ARRAY(
            SELECT w.code_left[i] - CASE WHEN i = d.cidx THEN d.uses ELSE 0 END
              FROM generate_subscripts(w.code_left, 1) i ORDER BY i) ELSE w.code_left END,
          d.fits, d.short_n, d.seats_left, d.problem, CASE WHEN d.problem = 'used up' THEN w.code_left[d.cidx] END
-    FROM walk w CROSS JOIN LATERAL (
-      SELECT CASE WHEN a.undecided THEN NULL ELSE a.seats_fit AND c.problem IS NULL END AS fits,
-             a.seats, a.short_n, a.seats_left, a.uses, a.cidx, c.problem
-        FROM (SELECT bool_or(p.idx IS NULL) OR count(DISTINCT p.idx) < count(*) AS undecided,
-                     bool_and(p.need <= s.seats) AS seats_fit, sum(p.need)::int AS seats,
+    FROM walk w JOIN queue q ON q.event_id = w.event_id AND q.k = w.k + 1
+   CROSS JOIN LATERAL (
+      SELECT a.seats_fit AND c.problem IS NULL AS fits, a.seats, a.short_n, a.seats_left, a.uses, a.cidx, c.problem
+        FROM (SELECT bool_and(p.need <= s.seats) AS seats_fit, sum(p.need)::int AS seats,
                      min(p.n) FILTER (WHERE p.need > s.seats) AS short_n,
                      (array_agg(s.seats ORDER BY p.n) FILTER (WHERE p.need > s.seats))[1] AS seats_left,
                      sum(p.uses)::int AS uses, min(p.cidx) AS cidx, min(p.problem) AS problem
                 FROM placed p
                CROSS JOIN LATERAL (SELECT greatest(0, least(w.type_left[p.idx], w.event_left - p.need_before)) AS seats) s
-               WHERE p.r = w.r + 1) a
+               WHERE p.r = q.r) a
        CROSS JOIN LATERAL (SELECT CASE WHEN a.problem IS NOT NULL THEN a.problem
                                        WHEN a.seats_fit AND a.uses > w.code_left[a.cidx] THEN 'used up' END AS problem) c) d
-   WHERE w.r < (SELECT max(r) FROM line)
 )`;
 
 /**
@@ -152,44 +157,48 @@ const discountOf = (price: string, c: string) => `CASE ${c}.discount_type
   ELSE greatest(${price} - ${c}.discount_value, 0) END`;
 
 /**
- * `locked`'s row of the ticket type an `asked` line names (none named: the default), when its
+ * `locked`'s row of the ticket type an `asked` line names of its event (none named: the default), when its
  * buyer may buy it: a hidden type only when `unlocked` (ticket type ids) names it.
  */
 const lockedType = (unlocked: string) =>
-  `(locked.ticket_type_id = asked.ticket_type_id OR asked.ticket_type_id IS NULL AND locked.is_default)
+  `locked.event_id = asked.event_id
+     AND (locked.ticket_type_id = asked.ticket_type_id OR asked.ticket_type_id IS NULL AND locked.is_default)
      AND (NOT locked.hidden OR locked.ticket_type_id = ANY (${unlocked}))`;
 
 /** `codes` and `line` for requests that use no promo code (see asked). */
 const UNCODED_LINES = `codes AS (SELECT NULL::int AS code_id, 0 AS uses, NULL::int AS max_uses WHERE false), line AS (
-  SELECT asked.n, asked.r, asked.user_id, asked.quantity, asked.quantity AS need, locked.ticket_type_id,
+  SELECT asked.n, asked.r, asked.event_id, asked.user_id, asked.quantity, asked.quantity AS need, locked.ticket_type_id,
          NULL::int AS code_id, 0 AS uses, NULL::text AS problem
     FROM asked LEFT JOIN locked ON ${lockedType('NULL::int[]')}
 )`;
 
 /** `codes`, `requested` and `line` for requests that may each use a promo code, the parameter `code` (see asked). */
 const codedLines = (code: string) => `codes AS MATERIALIZED (
-  SELECT c.id AS code_id, c.code, c.discount_type, c.discount_value, c.ticket_type_ids, c.uses, c.max_uses, c.active,
-         c.valid_from, c.valid_until
+  SELECT c.id AS code_id, c.event_id, c.code, c.discount_type, c.discount_value, c.ticket_type_ids, c.uses, c.max_uses,
+         c.active, c.valid_from, c.valid_until
     FROM promo_codes c
-   WHERE c.event_id = $1::int AND lower(c.code) = ANY (SELECT lower(x) FROM unnest(${code}::text[]) x)
+   WHERE c.event_id = ANY ($1::int[]) AND lower(c.code) = ANY (SELECT lower(x) FROM unnest(${code}::text[]) x)
      AND EXISTS (SELECT 1 FROM locked)
    ORDER BY c.id
      FOR UPDATE
 ), requested AS (
-  SELECT q.r, codes.*,
+  SELECT q.r, codes.code_id, codes.code, codes.discount_type, codes.discount_value, codes.ticket_type_ids,
          CASE WHEN codes.code_id IS NULL THEN 'unknown' WHEN NOT codes.active THEN 'not active'
               WHEN codes.valid_from > now() THEN 'not yet valid' WHEN codes.valid_until <= now() THEN 'no longer valid' END AS problem
-    FROM unnest(${code}::text[]) WITH ORDINALITY AS q(code, r) LEFT JOIN codes ON lower(codes.code) = lower(q.code)
+    FROM unnest(${code}::text[]) WITH ORDINALITY AS q(code, r)
+    LEFT JOIN codes ON lower(codes.code) = lower(q.code)
+     AND codes.event_id = (SELECT asked.event_id FROM asked WHERE asked.r = q.r LIMIT 1)
    WHERE q.code IS NOT NULL
 ), typed AS (
-  SELECT asked.n, asked.r, asked.user_id, asked.quantity, asked.quantity AS need, locked.ticket_type_id,
+  SELECT asked.n, asked.r, asked.event_id, asked.user_id, asked.quantity, asked.quantity AS need, locked.ticket_type_id,
          requested.code_id, requested.r IS NOT NULL AS coded, requested.problem,
          CASE WHEN requested.code_id IS NOT NULL AND locked.ticket_type_id IS NOT NULL
                AND (requested.ticket_type_ids IS NULL OR locked.ticket_type_id = ANY (requested.ticket_type_ids))
               THEN asked.quantity ELSE 0 END AS uses
     FROM asked LEFT JOIN requested USING (r) LEFT JOIN locked ON ${lockedType('requested.ticket_type_ids')}
 ), line AS (
-  SELECT typed.n, typed.r, typed.user_id, typed.quantity, typed.need, typed.ticket_type_id, typed.code_id, typed.uses,
+  SELECT typed.n, typed.r, typed.event_id, typed.user_id, typed.quantity, typed.need, typed.ticket_type_id, typed.code_id,
+         typed.uses,
          CASE WHEN typed.coded AND typed.problem IS NULL AND sum(typed.uses) OVER (PARTITION BY typed.r) = 0
               THEN 'for none of its ticket types' ELSE typed.problem END AS problem
     FROM typed
@@ -197,26 +206,30 @@ const codedLines = (code: string) => `codes AS MATERIALIZED (
 
 /**
  * The start of a sale or hold statement: `locked`, `codes` and `line` for WALK from the requests'
- * lines, and `due`, whether the event has holds whose time is up. $1 event id, then per line, in
- * order: $2 its request's ordinal, $3 the buyer's user id, $4 its ticket type id (null: the
- * event's default), $5 its quantity. With `code` (the parameter of each request's promo code,
- * null: none), `requested`: per request with a code, the code locked, or `problem` (unknown,
- * not active, not yet valid, no longer valid; `line` adds for none of its ticket types); a hidden
- * type is a type only for a request whose code names it. Without, no request uses a code, and no hidden type is a type.
+ * lines, and `due`, per event, whether it has holds whose time is up. Per line, in order: $1 its
+ * event's id, $2 its request's ordinal, $3 the buyer's user id, $4 its ticket type id (null: the
+ * event's default), $5 its quantity. The events are locked in id order, each then its types. With
+ * `code` (the parameter of each request's promo code, null: none), `requested`: per request with
+ * a code, the code of its event locked, or `problem` (unknown, not active, not yet valid, no longer
+ * valid; `line` adds for none of its ticket types); a hidden type is a type only for a request
+ * whose code names it. Without, no request uses a code, and no hidden type is a type.
  */
 const asked = (code?: string) => `
 WITH RECURSIVE asked AS (
-  SELECT a.n::int, a.r, a.user_id, a.ticket_type_id, a.quantity
-    FROM unnest($2::int[], $3::int[], $4::int[], $5::int[]) WITH ORDINALITY AS a(r, user_id, ticket_type_id, quantity, n)
+  SELECT a.n::int, a.r, a.event_id, a.user_id, a.ticket_type_id, a.quantity
+    FROM unnest($1::int[], $2::int[], $3::int[], $4::int[], $5::int[])
+         WITH ORDINALITY AS a(event_id, r, user_id, ticket_type_id, quantity, n)
 ), locked AS MATERIALIZED (
   SELECT ${COUNTS}, t.id AS ticket_type_id, t.is_default, t.hidden, t.name, t.price
     FROM events e JOIN ticket_types t ON t.event_id = e.id
-   WHERE e.id = $1::int AND ${isBookable('e')}
-     AND (t.id = ANY ($4::int[]) OR t.is_default AND array_position($4::int[], NULL) IS NOT NULL)
-   ORDER BY t.id
+   WHERE e.id = ANY ($1::int[]) AND ${isBookable('e')}
+     AND EXISTS (SELECT 1 FROM asked a
+                  WHERE a.event_id = e.id AND (t.id = a.ticket_type_id OR a.ticket_type_id IS NULL AND t.is_default))
+   ORDER BY e.id, t.id
      FOR UPDATE OF e, t
 ), ${code === undefined ? UNCODED_LINES : codedLines(code)}, due AS (
-  SELECT EXISTS (SELECT 1 FROM holds h WHERE h.event_id = $1::int AND ${isDue('h')}) AS due
+  SELECT x.event_id, EXISTS (SELECT 1 FROM holds h WHERE h.event_id = x.event_id AND ${isDue('h')}) AS due
+    FROM (SELECT DISTINCT event_id FROM asked) x
 ), ${WALK}`;
 
 /**
@@ -238,8 +251,8 @@ const usesGivenBack = (orders: string) => `uses_given_back AS (
 )`;
 
 /**
- * Counts what `made` takes (per line: `ticket_type_id`, `sold` and `held` seats, `revenue`,
- * `bookings`) on the event ($1) and on each ticket type. The new counts are written from those
+ * Counts what `made` takes (per line: `event_id`, `ticket_type_id`, `sold` and `held` seats,
+ * `revenue`, `bookings`) on each event and each ticket type. The new counts are written from those
  * `locked` read under the row locks (COUNTS), not added to the row the statement's snapshot saw:
  * PostgreSQL checks an UPDATE's constraints on the row it computed from that snapshot before it
  * finds a concurrent change, which would fail chk_events_sold_held for a sale that fits.
@@ -248,9 +261,11 @@ const counted = (made: string) => `event_counted AS (
   UPDATE events
      SET capacity = l.capacity, total_tickets_sold = l.event_sold + c.sold, total_tickets_held = l.event_held + c.held,
          total_revenue = l.event_revenue + c.revenue, total_bookings = l.event_bookings + c.bookings, updated_at = now()
-    FROM (SELECT sum(sold)::int AS sold, sum(held)::int AS held, sum(revenue) AS revenue, sum(bookings)::int AS bookings
-            FROM ${made}) c, (SELECT * FROM locked LIMIT 1) l
-   WHERE events.id = $1::int AND c.sold IS NOT NULL
+    FROM (SELECT event_id, sum(sold)::int AS sold, sum(held)::int AS held, sum(revenue) AS revenue,
+                 sum(bookings)::int AS bookings
+            FROM ${made} GROUP BY event_id) c
+    JOIN (SELECT DISTINCT ON (event_id) * FROM locked ORDER BY event_id) l USING (event_id)
+   WHERE events.id = c.event_id
 ), type_counted AS (
   UPDATE ticket_types
      SET quota = l.quota, total_tickets_sold = l.type_sold + c.sold, total_tickets_held = l.type_held + c.held,
@@ -261,7 +276,7 @@ const counted = (made: string) => `event_counted AS (
 )`;
 
 /**
- * The bookings of `made` (one per line: `booking_id` drawn up front, `user_id`, `ticket_type_id`,
+ * The bookings of `made` (one per line: `booking_id` drawn up front, `user_id`, `event_id`, `ticket_type_id`,
  * `order_id`, `quantity`, `total_amount`, `seats_before`), one ticket per seat (the code
  * suffixes in the parameter `suffixes`, line after line) and each booking's `booking.confirmed`
  * message, with `moreMessages` (a `UNION ALL SELECT` of more): CTEs `booking`, `issued` and
@@ -269,7 +284,7 @@ const counted = (made: string) => `event_counted AS (
  */
 const bookingsOf = (suffixes: string, moreMessages = '') => `booking AS (
   INSERT INTO bookings (id, user_id, event_id, ticket_type_id, order_id, quantity, total_amount)
-  SELECT booking_id, user_id, $1::int, ticket_type_id, order_id, quantity, total_amount FROM made ORDER BY n
+  SELECT booking_id, user_id, event_id, ticket_type_id, order_id, quantity, total_amount FROM made ORDER BY n
   RETURNING *
 ), issued AS (
   INSERT INTO tickets (booking_id, ticket_code)
@@ -288,26 +303,27 @@ const BOOKED = `SELECT placed.n, placed.r, walk.made, walk.short_n, walk.seats_l
        (SELECT count(*)::int FROM messages) AS messages`;
 
 /**
- * Sales of one event that arrived together (see SeatLedger.sell, SaleBatcher), each one booking
- * per line: one lock of the event and its types, one round trip, one commit. $6 every ticket's
- * code suffix, line after line. One row per line, in order (see BOOKED), with `due`.
+ * Sales that arrived together, of one event or several (see SeatLedger.sell, SaleBatcher), each
+ * one booking per line: one lock of each event and its types, one round trip, one commit. $6
+ * every ticket's code suffix, line after line. One row per line, in order (see BOOKED), with its
+ * event's `due`.
  */
 export const SALE_STATEMENT = prepared(
   'sale',
   `${asked()}, made AS MATERIALIZED (
-  SELECT p.n, p.user_id, p.ticket_type_id, NULL::int AS order_id, p.quantity, p.seats_before,
+  SELECT p.n, p.user_id, p.event_id, p.ticket_type_id, NULL::int AS order_id, p.quantity, p.seats_before,
          nextval('bookings_id_seq')::int AS booking_id,
          p.price * p.quantity AS total_amount, p.quantity AS sold, 0 AS held, p.price * p.quantity AS revenue, 1 AS bookings
     FROM placed p JOIN walk USING (r) WHERE walk.made ORDER BY p.n
 ), ${counted('made')}, ${bookingsOf('$6')}
 ${BOOKED}, due.due
   FROM placed LEFT JOIN walk USING (r) LEFT JOIN made USING (n) LEFT JOIN booking ON booking.id = made.booking_id
- CROSS JOIN due
+  JOIN due ON due.event_id = placed.event_id
  ORDER BY placed.n`,
 );
 
 /**
- * Checkout holds (or, $7, waiting-list offers) of one event that arrived together, some of them
+ * Checkout holds (or, $7, waiting-list offers) that arrived together, of one event or several, some of them
  * orders ($8, per request), one hold per line, each active for $6 seconds, with its `hold.created` message;
  * counted as held. An order is a request whose holds are its lines (`order_id`, `line`), made
  * with them, in `pending` until they expire (its `order.created` message instead of theirs).
@@ -322,7 +338,7 @@ export const HOLD_STATEMENT = prepared(
   `${asked('$9')}, ordered AS MATERIALIZED (
   SELECT r, nextval('orders_id_seq')::int AS order_id FROM walk WHERE walk.made AND ($8::boolean[])[r] ORDER BY r
 ), made AS MATERIALIZED (
-  SELECT p.n, p.user_id, p.ticket_type_id, p.quantity, nextval('holds_id_seq')::int AS id, ordered.order_id,
+  SELECT p.n, p.user_id, p.event_id, p.ticket_type_id, p.quantity, nextval('holds_id_seq')::int AS id, ordered.order_id,
          row_number() OVER (PARTITION BY p.r ORDER BY p.n)::int AS line, p.price * p.quantity - d.discount AS total_amount,
          d.discount AS discount_amount, p.code_id, p.uses, 0 AS sold, p.quantity AS held, 0 AS revenue, 0 AS bookings
     FROM placed p JOIN walk USING (r) LEFT JOIN ordered USING (r) LEFT JOIN requested c USING (r)
@@ -331,14 +347,14 @@ export const HOLD_STATEMENT = prepared(
 ), ${counted('made')}, ${usesCounted('made')}, placed_order AS (
   INSERT INTO orders (id, user_id, event_id, quantity, subtotal_amount, discount_amount, total_amount, promo_code_id,
                       promo_code_uses, expires_at)
-  SELECT order_id, min(user_id), $1::int, sum(quantity), sum(total_amount + discount_amount), sum(discount_amount),
+  SELECT order_id, min(user_id), min(event_id), sum(quantity), sum(total_amount + discount_amount), sum(discount_amount),
          sum(total_amount), min(code_id), sum(uses), now() + make_interval(secs => $6::int)
     FROM made WHERE order_id IS NOT NULL GROUP BY order_id
   RETURNING *
 ), hold AS (
   INSERT INTO holds (id, user_id, event_id, ticket_type_id, order_id, line, quantity, total_amount, discount_amount,
                      expires_at, offer)
-  SELECT id, user_id, $1::int, ticket_type_id, order_id, line, quantity, total_amount, discount_amount,
+  SELECT id, user_id, event_id, ticket_type_id, order_id, line, quantity, total_amount, discount_amount,
          now() + make_interval(secs => $6::int), $7::boolean
     FROM made ORDER BY n
   RETURNING *
@@ -352,14 +368,15 @@ SELECT placed.n, placed.r, walk.made, walk.short_n, walk.seats_left, walk.proble
        (SELECT ${orderJson('o', 'hold')} FROM placed_order o WHERE o.id = hold.order_id) AS "order",
        (SELECT count(*)::int FROM messages) AS messages
   FROM placed LEFT JOIN walk USING (r) LEFT JOIN made USING (n) LEFT JOIN hold ON hold.id = made.id
- CROSS JOIN due
+  JOIN due ON due.event_id = placed.event_id
  ORDER BY placed.n`,
 );
 
 /**
- * Confirmations of holds of one event that arrived together (see SeatLedger.confirm), each a
- * request of one or more holds confirmed together or not at all: one lock of the event, the
- * holds' ticket types and the holds (the lock order of every path), one round trip, one commit.
+ * Confirmations of holds that arrived together (see SeatLedger.confirm), each a request of one
+ * or more holds of one event confirmed together or not at all: one lock of each event (in id
+ * order), then of its holds' ticket types and the holds (the lock order of every path), one
+ * round trip, one commit.
  * An active hold's seats are counted as held already and move to sold; an expired hold's (not
  * an expired waiting-list offer's, whose seats were passed on) are taken again when the event
  * and its type have them, at the hold's amount. Each hold gets its booking and tickets and is
@@ -372,7 +389,7 @@ SELECT placed.n, placed.r, walk.made, walk.short_n, walk.seats_left, walk.proble
  * again too, when the event and its types have them. An order that ended takes its promo code's
  * uses again, when the code has them left, or is not paid.
  *
- * $1 event id, then per hold, in order: $2 its request's ordinal, $3 its id, $4 its quantity;
+ * Per hold, in order: $1 its event's id, $2 its request's ordinal, $3 its id, $4 its quantity;
  * $5 every ticket's code suffix, hold after hold. One row per hold (see BOOKED).
  */
 export const CONFIRM_STATEMENT = prepared(
@@ -384,9 +401,9 @@ WITH RECURSIVE asked AS (
   SELECT h.id, h.status, h.user_id, h.ticket_type_id, h.order_id, h.line, h.total_amount, h.discount_amount, ${COUNTS},
          t.name, t.price
     FROM events e JOIN ticket_types t ON t.event_id = e.id JOIN holds h ON h.ticket_type_id = t.id
-   WHERE e.id = $1::int AND ${isBookable('e')} AND h.event_id = $1::int AND h.id = ANY ($3::int[])
+   WHERE e.id = ANY ($1::int[]) AND ${isBookable('e')} AND h.event_id = e.id AND h.id = ANY ($3::int[])
      AND (h.status = 'active' OR h.status = 'expired' AND NOT h.offer OR $6::boolean AND h.status IN ('expired', 'released'))
-   ORDER BY t.id, h.id
+   ORDER BY e.id, t.id, h.id
      FOR UPDATE OF e, t, h
 ), locked AS (
   SELECT DISTINCT ON (ticket_type_id) * FROM held ORDER BY ticket_type_id
@@ -400,13 +417,13 @@ WITH RECURSIVE asked AS (
    ORDER BY c.id
      FOR UPDATE
 ), line AS (
-  SELECT a.n, a.r, a.hold_id, a.quantity, held.user_id, held.ticket_type_id, held.order_id, held.line,
+  SELECT a.n, a.r, a.hold_id, a.quantity, held.event_id, held.user_id, held.ticket_type_id, held.order_id, held.line,
          held.total_amount, held.discount_amount, CASE held.status WHEN 'active' THEN 0 ELSE a.quantity END AS need,
          retaken.code_id, coalesce(retaken.uses, 0) AS uses, NULL::text AS problem
     FROM asked a LEFT JOIN held ON held.id = a.hold_id AND a.n = (SELECT min(n) FROM asked first WHERE first.hold_id = a.hold_id)
     LEFT JOIN retaken ON retaken.hold_id = held.id
 ), ${WALK}, made AS MATERIALIZED (
-  SELECT p.n, p.hold_id, p.user_id, p.ticket_type_id, p.order_id, p.line, p.quantity, p.seats_before,
+  SELECT p.n, p.hold_id, p.user_id, p.event_id, p.ticket_type_id, p.order_id, p.line, p.quantity, p.seats_before,
          p.total_amount, p.discount_amount, p.code_id, p.uses, nextval('bookings_id_seq')::int AS booking_id,
          p.quantity AS sold, p.need - p.quantity AS held, p.total_amount AS revenue, 1 AS bookings
     FROM placed p JOIN walk USING (r) WHERE walk.made ORDER BY p.n

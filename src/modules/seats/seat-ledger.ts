@@ -66,7 +66,7 @@ export class SeatLedger {
   ) {}
 
   /**
-   * Sells `sales` (one line each, of one event, in order of arrival) in one statement (see
+   * Sells `sales` (one line each, of one event or several, in order of arrival) in one statement (see
    * SALE_STATEMENT): for each, in order, its booking or why not (see `decisions`).
    */
   async sell(em: EntityManager, sales: Sale[]): Promise<Decided<BookingEntity>[]> {
@@ -79,7 +79,7 @@ export class SeatLedger {
   }
 
   /**
-   * Holds seats for `sales` (of one event, in order of arrival) in one statement (see
+   * Holds seats for `sales` (of one event or several, in order of arrival) in one statement (see
    * HOLD_STATEMENT), one hold per line, for `ttlSeconds`: for each, in order, its holds (and,
    * for orders, the order as the API returns it) or why not (see `decisions`). Two active holds
    * or pending orders of one user for the event abort the statement (uq_holds_active_user_event).
@@ -102,7 +102,7 @@ export class SeatLedger {
   }
 
   /**
-   * Confirms `requests` (each the holds of one event to confirm together, in order of arrival)
+   * Confirms `requests` (each the holds of one event to confirm together, in order of arrival; of one event or several)
    * in one statement (see CONFIRM_STATEMENT): for each, in order, one booking per hold;
    * CONFIRMED_BEFORE when its holds were confirmed by then; 409 HOLD_EXPIRED when it had expired
    * and its seats are gone, HOLD_NOT_ACTIVE when a hold was released, EVENT_NOT_BOOKABLE when
@@ -116,7 +116,7 @@ export class SeatLedger {
   ): Promise<Decided<BookingEntity[] | ConfirmedBefore>[]> {
     const holds = requests.flat();
     const rows: BookedRow[] = await em.query(CONFIRM_STATEMENT, [
-      holds[0].eventId,
+      holds.map((hold) => hold.eventId),
       requests.flatMap((request, r) => request.map(() => r + 1)),
       holds.map((hold) => hold.id),
       holds.map((hold) => hold.quantity),
@@ -529,11 +529,13 @@ export function orderNotPending(id: number, status: string): AppError {
   return new AppError('ORDER_NOT_PENDING', `Order ${id} is ${status}`);
 }
 
-/** The parameters a sale or hold statement starts with (see ASKED): the event, then per line its request, buyer, type and quantity. */
-function linesOf(sales: Sale[]): [number, number[], number[], (number | null)[], number[]] {
-  const lines = sales.flatMap((sale, r) => sale.lines.map((line) => ({ ...line, r: r + 1, userId: sale.userId })));
+/** The parameters a sale or hold statement starts with (see asked): per line its event, request, buyer, type and quantity. */
+function linesOf(sales: Sale[]): [number[], number[], number[], (number | null)[], number[]] {
+  const lines = sales.flatMap((sale, r) =>
+    sale.lines.map((line) => ({ ...line, r: r + 1, userId: sale.userId, eventId: sale.eventId })),
+  );
   return [
-    sales[0].eventId,
+    lines.map((line) => line.eventId),
     lines.map((line) => line.r),
     lines.map((line) => line.userId),
     lines.map((line) => line.ticketTypeId ?? null),
