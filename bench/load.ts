@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { execFile } from 'node:child_process';
 
 export interface Measurement {
   /** Successful (2xx) operations per second. */
@@ -27,40 +28,65 @@ export interface HttpLoad {
   overallRate?: number;
 }
 
+/** autocannon's options for `load`. */
+function optionsOf(load: HttpLoad): autocannon.Options {
+  const { body, headersEach } = load;
+  return {
+    url: load.url,
+    connections: load.connections,
+    ...(load.amount ? { amount: load.amount } : { duration: load.seconds }),
+    method: load.method ?? 'GET',
+    overallRate: load.overallRate,
+    headers: { 'content-type': 'application/json', ...load.headers },
+    requests:
+      body || headersEach
+        ? [
+            {
+              setupRequest: (request) => ({
+                ...request,
+                ...(headersEach && { headers: { ...request.headers, ...headersEach() } }),
+                ...(body && { body: JSON.stringify(body()) }),
+              }),
+            },
+          ]
+        : undefined,
+  };
+}
+
 /** Drives an HTTP endpoint with autocannon for a fixed time, or a fixed number of requests. */
 export async function measureHttp(load: HttpLoad): Promise<Measurement> {
-  const { body, headersEach } = load;
   const started = performance.now();
   let answered = started;
   const result = await new Promise<autocannon.Result>((done, fail) => {
-    const run = autocannon(
-      {
-        url: load.url,
-        connections: load.connections,
-        ...(load.amount ? { amount: load.amount } : { duration: load.seconds }),
-        method: load.method ?? 'GET',
-        overallRate: load.overallRate,
-        headers: { 'content-type': 'application/json', ...load.headers },
-        requests:
-          body || headersEach
-            ? [
-                {
-                  setupRequest: (request) => ({
-                    ...request,
-                    ...(headersEach && { headers: { ...request.headers, ...headersEach() } }),
-                    ...(body && { body: JSON.stringify(body()) }),
-                  }),
-                },
-              ]
-            : undefined,
-      },
-      (error: Error | null, finished) => (error ? fail(error) : done(finished)),
-    );
+    const run = autocannon(optionsOf(load), (error: Error | null, finished) => (error ? fail(error) : done(finished)));
     run.on('response', () => (answered = performance.now()));
   });
   // autocannon ends a run on its once-a-second tick, so a run of `amount` requests is timed to
   // its last answer here, or its rate would be rounded down to the amount over whole seconds.
   return measurement(result, load.amount ? (answered - started) / 1000 : result.duration);
+}
+
+/**
+ * GETs `url` for `seconds` from a process of its own (autocannon's command): a flood beside a
+ * client measured in this process, which would otherwise wait on this process's event loop for
+ * the flood's own answers to be read, and count that wait as the server's.
+ */
+export function measureHttpElsewhere(
+  url: string,
+  connections: number,
+  seconds: number,
+  headers: Record<string, string>,
+): Promise<Measurement> {
+  const args = [require.resolve('autocannon/autocannon'), '--json', '--no-progress'];
+  args.push('--connections', String(connections), '--duration', String(seconds));
+  for (const [name, value] of Object.entries(headers)) args.push('--headers', `${name}=${value}`);
+  return new Promise((done, fail) =>
+    execFile(process.execPath, [...args, url], { maxBuffer: 16 * 2 ** 20 }, (error, stdout) =>
+      error
+        ? fail(new Error(`autocannon failed: ${error.message}`))
+        : done(measurement(JSON.parse(stdout) as autocannon.Result)),
+    ),
+  );
 }
 
 /** A sustained load's first and last `window` seconds: a slow decline shows as a ratio below 1. */
@@ -70,22 +96,15 @@ export interface Sustained {
 }
 
 /**
- * GETs `url` on `connections` connections for `seconds`, counting 2xx answers per second: the
- * rates of the first and the last `window` seconds (latencies over the whole run).
+ * Runs `load` for its `seconds`, counting 2xx answers per second: the rates of the first and the
+ * last `window` seconds (latencies over the whole run).
  */
-export async function measureSustained(
-  url: string,
-  connections: number,
-  seconds: number,
-  window = 5,
-): Promise<Sustained> {
-  const perSecond = new Array<number>(seconds + 1).fill(0);
+export async function measureSustained(load: HttpLoad & { seconds: number }, window = 5): Promise<Sustained> {
+  const perSecond = new Array<number>(load.seconds + 1).fill(0);
   const statuses: Record<string, number> = {};
   const started = performance.now();
   const result = await new Promise<autocannon.Result>((done, fail) => {
-    const run = autocannon({ url, connections, duration: seconds }, (error: Error | null, finished) =>
-      error ? fail(error) : done(finished),
-    );
+    const run = autocannon(optionsOf(load), (error: Error | null, finished) => (error ? fail(error) : done(finished)));
     run.on('response', (_client: unknown, status: number) => {
       statuses[status] = (statuses[status] ?? 0) + 1;
       if (status >= 200 && status < 300) perSecond[Math.floor((performance.now() - started) / 1000)]++;
@@ -99,7 +118,7 @@ export async function measureSustained(
     p99: result.latency.p99,
     statuses,
   });
-  return { first: over(0), last: over(seconds - window) };
+  return { first: over(0), last: over(load.seconds - window) };
 }
 
 export interface CheckoutLoad {

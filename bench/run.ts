@@ -10,7 +10,15 @@ import { EmbeddedPostgres, startEmbeddedPostgres } from '../src/database/embedde
 import { PasswordHasher } from '../src/modules/users/password-hasher';
 import { startServerProcess, freePort, ServerProcess } from '../test/support/server-process';
 import { StripeDouble } from '../test/support/stripe-double';
-import { Measurement, measureCheckout, measureHttp, measurePaidOrders, measureSustained } from './load';
+import {
+  HttpLoad,
+  Measurement,
+  measureCheckout,
+  measureHttp,
+  measureHttpElsewhere,
+  measurePaidOrders,
+  measureSustained,
+} from './load';
 import { measurePgbench } from './pgbench';
 import { bookRaw } from './raw-booking';
 import { interleave, summarise, Summary } from './rounds';
@@ -39,6 +47,7 @@ const PASSWORD = 'bench-password';
 
 const SCENARIOS = [
   'hot',
+  'sustained',
   'keyed',
   'types',
   'webhooks',
@@ -103,6 +112,7 @@ async function main(): Promise<void> {
     const rows: Row[] = [];
     const run: Record<Exclude<Scenario, 'growth'>, () => Promise<Row[]>> = {
       hot: () => bench.hotEvent(),
+      sustained: () => bench.sustained(64),
       keyed: () => bench.keyed(64),
       types: () => bench.ticketTypes(64),
       webhooks: () => bench.webhooks(64),
@@ -199,6 +209,24 @@ class Bench {
       rows.push({ scenario, concurrency, api, baseline }, { scenario, concurrency, api, baseline: statement });
     }
     return rows;
+  }
+
+  /**
+   * The hot event for SUSTAINED_SECONDS at `concurrency` buyers: its last 5 s against its first
+   * 5 s, so that a slow decline cannot hide in a median of short rounds.
+   */
+  async sustained(concurrency: number): Promise<Row[]> {
+    const event = await this.createEvent();
+    const run = await measureSustained({ ...this.bookings(concurrency, () => event), seconds: SUSTAINED_SECONDS });
+    await this.assertIntegrity();
+    return [
+      {
+        scenario: `hot event, ${SUSTAINED_SECONDS} s: bookings/s`,
+        concurrency,
+        api: summarise('last 5 s', [run.last]),
+        baseline: summarise('first 5 s', [run.first]),
+      },
+    ];
   }
 
   /**
@@ -593,8 +621,10 @@ class Bench {
     try {
       await limited.ready;
       const path = `/api/v1/events/${this.firstEvent}`;
-      const on = await measureSustained(`${limited.url}${path}`, READ_CONCURRENCY, SUSTAINED_SECONDS);
-      const off = await measureSustained(`${this.apiUrl}${path}`, READ_CONCURRENCY, SUSTAINED_SECONDS);
+      const read = (url: string) =>
+        measureSustained({ url: `${url}${path}`, connections: READ_CONCURRENCY, seconds: SUSTAINED_SECONDS });
+      const on = await read(limited.url);
+      const off = await read(this.apiUrl);
       const summary = (name: string, measurement: Measurement) => summarise(name, [measurement]);
       const scenario = `GET /events/{id}, rate limiter on (limit 10^9/min), ${SUSTAINED_SECONDS} s: requests/s`;
       return [
@@ -625,8 +655,8 @@ class Bench {
 
   /**
    * A client well under its limit (5 reads a second from its own address), alone and while
-   * another address floods the same API (64 connections, most of them answered 429 once past the
-   * default limit): its p99 latency flooded against its p99 alone, as p99 alone / p99 flooded
+   * another address floods the same API from another process (64 connections, most of them
+   * answered 429 once past the default limit): its p99 latency flooded against its p99 alone, as p99 alone / p99 flooded
    * (100%: the flood costs it nothing; 50%: its p99 doubled). A second API process behind a
    * trusted proxy hop, so that each client's X-Forwarded-For is its address.
    */
@@ -644,12 +674,7 @@ class Bench {
           headers: { 'x-forwarded-for': '198.51.100.7' },
         });
       const alone = await quiet();
-      const flood = measureHttp({
-        url,
-        connections: READ_CONCURRENCY,
-        seconds: SECONDS * 2,
-        headers: { 'x-forwarded-for': '203.0.113.9' },
-      });
+      const flood = measureHttpElsewhere(url, READ_CONCURRENCY, SECONDS * 2, { 'x-forwarded-for': '203.0.113.9' });
       const floodedQuiet = await quiet();
       await flood;
       const latency = (name: string, m: Measurement) => ({ ...summarise(name, [m]), rate: 1000 / m.p99 });
@@ -716,15 +741,18 @@ class Bench {
     ticketTypeId?: number,
     headersEach?: () => Record<string, string>,
   ): Promise<Measurement> {
-    return measureHttp({
+    return measureHttp({ ...this.bookings(connections, eventId, ticketTypeId), ...until, headersEach });
+  }
+
+  /** POST /bookings of one ticket each on `connections` connections, as the bench's admin. */
+  private bookings(connections: number, eventId: () => number, ticketTypeId?: number): HttpLoad {
+    return {
       url: `${this.apiUrl}/api/v1/bookings`,
       method: 'POST',
       connections,
-      ...until,
       headers: { authorization: `Bearer ${this.token}` },
-      headersEach,
       body: () => ({ event_id: eventId(), ticket_type_id: ticketTypeId, quantity: 1 }),
-    });
+    };
   }
 
   /** Sales through pgbench (see measurePgbench); `amount` is rounded up to a whole number per connection. */
@@ -921,7 +949,9 @@ function render(rows: Row[], growth: { small: Growth; large: Growth } | undefine
     'beside a hot event with none: what the outbox costs a sale. The rate limiter rows read one event for',
     '40 s from one address on a second API process with the limiter on and a limit no load reaches, and',
     "on the API without one: each run's last 5 s against its first 5 s, so a cost that grows with the",
-    'hits kept shows as a decline (one run per side, not interleaved rounds). Each read is',
+    'hits kept shows as a decline (one run per side, not interleaved rounds); the flood row times a',
+    'client of 5 reads a second alone and while another address floods from a process of its own.',
+    'The sustained row books on a hot event for 40 s: its last 5 s against its first. Each read is',
     'measured against two servers answering the same body without a database: a bare node:http',
     "server (the HTTP ceiling) and a one-route Nest app on Express (the ceiling of the API's own stack).",
     '',
