@@ -8,6 +8,7 @@ import { AppConfig } from './config/env';
 import { API_PREFIX } from './common/http/api-prefix';
 import { holdConnectionsToLimits } from './common/http/http-server';
 import { inputGate } from './common/http/input-gate';
+import { RateLimitBlocks } from './common/http/rate-limit-blocks';
 import { setUpDocs } from './docs/docs';
 import { logRequests, PINO } from './logging/logging.module';
 import { Metrics } from './metrics/metrics.service';
@@ -23,7 +24,8 @@ export function setRoutePrefix(app: INestApplication): void {
 /**
  * HTTP wiring shared by the server and the tests: connection limits, prefix (probes and metrics
  * stay outside it), request logs and metrics, security and caching headers, CORS for the
- * configured origins, body parsing and the input gate, API documentation.
+ * configured origins, the early answer to requests still rate limited, body parsing and the input
+ * gate, API documentation.
  */
 export function configureApp(app: NestExpressApplication): INestApplication {
   const { http } = app.get<AppConfig>(APP_CONFIG);
@@ -35,6 +37,7 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   app.use(app.get(Metrics).recordHttp);
   app.use(securityHeaders());
   if (http.corsOrigins.length > 0) app.enableCors({ origin: http.corsOrigins, exposedHeaders: EXPOSED_HEADERS });
+  app.use(app.get(RateLimitBlocks).answerBlocked);
   app.use(inputGate);
   setUpDocs(app);
   return app;

@@ -26,6 +26,41 @@ describe('Rate limits', () => {
   });
 });
 
+describe('A request refused by the general limit, sent again', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ TRUST_PROXY_HOPS: '1', RATE_LIMIT_MAX: '5', RATE_LIMIT_WINDOW_SECONDS: '60' });
+  });
+  afterAll(() => t.close());
+
+  const me = (address: string) => t.http().get('/api/v1/auth/me').set('X-Forwarded-For', address);
+  /** What a client sees of an answer: status, body, and every header but those that differ per response. */
+  const seen = (res: Awaited<ReturnType<typeof me>>) => ({
+    status: res.status,
+    body: res.body as unknown,
+    headers: Object.keys(res.headers)
+      .filter((name) => !['date', 'x-request-id', 'etag'].includes(name))
+      .sort()
+      .map((name) => `${name}: ${name === 'retry-after' ? 'seconds' : res.headers[name]}`),
+  });
+
+  it('gets the same 429, body and headers, until its block ends', async () => {
+    for (let i = 0; i < 5; i++) expect((await me('203.0.113.40')).status).toBe(401);
+    const refused = await me('203.0.113.40');
+    const again = await me('203.0.113.40');
+    expect(seen(refused).status).toBe(429);
+    expect(seen(again)).toEqual(seen(refused));
+    expect(Number(again.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(again.headers['retry-after'])).toBeLessThanOrEqual(Number(refused.headers['retry-after']));
+  });
+
+  it("leaves another address's requests to the same route alone", async () => {
+    for (let i = 0; i < 6; i++) await me('203.0.113.41');
+    expect((await me('203.0.113.41')).status).toBe(429);
+    expect((await me('198.51.100.41')).status).toBe(401);
+  });
+});
+
 const loginAttempt = (t: TestApp, phone: string, address?: string) => {
   const req = t.http().post('/api/v1/auth/login');
   if (address) req.set('X-Forwarded-For', address);
