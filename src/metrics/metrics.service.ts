@@ -156,7 +156,7 @@ export class Metrics {
 
   readonly saleBatchSize = new Histogram({
     name: 'sale_batch_size',
-    help: 'Sales of one event and ticket type sent to the database together: 1 for a sale that found none of its lane on its way',
+    help: 'Requests of one lane (bookings, holds, orders or confirmations, of any events) sent to the database together: 1 for one that found none of its lane on its way',
     buckets: [1, 2, 4, 8, 16, 32, 64],
     registers: [this.registry],
   });
