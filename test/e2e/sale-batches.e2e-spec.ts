@@ -5,7 +5,7 @@ import { HoldEntity } from '../../src/modules/holds/entities/hold.entity';
 import { HoldsService } from '../../src/modules/holds/holds.service';
 import { UserEntity } from '../../src/modules/users/entities/user.entity';
 import { SaleBatcher } from '../../src/modules/seats/sale-batcher';
-import { Held, Sale, SeatLedger, Undecided } from '../../src/modules/seats/seat-ledger';
+import { Confirmed, Held, Sale, SeatLedger, Undecided } from '../../src/modules/seats/seat-ledger';
 import { eventsWithWrongCounters, promoCodesWithWrongUses, ticketTypesWithWrongCounters } from '../support/counters';
 import { Caller, createAdmin, createEvent, hold, registerCustomer } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -31,11 +31,11 @@ describe('Sales in batches', () => {
   const sales = (eventId: number, quantities: number[], ticketTypeId?: number): Sale[] =>
     quantities.map((quantity, i) => ({ eventId, userId: buyers[i].user.id, lines: [{ ticketTypeId, quantity }] }));
   /** Each outcome as the API would answer it: the booking's quantity and tickets, the refusal's message, or undecided. */
-  const answers = (outcomes: (BookingEntity | BookingEntity[] | AppError | Undecided | string)[]) =>
+  const answers = (outcomes: (BookingEntity | Confirmed | AppError | Undecided | string)[]) =>
     outcomes.map((outcome) => {
       if (outcome instanceof AppError) return outcome.message;
       if (outcome instanceof Undecided || typeof outcome === 'string') return undefined;
-      const [booking] = [outcome].flat();
+      const booking = 'bookings' in outcome ? outcome.bookings[0] : outcome;
       return { quantity: booking.quantity, tickets: booking.tickets.length, amount: booking.totalAmount };
     });
   const sold = async (eventId: number) =>
@@ -391,7 +391,7 @@ describe('Sales in batches', () => {
     expect(await ticketTypesWithWrongCounters(t.db, [event.id])).toEqual([]);
     const [first, , third] = outcomes as Held[];
     const paid = await ledger.confirm(t.db.manager, [first.holds, third.holds]);
-    expect(paid.map((bookings) => (bookings as BookingEntity[]).map((b) => [b.orderId, b.totalAmount]))).toEqual([
+    expect(paid.map((made) => (made as Confirmed).bookings.map((b) => [b.orderId, b.totalAmount]))).toEqual([
       [
         [first.holds[0].orderId, '20.00'],
         [first.holds[0].orderId, '50.00'],
@@ -473,7 +473,7 @@ describe('Sales in batches', () => {
       `Hold ${released.id} is released`,
     ]);
     const read = await t.http().get(`/api/v1/holds/${first.id}`).set(buyers[0].auth).expect(200);
-    expect(read.body).toMatchObject({ status: 'confirmed', booking_id: (outcomes[0] as BookingEntity[])[0].id });
+    expect(read.body).toMatchObject({ status: 'confirmed', booking_id: (outcomes[0] as Confirmed).bookings[0].id });
     expect(await sold(event.id)).toEqual({ sold: 3, revenue: '30.00' });
     expect(await eventsWithWrongCounters(t.db, [event.id])).toEqual([]);
     expect(await ticketTypesWithWrongCounters(t.db, [event.id])).toEqual([]);

@@ -86,7 +86,7 @@ export class HoldsService {
       return { booking: await this.bookingOf(confirmed), created: false };
     }
     this.events.changed(hold.eventId);
-    return { booking: toBookingResponse(outcome[0]), created: true };
+    return { booking: toBookingResponse(outcome.bookings[0]), created: true };
   }
 
   /** Frees the hold's seats; releasing an ended hold changes nothing, a confirmed one is refused. */

@@ -21,6 +21,9 @@ import { ListOrdersQueryDto } from './dto/list-orders-query.dto';
 import { OrderResponseDto, PaymentDto } from './dto/order-response.dto';
 import { OrderEntity, OrderStatus } from './entities/order.entity';
 
+/** A line of an order (a hold), with its order. */
+type OrderLine = HoldEntity & { order: OrderEntity };
+
 /** A confirmation's order; `created` is false when it had been paid before. */
 export interface Payment {
   order: OrderResponseDto;
@@ -77,7 +80,7 @@ export class OrdersService {
     );
     this.events.changed(sale.eventId);
     if (order.status !== OrderStatus.Pending) return order;
-    if (order.total_amount === '0.00') return (await this.pay(order.id)).order;
+    if (order.total_amount === '0.00') return (await this.pay(await this.linesOf(order.id))).order;
     if (!this.payments.required) return order;
     await this.payments.open(order.id);
     return this.read(order.id, caller);
@@ -121,19 +124,20 @@ export class OrdersService {
    * its buyer pays through the provider (409 PAYMENT_REQUIRED).
    */
   async confirm(id: number, caller: UserEntity): Promise<Payment> {
-    const order = await this.get(id, caller);
-    if (order.status === OrderStatus.Paid) return { order, created: false };
-    if (order.status !== OrderStatus.Pending && order.status !== OrderStatus.Expired) {
-      throw orderNotPending(id, order.status);
-    }
-    if (!this.payments.required) return this.pay(id);
+    const lines = await this.linesOf(id, caller);
+    const [{ order }] = lines;
+    const status =
+      order.status === OrderStatus.Pending && order.expiresAt <= new Date() ? OrderStatus.Expired : order.status;
+    if (status === OrderStatus.Paid) return { order: await this.read(id), created: false };
+    if (status !== OrderStatus.Pending && status !== OrderStatus.Expired) throw orderNotPending(id, status);
+    if (!this.payments.required) return this.pay(lines);
     if (caller.role !== UserRole.Admin) {
       throw new AppError(
         'PAYMENT_REQUIRED',
         `Order ${id} is paid through the payment provider (POST /orders/${id}/payment)`,
       );
     }
-    const created = await this.payments.payManually(await this.db.getRepository(OrderEntity).findOneByOrFail({ id }));
+    const created = await this.payments.payManually(order);
     return { order: await this.read(id), created };
   }
 
@@ -175,14 +179,25 @@ export class OrdersService {
   }
 
   /** Confirms the order's lines together (SeatLedger.confirm, in a batch of its event's). */
-  private async pay(id: number): Promise<Payment> {
-    const lines = await this.db.getRepository(HoldEntity).find({ where: { orderId: id }, order: { line: 'ASC' } });
+  /** Pays the order whose `lines` these are (SeatLedger.confirm): the order as the statement that paid it wrote it. */
+  private async pay(lines: HoldEntity[]): Promise<Payment> {
     const outcome = await this.batcher.confirm(lines, (made) => {
       if (made instanceof AppError) throw made;
       return made;
     });
     this.events.changed(lines[0].eventId);
-    return { order: await this.read(id), created: outcome !== CONFIRMED_BEFORE };
+    if (outcome === CONFIRMED_BEFORE) return { order: await this.read(lines[0].orderId!), created: false };
+    return { order: outcome.order as OrderResponseDto, created: true };
+  }
+
+  /** The order's lines (its holds, in order) with the order, for its buyer or an admin (`caller`): 404 when there is none. */
+  private async linesOf(id: number, caller?: UserEntity): Promise<OrderLine[]> {
+    const lines = (await this.db
+      .getRepository(HoldEntity)
+      .find({ where: { orderId: id }, relations: { order: true }, order: { line: 'ASC' } })) as OrderLine[];
+    if (lines.length === 0) throw AppError.notFound('Order', id);
+    if (caller) assertOwnerOrAdmin(caller, lines[0].order.userId);
+    return lines;
   }
 
   /** The order as the API returns it; its buyer (`caller`) also sees its payment's client secret while it is pending. */

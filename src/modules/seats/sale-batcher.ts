@@ -5,10 +5,10 @@ import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/env';
 import { isUniqueViolation } from '../../database/postgres-errors';
 import { Metrics } from '../../metrics/metrics.service';
-import { BookingEntity } from '../bookings/entities/booking.entity';
 import { HoldEntity } from '../holds/entities/hold.entity';
 import { Answer, IdempotencyKeys, KeyedRequest } from '../idempotency/idempotency-keys.service';
-import { ConfirmedBefore, Decided, Held, Sale, SeatLedger, Undecided } from './seat-ledger';
+import { BookingEntity } from '../bookings/entities/booking.entity';
+import { Confirmed, ConfirmedBefore, Decided, Held, Sale, SeatLedger, Undecided } from './seat-ledger';
 
 /** The most requests of a lane in one statement. */
 export const MAX_BATCH = 64;
@@ -86,7 +86,7 @@ export class SaleBatcher {
   }
 
   /** Confirms `holds` (of one event) together; `decided` turns their bookings or refusal into the answer. */
-  confirm<T>(holds: HoldEntity[], decided: (outcome: BookingEntity[] | ConfirmedBefore | AppError) => T): Promise<T> {
+  confirm<T>(holds: HoldEntity[], decided: (outcome: Confirmed | ConfirmedBefore | AppError) => T): Promise<T> {
     return this.run('confirm', holds, decided, undefined, {
       decide: (em, requests: HoldEntity[][]) => this.seats.confirm(em, requests),
     });

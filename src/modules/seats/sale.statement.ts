@@ -390,7 +390,8 @@ SELECT placed.n, placed.r, walk.made, walk.short_n, walk.seats_left, walk.proble
  * uses again, when the code has them left, or is not paid.
  *
  * Per hold, in order: $1 its event's id, $2 its request's ordinal, $3 its id, $4 its quantity;
- * $5 every ticket's code suffix, hold after hold. One row per hold (see BOOKED).
+ * $5 every ticket's code suffix, hold after hold. One row per hold (see BOOKED), with the order
+ * it paid as the API returns it.
  */
 export const CONFIRM_STATEMENT = prepared(
   'confirm',
@@ -444,7 +445,7 @@ SELECT 'order.paid', 'order/' || o.id, ${orderJson('o', 'made')} FROM paid o`,
   UPDATE waitlist_entries SET status = 'fulfilled', updated_at = now()
     FROM made WHERE waitlist_entries.hold_id = made.hold_id AND waitlist_entries.status = 'offered'
 )
-${BOOKED}
+${BOOKED}, (SELECT ${orderJson('o', 'made')} FROM paid o WHERE o.id = made.order_id) AS "order"
   FROM placed LEFT JOIN walk USING (r) LEFT JOIN made USING (n) LEFT JOIN booking ON booking.id = made.booking_id
  ORDER BY placed.n`,
 );
@@ -474,6 +475,11 @@ export interface BookedRow extends Decision {
   booking_date: Date;
   ticket_ids: number[];
   ticket_codes: string[];
+}
+
+/** A confirmation's row: the booking, and the order its hold's confirmation paid, when it is an order's line. */
+export interface ConfirmedRow extends BookedRow {
+  order: object | null;
 }
 
 /** A sale's row: whether the event has holds whose time is up, and the booking. */

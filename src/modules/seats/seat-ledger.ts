@@ -16,9 +16,9 @@ import { TicketCodeGenerator } from '../tickets/ticket-code';
 import {
   BOOKABLE_QUERY,
   BookableRow,
-  BookedRow,
   BOOKINGS_CANCELLED_STATEMENT,
   CONFIRM_STATEMENT,
+  ConfirmedRow,
   Decision,
   DUE_EVENTS_QUERY,
   END_DUE_HOLDS_STATEMENT,
@@ -103,7 +103,8 @@ export class SeatLedger {
 
   /**
    * Confirms `requests` (each the holds of one event to confirm together, in order of arrival; of one event or several)
-   * in one statement (see CONFIRM_STATEMENT): for each, in order, one booking per hold;
+   * in one statement (see CONFIRM_STATEMENT): for each, in order, one booking per hold (and the
+   * order they paid, as the API returns it, when they are its lines);
    * CONFIRMED_BEFORE when its holds were confirmed by then; 409 HOLD_EXPIRED when it had expired
    * and its seats are gone, HOLD_NOT_ACTIVE when a hold was released, EVENT_NOT_BOOKABLE when
    * the event is not. `late` (a provider's payment arriving after its order ended) takes the
@@ -113,9 +114,9 @@ export class SeatLedger {
     em: EntityManager,
     requests: HoldEntity[][],
     late = false,
-  ): Promise<Decided<BookingEntity[] | ConfirmedBefore>[]> {
+  ): Promise<Decided<Confirmed | ConfirmedBefore>[]> {
     const holds = requests.flat();
-    const rows: BookedRow[] = await em.query(CONFIRM_STATEMENT, [
+    const rows: ConfirmedRow[] = await em.query(CONFIRM_STATEMENT, [
       holds.map((hold) => hold.eventId),
       requests.flatMap((request, r) => request.map(() => r + 1)),
       holds.map((hold) => hold.id),
@@ -130,7 +131,10 @@ export class SeatLedger {
       if (mine[0].made === null) return this.notConfirmed(em, request);
       (request[0].orderId === null ? this.metrics.holdsConfirmed : this.metrics.ordersPaid).inc();
       this.metrics.waitlistOffersTaken.inc(request.filter((hold) => hold.offer).length);
-      return request.map((hold, i) => soldBooking(hold.userId, hold.eventId, mine[i]));
+      return {
+        bookings: request.map((hold, i) => soldBooking(hold.userId, hold.eventId, mine[i])),
+        order: mine[0].order,
+      };
     });
   }
 
@@ -497,6 +501,12 @@ export interface Held {
   order: object | null;
 }
 
+/** What a confirmation made: a booking per hold, and the order they paid as the API returns it (an order's lines only). */
+export interface Confirmed {
+  bookings: BookingEntity[];
+  order: object | null;
+}
+
 /**
  * A request a statement could not decide as things stood: decide it again, after `first` (the
  * event's holds whose time is up freed, say), or, when no attempt is left, answer `otherwise`.
@@ -600,7 +610,7 @@ function notBookable(eventId: number, status: EventStatus): AppError {
 }
 
 /** The booking a SALE_STATEMENT or CONFIRM_STATEMENT just made: confirmed, with active tickets. */
-function soldBooking(userId: number, eventId: number, row: BookedRow): BookingEntity {
+function soldBooking(userId: number, eventId: number, row: SoldRow | ConfirmedRow): BookingEntity {
   const at = row.booking_date;
   return Object.assign(new BookingEntity(), {
     id: row.id,
