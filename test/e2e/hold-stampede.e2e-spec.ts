@@ -1,7 +1,7 @@
 import { checkedFetch } from '../support/contract';
 import { eventsWithWrongCounters } from '../support/counters';
 import { book, Caller, createAdmin, createEvent, hold, registerCustomer } from '../support/factories';
-import { ServerProcess, startServerProcess } from '../support/server-process';
+import { ServerProcess, startServers } from '../support/server-process';
 import {
   eventually,
   holdsEnded,
@@ -43,8 +43,7 @@ describe('A stampede of holds, confirmations, releases, expiries and bookings on
   beforeAll(async () => {
     t = await createTestApp();
     const env = testServerEnv({ RATE_LIMIT_MAX: '1000000', HOLD_TTL_SECONDS: String(TTL_SECONDS) });
-    servers = await Promise.all([startServerProcess(env), startServerProcess(env)]);
-    await Promise.all(servers.map((s) => s.ready));
+    servers = await startServers(env);
 
     const admin = await createAdmin(t);
     event = await createEvent(t, admin, { capacity: CAPACITY, price: '12.34' });
@@ -208,8 +207,7 @@ describe('Confirmations racing the expiry of their holds', () => {
   beforeAll(async () => {
     const env = testServerEnv({ RATE_LIMIT_MAX: '1000000', HOLD_TTL_SECONDS: String(RACE_TTL_SECONDS) });
     t = await createTestApp({ HOLD_TTL_SECONDS: String(RACE_TTL_SECONDS) });
-    servers = await Promise.all([startServerProcess(env), startServerProcess(env)]);
-    await Promise.all(servers.map((s) => s.ready));
+    servers = await startServers(env);
     const admin = await createAdmin(t);
     event = await createEvent(t, admin, { capacity: SEATS, price: '5.00' });
     const buyers: Caller[] = [];

@@ -1,7 +1,7 @@
 import { checkedFetch } from '../support/contract';
 import { eventsWithWrongCounters } from '../support/counters';
 import { Caller, createAdmin, createEvent, registerCustomer } from '../support/factories';
-import { ServerProcess, startServerProcess } from '../support/server-process';
+import { ServerProcess, startServers } from '../support/server-process';
 import { createTestApp, TestApp, testServerEnv } from '../support/test-app';
 
 const CAPACITY = 40;
@@ -34,8 +34,7 @@ describe('A stampede of buyers retrying with Idempotency-Keys on two API process
   beforeAll(async () => {
     t = await createTestApp();
     const env = testServerEnv({ RATE_LIMIT_MAX: '1000000', DATABASE_POOL_SIZE: '10' });
-    servers = await Promise.all([startServerProcess(env), startServerProcess(env)]);
-    await Promise.all(servers.map((s) => s.ready));
+    servers = await startServers(env);
 
     const admin = await createAdmin(t);
     event = await createEvent(t, admin, { capacity: CAPACITY, price: '12.50' });

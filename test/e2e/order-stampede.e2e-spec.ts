@@ -1,6 +1,6 @@
 import { eventsWithWrongCounters, promoCodesWithWrongUses, ticketTypesWithWrongCounters } from '../support/counters';
 import { Caller, createAdmin, createEvent, registerCustomer } from '../support/factories';
-import { ServerProcess, startServerProcess } from '../support/server-process';
+import { ServerProcess, startServers } from '../support/server-process';
 import { holdsEnded, orderTimeIsUp, Outcome, SAMPLE_EVERY, Storm, TypedSeats, typedSeatsOf } from '../support/storm';
 import { createTestApp, TestApp, testServerEnv } from '../support/test-app';
 
@@ -35,8 +35,7 @@ describe('A stampede of orders of several ticket types of one event on two API p
   beforeAll(async () => {
     t = await createTestApp();
     const env = testServerEnv({ RATE_LIMIT_MAX: '1000000', HOLD_TTL_SECONDS: String(TTL_SECONDS) });
-    servers = await Promise.all([startServerProcess(env), startServerProcess(env)]);
-    await Promise.all(servers.map((s) => s.ready));
+    servers = await startServers(env);
 
     const admin = await createAdmin(t);
     event = await createEvent(t, admin, { capacity: CAPACITY, price: '12.34' });

@@ -1,7 +1,7 @@
 import { eventsWithWrongCounters, ticketTypesWithWrongCounters } from '../support/counters';
 import { Caller, createAdmin, createEvent, registerCustomer } from '../support/factories';
 import { createMigratedScratchDatabase, ScratchDatabase } from '../support/scratch-database';
-import { ServerProcess, startServerProcess } from '../support/server-process';
+import { ServerProcess, startServers } from '../support/server-process';
 import { eventually, orderTimeIsUp, Storm } from '../support/storm';
 import { StripeDouble } from '../support/stripe-double';
 import { createTestApp, TestApp, testServerEnv } from '../support/test-app';
@@ -29,8 +29,7 @@ describe('Payments under duress, on two API processes', () => {
   let admin: Caller;
 
   const start = async () => {
-    servers = await Promise.all([startServerProcess(env), startServerProcess(env)]);
-    await Promise.all(servers.map((s) => s.ready));
+    servers = await startServers(env);
   };
   beforeAll(async () => {
     stripe = new StripeDouble();

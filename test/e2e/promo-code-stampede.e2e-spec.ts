@@ -1,7 +1,7 @@
 import { UserRole } from '../../src/modules/users/entities/user.entity';
 import { eventsWithWrongCounters, promoCodesWithWrongUses, ticketTypesWithWrongCounters } from '../support/counters';
 import { Caller, createAdmin, createEvent, uniquePhone } from '../support/factories';
-import { ServerProcess, startServerProcess } from '../support/server-process';
+import { ServerProcess, startServers } from '../support/server-process';
 import { eventually, orderTimeIsUp, Storm } from '../support/storm';
 import { createTestApp, TestApp, testServerEnv } from '../support/test-app';
 import { forgeToken, nowSeconds } from '../support/tokens';
@@ -43,8 +43,7 @@ describe('A stampede of orders for a promo code with 10 uses, on two API process
   beforeAll(async () => {
     t = await createTestApp();
     const env = testServerEnv({ RATE_LIMIT_MAX: '1000000', HOLD_TTL_SECONDS: '600' });
-    servers = await Promise.all([startServerProcess(env), startServerProcess(env)]);
-    await Promise.all(servers.map((s) => s.ready));
+    servers = await startServers(env);
     const admin = await createAdmin(t);
     event = await createEvent(t, admin, { capacity: CAPACITY, price: '20.00' });
     promo = (

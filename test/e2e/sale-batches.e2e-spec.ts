@@ -38,6 +38,11 @@ describe('Sales in batches', () => {
       const booking = 'bookings' in outcome ? outcome.bookings[0] : outcome;
       return { quantity: booking.quantity, tickets: booking.tickets.length, amount: booking.totalAmount };
     });
+  /** Each order's total as the statement wrote it, or its refusal's message. */
+  const orderTotals = (outcomes: (Held | AppError | Undecided)[]) =>
+    outcomes.map((outcome) =>
+      'order' in outcome ? (outcome.order as { total_amount: string }).total_amount : (outcome as AppError).message,
+    );
   const sold = async (eventId: number) =>
     (
       await t.db.query('SELECT total_tickets_sold AS sold, total_revenue AS revenue FROM events WHERE id = $1', [
@@ -141,11 +146,7 @@ describe('Sales in batches', () => {
     });
     const [first, second] = events.map((event) => event.id);
     const outcomes = await ledger.hold(t.db.manager, [order(0, first), order(1, second), order(2, first)], 600);
-    expect(
-      outcomes.map((outcome) =>
-        'order' in outcome ? (outcome.order as { total_amount: string }).total_amount : (outcome as AppError).message,
-      ),
-    ).toEqual([
+    expect(orderTotals(outcomes)).toEqual([
       '9.00',
       '8.00',
       "Promo code everywhere is used up: 0 uses left, fewer than the order's tickets of its types",
@@ -425,11 +426,7 @@ describe('Sales in batches', () => {
       [order(0, 2, 'batch3'), order(1, 2, 'BATCH3'), order(2, 2), order(3, 1, 'Batch3')],
       600,
     );
-    expect(
-      outcomes.map((outcome) =>
-        'order' in outcome ? (outcome.order as { total_amount: string }).total_amount : (outcome as AppError).message,
-      ),
-    ).toEqual([
+    expect(orderTotals(outcomes)).toEqual([
       '16.00',
       "Promo code BATCH3 is used up: 1 use left, fewer than the order's tickets of its types",
       '20.00',

@@ -1,6 +1,6 @@
 import { eventsWithWrongCounters, promoCodesWithWrongUses, ticketTypesWithWrongCounters } from '../support/counters';
 import { Caller, createAdmin, createEvent, registerCustomer } from '../support/factories';
-import { ServerProcess, startServerProcess } from '../support/server-process';
+import { ServerProcess, startServers } from '../support/server-process';
 import { eventually, Storm } from '../support/storm';
 import { createTestApp, TestApp, testServerEnv } from '../support/test-app';
 
@@ -34,8 +34,7 @@ describe('A stampede spread over many events on two API processes', () => {
   beforeAll(async () => {
     t = await createTestApp();
     const env = testServerEnv({ RATE_LIMIT_MAX: '1000000', DATABASE_POOL_SIZE: '10' });
-    servers = await Promise.all([startServerProcess(env), startServerProcess(env)]);
-    await Promise.all(servers.map((s) => s.ready));
+    servers = await startServers(env);
 
     const admin = await createAdmin(t);
     events = [];

@@ -1,7 +1,7 @@
 import { checkedFetch } from '../support/contract';
 import { eventsWithWrongCounters } from '../support/counters';
 import { book, Caller, createAdmin, createEvent, registerCustomer } from '../support/factories';
-import { ServerProcess, startServerProcess } from '../support/server-process';
+import { ServerProcess, startServers } from '../support/server-process';
 import { createTestApp, TestApp, testServerEnv } from '../support/test-app';
 
 const CAPACITY = 60;
@@ -33,8 +33,7 @@ describe('A stampede of buyers on two API processes', () => {
   beforeAll(async () => {
     t = await createTestApp();
     const env = testServerEnv({ RATE_LIMIT_MAX: '1000000', DATABASE_POOL_SIZE: '10' });
-    servers = await Promise.all([startServerProcess(env), startServerProcess(env)]);
-    await Promise.all(servers.map((s) => s.ready));
+    servers = await startServers(env);
 
     const admin = await createAdmin(t);
     event = await createEvent(t, admin, { capacity: CAPACITY, price: '19.99' });

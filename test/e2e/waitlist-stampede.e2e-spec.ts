@@ -1,6 +1,6 @@
 import { eventsWithWrongCounters, ticketTypesWithWrongCounters } from '../support/counters';
 import { book, Caller, createAdmin, createEvent, registerCustomer } from '../support/factories';
-import { ServerProcess, startServerProcess } from '../support/server-process';
+import { ServerProcess, startServers } from '../support/server-process';
 import { holdTimeIsUp, Outcome, SAMPLE_EVERY, Seats, seatsOf, sleep, Storm } from '../support/storm';
 import { createTestApp, TestApp, testServerEnv } from '../support/test-app';
 
@@ -33,8 +33,7 @@ describe('A storm on the waiting list of a sold-out event on two API processes',
       HOLD_TTL_SECONDS: String(TTL_SECONDS),
       WAITLIST_OFFER_TTL_SECONDS: String(TTL_SECONDS),
     });
-    servers = await Promise.all([startServerProcess(env), startServerProcess(env)]);
-    await Promise.all(servers.map((s) => s.ready));
+    servers = await startServers(env);
 
     const admin = await createAdmin(t);
     event = await createEvent(t, admin, { capacity: CAPACITY, price: '7.77' });

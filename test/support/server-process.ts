@@ -65,3 +65,10 @@ export async function startServerProcess(env: Record<string, string>, keepOutput
     },
   };
 }
+
+/** `count` API processes of one configuration (see startServerProcess), each ready to serve. */
+export async function startServers(env: Record<string, string>, count = 2): Promise<ServerProcess[]> {
+  const servers = await Promise.all(Array.from({ length: count }, () => startServerProcess(env)));
+  await Promise.all(servers.map((s) => s.ready));
+  return servers;
+}
